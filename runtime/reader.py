@@ -1,0 +1,59 @@
+"""Reading a stream from a given sequence to its current end, outside any projection.
+
+Used to rebuild read models, to catch a rebuilt one up, and by operators and tests to look
+at what a stream holds. It reads through an ephemeral consumer that acknowledges nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import nats.errors
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+
+async def read_stream(
+    js: JetStreamContext,
+    stream: str,
+    *,
+    start_seq: int = 1,
+    stop_seq: int | None = None,
+    batch: int = 500,
+) -> AsyncIterator[Msg]:
+    """Yield the messages of ``stream`` with ``start_seq <= seq <= stop_seq`` in order.
+
+    ``stop_seq`` defaults to the stream's last sequence when reading starts.
+    """
+    info = await js.stream_info(stream)
+    last = info.state.last_seq if stop_seq is None else min(stop_seq, info.state.last_seq)
+    if start_seq > last:
+        return
+    subjects = info.config.subjects or [">"]
+    sub = await js.pull_subscribe(
+        subjects[0],
+        stream=stream,
+        config=ConsumerConfig(
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+            opt_start_seq=start_seq,
+            ack_policy=AckPolicy.NONE,
+            inactive_threshold=30.0,
+            mem_storage=True,
+        ),
+    )
+    try:
+        while True:
+            try:
+                msgs = await sub.fetch(batch, timeout=5.0)
+            except nats.errors.TimeoutError:
+                return
+            for msg in msgs:
+                seq = msg.metadata.sequence.stream
+                if seq > last:
+                    return
+                yield msg
+                if seq == last or msg.metadata.num_pending == 0:
+                    return
+    finally:
+        await sub.unsubscribe()

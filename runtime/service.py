@@ -1,0 +1,269 @@
+"""A running service: its connections, its event store, its projections, its HTTP app.
+
+Every service is built the same way: ``bootstrap`` creates a ``Runtime`` (not yet connected)
+and hands it to the service's ``build`` function, which wires handlers and routes to it and
+returns the ``ServiceParts``. Starting connects to NATS and PostgreSQL, ensures the
+service's stream and the shared buckets, applies migrations, runs start-up hooks and starts
+one runner per projection and source stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import structlog
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from faststream.nats import NatsBroker
+from nats.js import JetStreamContext
+from nats.js.object_store import ObjectStore
+
+from contracts.naming import Namespace, Service
+from runtime.codec import EventCodec
+from runtime.database import create_pool, ensure_database, migrate
+from runtime.datakeys import DataKeyStore
+from runtime.eventstore import EventStore
+from runtime.http import install_error_handlers
+from runtime.log import configure_logging
+from runtime.projection import Projection, ProjectionRunner
+from runtime.settings import ServiceSettings
+from runtime.streams import (
+    ensure_attachment_store,
+    ensure_event_stream,
+    ensure_key_bucket,
+    key_bucket_stream,
+)
+from runtime.telemetry import configure_tracing, shutdown_tracing
+
+log = structlog.get_logger(__name__)
+
+Hook = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class ServiceParts:
+    """What a service adds to the runtime: projections, routes, hooks, background work."""
+
+    projections: Sequence[Projection] = ()
+    routers: Sequence[APIRouter] = ()
+    migrations: Path | None = None
+    on_start: Sequence[Hook] = ()
+    background: Sequence[Hook] = ()
+    title: str = "RathausCloud"
+
+
+@dataclass
+class Runtime:
+    """Live resources of one service process."""
+
+    service: Service
+    settings: ServiceSettings
+    runners: list[ProjectionRunner] = field(default_factory=list)
+    _broker: NatsBroker | None = None
+    _pool: asyncpg.Pool | None = None
+    _store: EventStore | None = None
+    _keys: DataKeyStore | None = None
+    _attachments: ObjectStore | None = None
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def ns(self) -> Namespace:
+        """This installation's namespace."""
+        return self.settings.ns
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        """The service's database pool."""
+        assert self._pool is not None, "runtime not started"
+        return self._pool
+
+    @property
+    def store(self) -> EventStore:
+        """The event store."""
+        assert self._store is not None, "runtime not started"
+        return self._store
+
+    @property
+    def keys(self) -> DataKeyStore:
+        """The data-key store."""
+        assert self._keys is not None, "runtime not started"
+        return self._keys
+
+    @property
+    def attachments(self) -> ObjectStore:
+        """The attachment object store."""
+        assert self._attachments is not None, "runtime not started"
+        return self._attachments
+
+    @property
+    def js(self) -> JetStreamContext:
+        """The JetStream context."""
+        assert self._broker is not None, "runtime not started"
+        js: JetStreamContext = self._broker.connection.jetstream()
+        return js
+
+    @property
+    def nats_connected(self) -> bool:
+        """Whether the NATS connection is up."""
+        return self._broker is not None and bool(self._broker.connection.is_connected)
+
+    async def connect(self) -> None:
+        """Connect to NATS and PostgreSQL (waiting for them), set up stream, buckets, schema."""
+        settings = self.settings
+        self._broker = NatsBroker(
+            settings.nats_url,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=1,
+            name=f"rathaus-{self.service.value}",
+            logger=None,
+        )
+        await _retry("NATS", self._broker.connect)
+        js = self.js
+        await ensure_event_stream(js, self.ns, self.service, settings.stream_replicas)
+        kv = await ensure_key_bucket(js, self.ns, settings.stream_replicas)
+        self._attachments = await ensure_attachment_store(js, self.ns, settings.stream_replicas)
+        self._keys = DataKeyStore(js, kv, key_bucket_stream(self.ns), settings.kek)
+        self._store = EventStore(self._broker, js, EventCodec(self._keys), self.ns)
+        with suppress(Exception):
+            await ensure_database(settings.database_url)
+        self._pool = await _retry("PostgreSQL", lambda: create_pool(settings.database_url))
+
+    async def start(self, parts: ServiceParts) -> None:
+        """Connect, migrate, run start-up hooks, start projections and background work."""
+        await self.connect()
+        await migrate(self.pool, parts.migrations)
+        for hook in parts.on_start:
+            await hook(self)
+        for projection in parts.projections:
+            for source in projection.sources:
+                runner = self.runner(projection, source)
+                self.runners.append(runner)
+                self._tasks.append(asyncio.create_task(runner.run(), name=runner.stream))
+        for job in parts.background:
+            self._tasks.append(asyncio.create_task(_forever(job, self), name=str(job)))
+        log.info("service started", projections=[p.name for p in parts.projections])
+
+    def runner(self, projection: Projection, source: Service) -> ProjectionRunner:
+        """A runner for one projection and source stream, wired to this runtime."""
+        return ProjectionRunner(
+            projection,
+            source,
+            js=self.js,
+            pool=self.pool,
+            database_url=self.settings.database_url,
+            codec=self.store.codec,
+            ns=self.ns,
+        )
+
+    async def stop(self) -> None:
+        """Stop background work and close connections."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with suppress(BaseException):
+                await task
+        self._tasks.clear()
+        if self._pool is not None:
+            await self._pool.close()
+        if self._broker is not None:
+            with suppress(Exception):
+                await self._broker.stop()
+        shutdown_tracing()
+
+    async def readiness(self) -> dict[str, Any]:
+        """What /readyz reports: connections and projection runners."""
+        database = False
+        with suppress(Exception):
+            database = await self.pool.fetchval("SELECT true") is True
+        runners = {
+            f"{r.projection.name}<-{r.stream}": {
+                "leader": r.status.leader,
+                "ready": r.status.consumer_ready.is_set(),
+                "last_seq": r.status.last_seq,
+                "dead_lettered": r.status.dead_lettered,
+                "last_error": r.status.last_error,
+            }
+            for r in self.runners
+        }
+        ready = database and self.nats_connected and all(
+            status["ready"] or not status["leader"] for status in runners.values()
+        )
+        return {"ready": ready, "nats": self.nats_connected, "database": database,
+                "projections": runners}
+
+
+async def _retry(what: str, connect: Callable[[], Awaitable[Any]], attempts: int = 60) -> Any:
+    delay = 0.25
+    for attempt in range(1, attempts + 1):
+        try:
+            return await connect()
+        except Exception as exc:
+            if attempt == attempts:
+                raise
+            log.warning("waiting for dependency", dependency=what, error=str(exc))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+    raise AssertionError("unreachable")
+
+
+async def _forever(job: Hook, runtime: Runtime) -> None:
+    """Run a background job; restart it after a pause if it fails."""
+    while True:
+        try:
+            await job(runtime)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("background job failed, restarting", job=getattr(job, "__name__", job))
+            await asyncio.sleep(2.0)
+
+
+def create_app(
+    service: Service,
+    settings: ServiceSettings,
+    build: Callable[[Runtime], ServiceParts],
+) -> FastAPI:
+    """The FastAPI application of a service, with its runtime in the lifespan."""
+    configure_logging(service.value, settings.log_level)
+    configure_tracing(service.value, settings.otlp_endpoint)
+    runtime = Runtime(service, settings)
+    parts = build(runtime)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start(parts)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=parts.title, lifespan=lifespan, version="0.1.0")
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    _instrument(app)
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": service.value}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> JSONResponse:
+        report = await runtime.readiness()
+        return JSONResponse(report, status_code=200 if report["ready"] else 503)
+
+    for router in parts.routers:
+        app.include_router(router)
+    return app
+
+
+def _instrument(app: FastAPI) -> None:
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
