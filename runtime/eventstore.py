@@ -86,6 +86,7 @@ class LoadedAggregate:
 
     events: list[Envelope[DomainEvent]]
     last_seq: int
+    commit_ids: list[str]
 
 
 class ConcurrencyConflict(Exception):
@@ -163,13 +164,15 @@ class EventStore:
         subject = ref.subject(self._ns)
         stream = self._ns.stream(ref.service)
         events: list[Envelope[DomainEvent]] = []
+        commit_ids: list[str] = []
         seq, last = 1, 0
         while True:
             try:
                 msg = await self._js.get_msg(stream, seq=seq, subject=subject, next=True, direct=True)
             except NotFoundError:
-                return LoadedAggregate(events=events, last_seq=last)
+                return LoadedAggregate(events=events, last_seq=last, commit_ids=commit_ids)
             last = msg.seq
+            commit_ids.append((msg.headers or {}).get(Headers.MSG_ID, ""))
             events.extend(await self._codec.decode(msg.data or b"", stream_seq=msg.seq))
             seq = msg.seq + 1
 

@@ -135,6 +135,46 @@ STATUS_TITLES = {
 }
 
 
+class BodySizeLimit:
+    """ASGI middleware: refuse a request body larger than ``max_bytes`` with a German 413."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Any:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Any, receive: Any, send: Any) -> None:
+        limit = self.max_bytes // (1024 * 1024)
+        response = problem(413, STATUS_TITLES[413], f"Höchstens {limit} MB pro Anfrage.")
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """German, structured error answers for validation errors, HTTP errors and crashes."""
 

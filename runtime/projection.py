@@ -263,7 +263,10 @@ class ProjectionRunner:
                 async with self._leadership():
                     sub = await self._bind_consumer()
                     delay = 0.5
-                    await self._consume(sub)
+                    try:
+                        await self._consume(sub)
+                    finally:
+                        await _quietly(sub.unsubscribe())
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

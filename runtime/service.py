@@ -55,6 +55,7 @@ class ServiceParts:
     migrations: Path | None = None
     on_start: Sequence[Hook] = ()
     background: Sequence[Hook] = ()
+    configure: Sequence[Callable[[FastAPI], None]] = ()
     title: str = "RathausCloud"
 
 
@@ -133,6 +134,7 @@ class Runtime:
         with suppress(Exception):
             await ensure_database(settings.database_url)
         self._pool = await _retry("PostgreSQL", lambda: create_pool(settings.database_url))
+        await migrate(self._pool, None)
 
     async def start(self, parts: ServiceParts) -> None:
         """Connect, migrate, run start-up hooks, start projections and background work."""
@@ -260,6 +262,8 @@ def create_app(
 
     for router in parts.routers:
         app.include_router(router)
+    for configure in parts.configure:
+        configure(app)
     return app
 
 

@@ -1,0 +1,1 @@
+"""intake — the citizen's door: the towns' catalogues, application forms, submissions, tracking."""

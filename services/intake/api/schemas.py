@@ -1,0 +1,68 @@
+"""Request and response bodies of intake's HTTP API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AttachmentUpload(BaseModel):
+    """A file sent with an application, base64-encoded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=1, max_length=100)
+    content_base64: str = Field(min_length=1)
+
+
+class ApplicationRequest(BaseModel):
+    """An application: the procedure's form, and attachments."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    form: dict[str, Any]
+    attachments: list[AttachmentUpload] = Field(default_factory=list)
+
+
+class ApplicationAccepted(BaseModel):
+    """The answer to a submission."""
+
+    application_id: UUID
+    status_url: str
+    message: str
+
+
+class TimelineLine(BaseModel):
+    """One step of an application."""
+
+    step: str
+    label: str
+    occurred_at: datetime
+
+
+class ApplicationStatus(BaseModel):
+    """What the applicant sees through the tracking link."""
+
+    application_id: UUID
+    town: str
+    town_name: str | None
+    procedure: str
+    procedure_title: str
+    submitted_at: datetime
+    status: str
+    status_label: str
+    timeline: list[TimelineLine]
+
+
+class ProcedureInfo(BaseModel):
+    """A procedure a town offers."""
+
+    procedure: str
+    title: str
+    competent_office: str
+    form_version: int
+    form_url: str

@@ -1,0 +1,96 @@
+"""Attachments: checked (type, size, content), hashed, encrypted with the case key, stored.
+
+The file's content must match its declared type — a PDF starts with ``%PDF-`` — so that a
+renamed executable is refused at the door rather than opened by a clerk.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from nats.js.object_store import ObjectStore
+
+from contracts.events.intake import AttachmentRef
+from runtime.crypto import seal
+from runtime.ids import new_id
+
+SIGNATURES = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+}
+ALLOWED_TYPES = ", ".join(sorted(SIGNATURES))
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file as the citizen sent it."""
+
+    filename: str
+    content_type: str
+    content_base64: str
+
+
+class AttachmentRejected(ValueError):
+    """A file was refused; ``field`` and the German message say which and why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def safe_filename(name: str) -> str:
+    """The file name without any path, and without characters that cause trouble."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = re.sub(r"[^\w.\- ]", "_", base).strip(" .")
+    return cleaned[:120] or "anhang"
+
+
+def check(index: int, upload: Upload, max_bytes: int) -> bytes:
+    """The decoded content, or ``AttachmentRejected`` with a German reason."""
+    field = f"attachments.{index}"
+    if upload.content_type not in SIGNATURES:
+        raise AttachmentRejected(
+            f"{field}.content_type", f"Dieser Dateityp ist nicht erlaubt. Erlaubt: {ALLOWED_TYPES}."
+        )
+    try:
+        content = base64.b64decode(upload.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise AttachmentRejected(
+            f"{field}.content_base64", "Der Dateiinhalt ist nicht gültig Base64-kodiert."
+        ) from None
+    if not content:
+        raise AttachmentRejected(f"{field}.content_base64", "Die Datei ist leer.")
+    if len(content) > max_bytes:
+        limit = max_bytes / (1024 * 1024)
+        raise AttachmentRejected(
+            f"{field}.content_base64", f"Die Datei ist zu groß (höchstens {limit:.0f} MB)."
+        )
+    if not content.startswith(SIGNATURES[upload.content_type]):
+        raise AttachmentRejected(
+            f"{field}.content_base64",
+            "Der Inhalt der Datei passt nicht zum angegebenen Dateityp.",
+        )
+    return content
+
+
+async def store(
+    objects: ObjectStore, key: AESGCM, application_id: str, upload: Upload, content: bytes
+) -> AttachmentRef:
+    """Encrypt and store one checked file; returns its reference for the event."""
+    attachment_id = str(new_id())
+    name = f"{application_id}/{attachment_id}"
+    await objects.put(name, seal(key, content, name.encode()))
+    return AttachmentRef(
+        attachment_id=attachment_id,
+        filename=safe_filename(upload.filename),
+        content_type=upload.content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )

@@ -1,0 +1,169 @@
+"""intake's command handlers: I/O around the pure domain (load, decide, append)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import structlog
+from pydantic import BaseModel, ValidationError
+
+from contracts.events.intake import ProcedureOffered, TownProfilePublished
+from contracts.naming import Service
+from runtime.eventstore import AggregateRef, AppendResult, Cause, ConcurrencyConflict
+from runtime.ids import derived_id, new_id
+from runtime.members import read_member_files
+from runtime.service import Runtime
+from services.intake import attachments
+from services.intake.domain import application, catalogue
+from services.intake.settings import IntakeSettings
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The outcome of a submission: its id, and whether it had been submitted before."""
+
+    application_id: UUID
+    repeated: bool
+
+
+class SubmittedDifferently(Exception):
+    """The idempotency key was used before for an application with other content."""
+
+
+def application_ref(tenant: str, application_id: UUID) -> AggregateRef:
+    """Where an application's events live."""
+    return AggregateRef(Service.INTAKE, tenant, "application", str(application_id))
+
+
+def application_id_for(tenant: str, procedure: str, idempotency_key: str) -> UUID:
+    """The same town, procedure and idempotency key always name the same application."""
+    return derived_id("application", tenant, procedure, idempotency_key)
+
+
+def content_hash(body: dict[str, Any]) -> str:
+    """A stable hash of a request body (used as idempotency key when the client sends none)."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def tracking_token(secret: str, application_id: UUID) -> str:
+    """The secret part of the tracking link: whoever has it may see the status."""
+    mac = hmac.new(secret.encode(), str(application_id).encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+def token_matches(secret: str, application_id: UUID, token: str) -> bool:
+    """Constant-time check of a tracking token."""
+    return hmac.compare_digest(tracking_token(secret, application_id), token)
+
+
+async def submit(
+    runtime: Runtime,
+    settings: IntakeSettings,
+    *,
+    tenant: str,
+    procedure: str,
+    form_version: int,
+    form: BaseModel,
+    uploads: list[attachments.Upload],
+    idempotency_key: str,
+    body_hash: str,
+    correlation_id: UUID,
+) -> Submitted:
+    """Store attachments, then append ``ApplicationSubmitted`` exactly once.
+
+    Raises ``SubmittedDifferently`` when the idempotency key was used for other content.
+    """
+    application_id = application_id_for(tenant, procedure, idempotency_key)
+    commit_id = derived_id(application_id, "submitted", body_hash)
+    data_key = str(application_id)
+    contents = [
+        attachments.check(i, upload, settings.max_attachment_bytes)
+        for i, upload in enumerate(uploads)
+    ]
+    ref = application_ref(tenant, application_id)
+    history = await runtime.store.load(ref)
+    if history.events:
+        return _repeated(application_id, str(commit_id), history.commit_ids)
+    key = await runtime.keys.create(data_key)
+    refs = [
+        await attachments.store(runtime.attachments, key, data_key, upload, content)
+        for upload, content in zip(uploads, contents, strict=True)
+    ]
+    command = application.SubmitApplication(
+        application_id=application_id,
+        procedure=procedure,
+        form_version=form_version,
+        form=form,
+        attachments=refs,
+        submitted_at=datetime.now(UTC),
+    )
+    events = application.decide_submission([e.event for e in history.events], command)
+    try:
+        result: AppendResult = await runtime.store.append(
+            ref, events, expected_seq=history.last_seq, data_key=data_key, commit_id=commit_id,
+            cause=Cause(actor="citizen", correlation_id=correlation_id),
+        )
+    except ConcurrencyConflict:
+        # Submitted concurrently (a double click): the other request won.
+        winner = await runtime.store.load(ref)
+        return _repeated(application_id, str(commit_id), winner.commit_ids)
+    log.info("application submitted", application_id=str(application_id), procedure=procedure,
+             duplicate=result.duplicate)
+    return Submitted(application_id, repeated=result.duplicate)
+
+
+def _repeated(application_id: UUID, commit_id: str, stored: list[str]) -> Submitted:
+    if commit_id not in stored:
+        raise SubmittedDifferently(str(application_id))
+    return Submitted(application_id, repeated=True)
+
+
+def town_ref(ags: str) -> AggregateRef:
+    """Where a town's catalogue lives."""
+    return AggregateRef(Service.INTAKE, ags, "town", ags)
+
+
+def desired_catalogue(member: dict[str, Any]) -> tuple[TownProfilePublished, dict[str, ProcedureOffered]]:
+    """The profile and procedures a member file configures (raises ``ValidationError``)."""
+    town = member["town"]
+    profile = TownProfilePublished.model_validate(town)
+    offered = {
+        name: ProcedureOffered(ags=profile.ags, procedure=name, **config)
+        for name, config in member.get("intake", {}).get("procedures", {}).items()
+    }
+    return profile, offered
+
+
+async def apply_member_configuration(runtime: Runtime) -> None:
+    """Start-up hook: bring every configured town's catalogue into the log."""
+    cause = Cause(actor="system:configuration", correlation_id=new_id())
+    for member in read_member_files(runtime.settings.members_dir):
+        try:
+            profile, offered = desired_catalogue(member)
+        except ValidationError as exc:
+            log.error("member file invalid", ags=member["town"].get("ags"), error=str(exc))
+            continue
+        for _ in range(5):
+            loaded = await runtime.store.load(town_ref(profile.ags))
+            state = catalogue.Catalogue()
+            for envelope in loaded.events:
+                state = catalogue.evolve(state, envelope.event)
+            events = catalogue.decide_configuration(state, profile, offered)
+            if not events:
+                break
+            try:
+                await runtime.store.append(town_ref(profile.ags), events,
+                                           expected_seq=loaded.last_seq, cause=cause)
+                log.info("town configured", ags=profile.ags, events=[e.type_name for e in events])
+                break
+            except ConcurrencyConflict:
+                continue

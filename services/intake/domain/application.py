@@ -1,0 +1,76 @@
+"""Submitting an application (pure): validate the form, derive the contact, decide.
+
+A submission is a new aggregate. Its id is derived from the town, the procedure and the
+client's idempotency key, so a double click or a retried request lands on the same
+aggregate: deciding again on an existing submission yields nothing new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from contracts.base import DomainEvent
+from contracts.events.intake import ApplicationSubmitted, AttachmentRef
+from contracts.procedures import FORMS, GewerbeanmeldungForm, ProcedureId
+from contracts.values import Contact
+
+
+class UnknownFormVersion(LookupError):
+    """No form schema exists for this procedure and version."""
+
+
+def form_model(procedure: str, version: int) -> type[BaseModel]:
+    """The form schema a procedure's form version is validated against."""
+    try:
+        return FORMS[ProcedureId(procedure)][version]
+    except (KeyError, ValueError):
+        raise UnknownFormVersion(f"{procedure} v{version}") from None
+
+
+def validate_form(procedure: str, version: int, data: dict[str, Any]) -> BaseModel:
+    """Parse the citizen's input; raises pydantic's ``ValidationError`` field by field."""
+    return form_model(procedure, version).model_validate(data)
+
+
+def contact_of(form: BaseModel) -> Contact:
+    """Whom notify writes to about this application."""
+    if isinstance(form, GewerbeanmeldungForm):
+        person = form.applicant
+        return Contact(name=f"{person.given_names} {person.family_name}", email=person.email)
+    raise TypeError(f"no contact rule for {type(form).__name__}")
+
+
+@dataclass(frozen=True)
+class SubmitApplication:
+    """The command: a validated form, from a citizen, now."""
+
+    application_id: UUID
+    procedure: str
+    form_version: int
+    form: BaseModel
+    attachments: list[AttachmentRef]
+    submitted_at: datetime
+
+
+def decide_submission(
+    history: list[DomainEvent], command: SubmitApplication
+) -> list[DomainEvent]:
+    """``ApplicationSubmitted`` for a new submission; nothing if it exists already."""
+    if any(isinstance(event, ApplicationSubmitted) for event in history):
+        return []
+    return [
+        ApplicationSubmitted(
+            application_id=command.application_id,
+            procedure=command.procedure,
+            form_version=command.form_version,
+            submitted_at=command.submitted_at,
+            contact=contact_of(command.form),
+            form=command.form.model_dump(mode="json"),
+            attachments=command.attachments or None,
+        )
+    ]

@@ -1,0 +1,53 @@
+"""A test projection over the counter events: records every applied event, once."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from contracts.base import DomainEvent
+from contracts.naming import Service
+from runtime.codec import Envelope
+from runtime.projection import Projection
+from tests.support.events import CounterBroke, CounterIncremented, CounterOpened
+
+DDL = """
+CREATE TABLE IF NOT EXISTS applied (
+    stream_seq bigint NOT NULL,
+    event_id   uuid   NOT NULL,
+    kind       text   NOT NULL,
+    value      integer
+);
+CREATE TABLE IF NOT EXISTS owners (counter text PRIMARY KEY, owner text);
+"""
+
+
+async def record(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> None:
+    """Apply one counter event; ``CounterBroke`` always fails (a poison event)."""
+    event = envelope.event
+    if isinstance(event, CounterBroke):
+        raise ValueError(f"cannot apply: {event.note}")
+    value = event.value if isinstance(event, CounterIncremented) else None
+    await conn.execute(
+        "INSERT INTO applied (stream_seq, event_id, kind, value) VALUES ($1, $2, $3, $4)",
+        envelope.stream_seq, envelope.meta.event_id, envelope.meta.type, value,
+    )
+    if isinstance(event, CounterOpened):
+        await conn.execute(
+            "INSERT INTO owners VALUES ($1, $2) ON CONFLICT (counter) DO UPDATE SET owner = $2",
+            envelope.meta.aggregate_id, event.owner,
+        )
+
+
+def counter_projection(batch_size: int = 64) -> Projection:
+    """The projection as a service would declare it."""
+    return Projection(
+        name="counters",
+        owner=Service.CASEWORK,
+        sources=(Service.INTAKE,),
+        event_types=frozenset(
+            {"test.CounterOpened", "test.CounterIncremented", "test.CounterBroke"}
+        ),
+        handle=record,
+        ddl=DDL,
+        batch_size=batch_size,
+    )
