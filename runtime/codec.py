@@ -9,7 +9,7 @@ the current shape of an event.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from contracts.base import REGISTRY, DomainEvent, EventRegistry
@@ -28,6 +28,8 @@ class Envelope(Generic[E]):
     meta: EventMeta
     event: E
     stream_seq: int = 0
+    commit: bytes = field(default=b"", repr=False)
+    """The whole commit as stored (personal fields sealed), e.g. for the e-file."""
 
     @property
     def personal_data_erased(self) -> bool:
@@ -58,7 +60,7 @@ class EventCodec:
     async def decode(self, raw: bytes, stream_seq: int = 0) -> list[Envelope[DomainEvent]]:
         """Parse one commit into envelopes; raises ``UnknownEventType`` for a type we lack."""
         commit = Commit.model_validate_json(raw)
-        return [await self._open(stored, stream_seq) for stored in commit.events]
+        return [await self._open(stored, stream_seq, raw) for stored in commit.events]
 
     async def _seal(self, meta: EventMeta, event: DomainEvent) -> StoredEvent:
         data = event.model_dump(mode="json")
@@ -72,7 +74,9 @@ class EventCodec:
                 data[name] = {_SEALED: seal_text(key, plaintext, _associated(meta, name))}
         return StoredEvent(meta=meta, data=data)
 
-    async def _open(self, stored: StoredEvent, stream_seq: int) -> Envelope[DomainEvent]:
+    async def _open(
+        self, stored: StoredEvent, stream_seq: int, raw: bytes
+    ) -> Envelope[DomainEvent]:
         meta = stored.meta
         cls = self._registry.event_class(meta.type)
         data = dict(stored.data)
@@ -86,7 +90,8 @@ class EventCodec:
                     else json.loads(open_text(key, data[name][_SEALED], _associated(meta, name)))
                 )
         data = self._registry.upcast(meta.type, meta.version, data)
-        return Envelope(meta=meta, event=cls.model_validate(data), stream_seq=stream_seq)
+        return Envelope(meta=meta, event=cls.model_validate(data), stream_seq=stream_seq,
+                        commit=raw)
 
 
 def _is_sealed(value: Any) -> bool:

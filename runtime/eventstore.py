@@ -13,7 +13,7 @@ subject and reports it as a duplicate instead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -158,6 +158,33 @@ class EventStore:
                     raise
                 return await self._landed_before(ref, subject, commit_id, expected_seq)
         return AppendResult(stream_seq=ack.seq, duplicate=bool(ack.duplicate))
+
+    async def decide_and_append(
+        self,
+        ref: AggregateRef,
+        decide: Callable[[list[DomainEvent]], Sequence[DomainEvent]],
+        *,
+        cause: Cause,
+        commit_id: UUID | None = None,
+        data_key: str | None = None,
+        attempts: int = 5,
+    ) -> list[DomainEvent]:
+        """Load, decide on the history, append; on a conflict start over on the new state.
+
+        Returns the events appended (empty when the decision was that nothing changes).
+        """
+        for _ in range(attempts):
+            loaded = await self.load(ref)
+            events = list(decide([envelope.event for envelope in loaded.events]))
+            if not events:
+                return []
+            try:
+                await self.append(ref, events, expected_seq=loaded.last_seq, cause=cause,
+                                  commit_id=commit_id, data_key=data_key)
+                return events
+            except ConcurrencyConflict:
+                continue
+        raise ConcurrencyConflict(ref.subject(self._ns), -1)
 
     async def load(self, ref: AggregateRef) -> LoadedAggregate:
         """All events of one aggregate, in order (an empty list for a new one)."""

@@ -79,3 +79,6 @@ class ApplicationSubmitted(DomainEvent):
     contact: Annotated[Contact | None, PERSONAL]
     form: Annotated[dict[str, Any] | None, PERSONAL]
     attachments: Annotated[list[AttachmentRef] | None, PERSONAL] = None
+    tracking_url: Annotated[str | None, PERSONAL] = Field(
+        default=None, description="The applicant's secret link to follow the case"
+    )

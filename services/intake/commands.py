@@ -13,6 +13,7 @@ from uuid import UUID
 import structlog
 from pydantic import BaseModel, ValidationError
 
+from contracts.base import DomainEvent
 from contracts.events.intake import ProcedureOffered, TownProfilePublished
 from contracts.naming import Service
 from runtime.eventstore import AggregateRef, AppendResult, Cause, ConcurrencyConflict
@@ -60,6 +61,12 @@ def tracking_token(secret: str, application_id: UUID) -> str:
     return mac.hexdigest()[:32]
 
 
+def status_url(base_url: str, secret: str, application_id: UUID) -> str:
+    """The applicant's tracking link."""
+    token = tracking_token(secret, application_id)
+    return f"{base_url}/api/v1/applications/{application_id}?token={token}"
+
+
 def token_matches(secret: str, application_id: UUID, token: str) -> bool:
     """Constant-time check of a tracking token."""
     return hmac.compare_digest(tracking_token(secret, application_id), token)
@@ -77,6 +84,7 @@ async def submit(
     idempotency_key: str,
     body_hash: str,
     correlation_id: UUID,
+    base_url: str,
 ) -> Submitted:
     """Store attachments, then append ``ApplicationSubmitted`` exactly once.
 
@@ -105,6 +113,7 @@ async def submit(
         form=form,
         attachments=refs,
         submitted_at=datetime.now(UTC),
+        tracking_url=status_url(base_url, settings.tracking_secret, application_id),
     )
     events = application.decide_submission([e.event for e in history.events], command)
     try:
@@ -152,18 +161,14 @@ async def apply_member_configuration(runtime: Runtime) -> None:
         except ValidationError as exc:
             log.error("member file invalid", ags=member["town"].get("ags"), error=str(exc))
             continue
-        for _ in range(5):
-            loaded = await runtime.store.load(town_ref(profile.ags))
+
+        def decide(history: list[DomainEvent], profile: TownProfilePublished = profile,
+                   offered: dict[str, ProcedureOffered] = offered) -> list[DomainEvent]:
             state = catalogue.Catalogue()
-            for envelope in loaded.events:
-                state = catalogue.evolve(state, envelope.event)
-            events = catalogue.decide_configuration(state, profile, offered)
-            if not events:
-                break
-            try:
-                await runtime.store.append(town_ref(profile.ags), events,
-                                           expected_seq=loaded.last_seq, cause=cause)
-                log.info("town configured", ags=profile.ags, events=[e.type_name for e in events])
-                break
-            except ConcurrencyConflict:
-                continue
+            for event in history:
+                state = catalogue.evolve(state, event)
+            return catalogue.decide_configuration(state, profile, offered)
+
+        events = await runtime.store.decide_and_append(town_ref(profile.ags), decide, cause=cause)
+        if events:
+            log.info("town configured", ags=profile.ags, events=[e.type_name for e in events])

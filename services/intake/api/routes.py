@@ -89,6 +89,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                 "loc": ("attachments",), "type": "too_long",
                 "ctx": {"max_length": settings.max_attachments}}]))
         raw = body.model_dump(mode="json")
+        base = settings.public_url or str(request.base_url).rstrip("/")
         try:
             result = await commands.submit(
                 runtime, settings, tenant=ags, procedure=procedure, form_version=version,
@@ -97,6 +98,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                 idempotency_key=idempotency_key or commands.content_hash(raw),
                 body_hash=commands.content_hash(raw),
                 correlation_id=new_id(),
+                base_url=base,
             )
         except AttachmentRejected as exc:
             from runtime.http import FieldError
@@ -108,11 +110,9 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                            "Angaben eingereicht.")
         if result.repeated:
             response.status_code = 200
-        token = commands.tracking_token(settings.tracking_secret, result.application_id)
-        base = settings.public_url or str(request.base_url).rstrip("/")
         return ApplicationAccepted(
             application_id=result.application_id,
-            status_url=f"{base}/api/v1/applications/{result.application_id}?token={token}",
+            status_url=commands.status_url(base, settings.tracking_secret, result.application_id),
             message="Ihr Antrag ist eingegangen. Eine Eingangsbestätigung erhalten Sie per E-Mail.",
         )
 

@@ -55,6 +55,7 @@ class SubmitApplication:
     form: BaseModel
     attachments: list[AttachmentRef]
     submitted_at: datetime
+    tracking_url: str | None = None
 
 
 def decide_submission(
@@ -72,5 +73,6 @@ def decide_submission(
             contact=contact_of(command.form),
             form=command.form.model_dump(mode="json"),
             attachments=command.attachments or None,
+            tracking_url=command.tracking_url,
         )
     ]

@@ -1,0 +1,18 @@
+"""Where archive's aggregates live in its stream."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from contracts.naming import Service
+from runtime.eventstore import AggregateRef
+
+
+def file_ref(tenant: str, case_id: UUID) -> AggregateRef:
+    """The e-file of one case."""
+    return AggregateRef(Service.ARCHIVE, tenant, "file", str(case_id))
+
+
+def erasure_ref(tenant: str, case_id: UUID) -> AggregateRef:
+    """The erasure record of one case's personal data."""
+    return AggregateRef(Service.ARCHIVE, tenant, "erasure", str(case_id))

@@ -1,0 +1,97 @@
+"""Filing a closed case (pure): when it is complete, its file reference, its seal.
+
+The record of a case is every commit of every service that concerns it, exactly as stored
+in the log (personal fields sealed). Its hash is computed over those bytes, so anyone who
+reads the log can recompute it; each town's files form a chain — each file's chain hash
+covers the previous one — so a file removed or altered afterwards breaks the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from contracts.base import DomainEvent
+from contracts.events.archive import CaseFiled
+
+GENESIS = "0" * 64
+"""The chain hash before a town's first file."""
+
+
+@dataclass(frozen=True)
+class PlanEntry:
+    """A filing plan position (Aktenplan) and the retention period of its files."""
+
+    code: str
+    retention_years: int
+
+
+FILING_PLAN = {
+    "gewerbeanmeldung": PlanEntry(code="32.10.01", retention_years=10),
+}
+DEFAULT_PLAN = PlanEntry(code="00.00.00", retention_years=10)
+
+
+@dataclass(frozen=True)
+class RecordPart:
+    """One stored commit of a case's record."""
+
+    stream: str
+    stream_seq: int
+    commit: bytes
+
+
+def record_hash(parts: list[RecordPart]) -> str:
+    """SHA-256 over the record's commits in log order, each named by stream and sequence."""
+    digest = hashlib.sha256()
+    for part in sorted(parts, key=lambda p: (p.stream, p.stream_seq)):
+        line = f"{part.stream}:{part.stream_seq}:{hashlib.sha256(part.commit).hexdigest()}\n"
+        digest.update(line.encode())
+    return digest.hexdigest()
+
+
+def chain_hash(previous: str, record: str) -> str:
+    """The next link of a town's chain."""
+    return hashlib.sha256(f"{previous}{record}".encode()).hexdigest()
+
+
+def file_reference(procedure: str, year: int, number: int) -> str:
+    """Aktenzeichen: plan position / year / running number, e.g. ``32.10.01/2026/00017``."""
+    return f"{FILING_PLAN.get(procedure, DEFAULT_PLAN).code}/{year}/{number:05d}"
+
+
+def retain_until(procedure: str, closed: datetime) -> date:
+    """Retention ends with the calendar year ``retention_years`` after closure."""
+    years = FILING_PLAN.get(procedure, DEFAULT_PLAN).retention_years
+    return date(closed.year + years, 12, 31)
+
+
+@dataclass(frozen=True)
+class FileCase:
+    """The command: file a complete case."""
+
+    case_id: UUID
+    procedure: str
+    parts: list[RecordPart]
+    previous_chain_hash: str
+    number: int
+    closed_at: datetime
+    now: datetime
+
+
+def decide_filing(history: list[DomainEvent], command: FileCase) -> list[DomainEvent]:
+    """``CaseFiled`` once per case."""
+    if history:
+        return []
+    record = record_hash(command.parts)
+    return [CaseFiled(
+        case_id=command.case_id,
+        file_reference=file_reference(command.procedure, command.now.year, command.number),
+        event_count=len(command.parts),
+        record_hash=record,
+        chain_hash=chain_hash(command.previous_chain_hash, record),
+        retain_until=retain_until(command.procedure, command.closed_at),
+        filed_at=command.now,
+    )]

@@ -1,0 +1,1 @@
+"""billing — money: fee schedules, fee assessment on decided cases, (later) payments and e-invoices."""

@@ -1,0 +1,18 @@
+"""Where billing's aggregates live in its stream."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from contracts.naming import Service
+from runtime.eventstore import AggregateRef
+
+
+def schedule_ref(town: str) -> AggregateRef:
+    """A town's fee schedule."""
+    return AggregateRef(Service.BILLING, town, "fee-schedule", town)
+
+
+def fee_ref(town: str, case_id: UUID) -> AggregateRef:
+    """The fee of one case."""
+    return AggregateRef(Service.BILLING, town, "fee", str(case_id))

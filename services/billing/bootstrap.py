@@ -1,0 +1,18 @@
+"""Wiring billing together."""
+
+from __future__ import annotations
+
+from runtime.service import Runtime, ServiceParts
+from services.billing.api import router
+from services.billing.configuration import apply_member_configuration
+from services.billing.projections import fee_assessment, fees
+
+
+def build(runtime: Runtime) -> ServiceParts:
+    """billing's parts, bound to ``runtime``."""
+    return ServiceParts(
+        title="RathausCloud billing",
+        projections=(fee_assessment.projection(runtime), fees.PROJECTION),
+        routers=(router(runtime),),
+        on_start=(apply_member_configuration,),
+    )

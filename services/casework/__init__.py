@@ -1,0 +1,1 @@
+"""casework — the clerk's desk: cases, queues, delegation between towns, automated decisions."""

@@ -1,0 +1,91 @@
+"""Reaction: every submitted application becomes a case, decided automatically if it can be.
+
+It reads intake's log, where a town's profile always precedes its applications, so the
+town's postcodes are known here before the first application of that town arrives.
+Delegations are read from casework's own log at the moment the case is opened.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import asyncpg
+
+from contracts.base import DomainEvent
+from contracts.events.casework import DelegationAgreed
+from contracts.events.intake import ApplicationSubmitted, TownProfilePublished
+from contracts.naming import Service
+from runtime.codec import Envelope
+from runtime.eventstore import Cause
+from runtime.ids import derived_id
+from runtime.projection import Projection
+from runtime.service import Runtime
+from services.casework.aggregates import case_ref, delegation_ref
+from services.casework.domain import case, delegation
+from services.casework.domain.gewerbeanmeldung_rules import Facts
+
+DDL = """
+CREATE TABLE IF NOT EXISTS towns (
+    ags       text PRIMARY KEY,
+    name      text NOT NULL,
+    postcodes text[] NOT NULL
+);
+"""
+
+
+def projection(runtime: Runtime) -> Projection:
+    """The reaction, wired to the running service."""
+
+    async def handle(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> None:
+        event = envelope.event
+        if isinstance(event, TownProfilePublished):
+            await conn.execute(
+                "INSERT INTO towns VALUES ($1, $2, $3) ON CONFLICT (ags)"
+                " DO UPDATE SET name = $2, postcodes = $3",
+                event.ags, event.name, event.postcodes,
+            )
+        elif isinstance(event, ApplicationSubmitted):
+            await open_case(runtime, conn, envelope.meta.tenant, event, envelope)
+
+    return Projection(
+        name="case-opening",
+        owner=Service.CASEWORK,
+        sources=(Service.INTAKE,),
+        event_types=frozenset({TownProfilePublished.type_name, ApplicationSubmitted.type_name}),
+        handle=handle,
+        ddl=DDL,
+        rebuildable=False,
+    )
+
+
+async def open_case(
+    runtime: Runtime,
+    conn: asyncpg.Connection,
+    tenant: str,
+    event: ApplicationSubmitted,
+    envelope: Envelope[DomainEvent],
+) -> None:
+    """Open (and maybe decide) the case; a redelivered application changes nothing."""
+    town = await conn.fetchrow("SELECT name, postcodes FROM towns WHERE ags = $1", tenant)
+    agreement = await runtime.store.load(delegation_ref(tenant, event.procedure))
+    delegates = [e.event for e in agreement.events if isinstance(e.event, DelegationAgreed)]
+    command = case.OpenCase(
+        application_id=event.application_id,
+        procedure=event.procedure,
+        competent_town=tenant,
+        processing_towns=delegation.processing_towns(
+            tenant, delegates[-1].processing_towns if delegates else []),
+        form=event.form,
+        facts=Facts(
+            today=datetime.now(UTC).date(),
+            town_postcodes=frozenset(town["postcodes"]) if town else frozenset(),
+            town_name=town["name"] if town else tenant,
+        ),
+        now=datetime.now(UTC),
+    )
+    await runtime.store.decide_and_append(
+        case_ref(tenant, event.application_id),
+        lambda history: case.decide_opening(history, command),
+        commit_id=derived_id(envelope.meta.event_id, "open-case"),
+        cause=Cause.from_event(envelope.meta, "system:casework.automation"),
+    )

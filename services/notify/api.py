@@ -1,0 +1,53 @@
+"""notify's HTTP API for operators: failed deliveries, and trying them again."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from runtime.http import problem
+from runtime.service import Runtime
+
+FIELDS = ("message_id, tenant, case_id, template, status, attempts, last_error,"
+          " next_attempt_at, created_at, delivered_at")
+
+
+def router(runtime: Runtime) -> APIRouter:
+    """The routes, bound to the running service."""
+    api = APIRouter(prefix="/api/v1", tags=["notify"])
+
+    @api.get("/messages")
+    async def messages(
+        status: Annotated[str, Query(pattern="^(pending|delivered|failed|erased)$")] = "failed",
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> list[dict[str, Any]]:
+        """Messages by delivery status (default: those notify has given up on)."""
+        rows = await runtime.pool.fetch(
+            f"SELECT {FIELDS} FROM rm_outbox.outbox WHERE status = $1"
+            " ORDER BY created_at DESC LIMIT $2", status, limit)
+        return [dict(row.items()) for row in rows]
+
+    @api.get("/messages/{message_id}")
+    async def message(message_id: UUID) -> Any:
+        """One message's delivery status."""
+        row = await runtime.pool.fetchrow(
+            f"SELECT {FIELDS} FROM rm_outbox.outbox WHERE message_id = $1", message_id)
+        if row is None:
+            return problem(404, "Nicht gefunden.", "Diese Nachricht ist nicht bekannt.")
+        return dict(row.items())
+
+    @api.post("/messages/{message_id}/retry", status_code=202)
+    async def retry(message_id: UUID) -> Any:
+        """Try a failed message again (an operator fixed the cause)."""
+        updated = await runtime.pool.execute(
+            "UPDATE rm_outbox.outbox SET status = 'pending', next_attempt_at = now()"
+            " WHERE message_id = $1 AND status = 'failed' AND body IS NOT NULL", message_id)
+        if updated == "UPDATE 0":
+            return problem(409, "Konflikt mit dem aktuellen Stand.",
+                           "Nur fehlgeschlagene Nachrichten können erneut versandt werden.")
+        await runtime.pool.execute("NOTIFY notify_outbox")
+        return {"message_id": str(message_id), "status": "pending"}
+
+    return api

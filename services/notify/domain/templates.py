@@ -1,0 +1,81 @@
+"""The messages, in German, on each town's letterhead (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from contracts.procedures import TITLES, ProcedureId
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@dataclass(frozen=True)
+class Message:
+    """A rendered message."""
+
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """What a town signs its messages with."""
+
+    official_name: str
+    office: str
+    street: str
+    postcode: str
+    city: str
+    phone: str
+    email: str
+    website: str
+
+    @classmethod
+    def from_profile(cls, profile: dict[str, Any], office: str) -> Letterhead:
+        """From a ``TownProfilePublished`` payload."""
+        address = profile["address"]
+        return cls(
+            official_name=profile["official_name"], office=office, street=address["street"],
+            postcode=address["postcode"], city=address["city"], phone=profile["phone"],
+            email=profile["email"], website=profile["website"],
+        )
+
+    def signature(self) -> str:
+        """The closing block of every message."""
+        return (
+            f"Mit freundlichen Grüßen\n{self.office}\n{self.official_name}\n\n"
+            f"{self.street}\n{self.postcode} {self.city}\n"
+            f"Telefon: {self.phone}\nE-Mail: {self.email}\n{self.website}\n"
+        )
+
+
+def acknowledgement(
+    town: Letterhead,
+    *,
+    name: str,
+    procedure: str,
+    application_id: str,
+    submitted_at: datetime,
+    tracking_url: str | None,
+) -> Message:
+    """Eingangsbestätigung: the application has arrived."""
+    title = TITLES.get(ProcedureId(procedure), procedure) if procedure in ProcedureId else procedure
+    local = submitted_at.astimezone(BERLIN)
+    follow = (
+        f"Den Stand Ihres Antrags können Sie jederzeit hier verfolgen:\n{tracking_url}\n\n"
+        if tracking_url else ""
+    )
+    body = (
+        f"Guten Tag {name},\n\n"
+        f"Ihr Antrag „{title}“ ist am {local:%d.%m.%Y} um {local:%H:%M} Uhr bei der "
+        f"{town.official_name} eingegangen.\n\n"
+        f"Vorgangsnummer: {application_id}\n\n"
+        f"{follow}"
+        "Sie erhalten eine weitere Nachricht, sobald über Ihren Antrag entschieden ist.\n"
+        "Bitte antworten Sie nicht auf diese automatisch erstellte E-Mail.\n\n"
+        f"{town.signature()}"
+    )
+    return Message(subject=f"Eingangsbestätigung: {title} – {town.official_name}", body=body)

@@ -1,0 +1,113 @@
+"""Reaction: what must be sent goes into the outbox, in the same transaction as the checkpoint.
+
+The outbox holds the rendered message until it is delivered, then forgets recipient and
+text (the log keeps the delivery, with the recipient sealed). When a case's personal data
+is erased, its undelivered messages are dropped as well.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from contracts.base import DomainEvent
+from contracts.events.archive import PersonalDataErased
+from contracts.events.intake import ApplicationSubmitted, ProcedureOffered, TownProfilePublished
+from contracts.naming import Service
+from runtime.codec import Envelope
+from runtime.ids import derived_id
+from runtime.projection import Projection
+from runtime.service import Runtime
+from services.notify.domain import templates
+
+DDL = """
+CREATE TABLE IF NOT EXISTS towns (
+    ags     text PRIMARY KEY,
+    profile jsonb NOT NULL,
+    offices jsonb NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    message_id      uuid PRIMARY KEY,
+    tenant          text NOT NULL,
+    case_id         uuid,
+    data_key        text,
+    template        text NOT NULL,
+    recipient       text,
+    subject         text,
+    body            text,
+    status          text NOT NULL DEFAULT 'pending',
+    attempts        integer NOT NULL DEFAULT 0,
+    last_error      text,
+    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    delivered_at    timestamptz
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (next_attempt_at) WHERE status = 'pending';
+"""
+
+CHANNEL = "notify_outbox"
+"""PostgreSQL NOTIFY channel that wakes the senders."""
+
+
+def projection(runtime: Runtime) -> Projection:
+    """The reaction, wired to the running service."""
+
+    async def handle(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> None:
+        event = envelope.event
+        if isinstance(event, TownProfilePublished):
+            await conn.execute(
+                "INSERT INTO towns (ags, profile) VALUES ($1, $2)"
+                " ON CONFLICT (ags) DO UPDATE SET profile = $2",
+                event.ags, event.model_dump(mode="json"))
+        elif isinstance(event, ProcedureOffered):
+            await conn.execute(
+                "UPDATE towns SET offices = offices || jsonb_build_object($2::text, $3::text)"
+                " WHERE ags = $1", event.ags, event.procedure, event.competent_office)
+        elif isinstance(event, ApplicationSubmitted):
+            await enqueue_acknowledgement(conn, envelope, event)
+        elif isinstance(event, PersonalDataErased):
+            runtime.keys.forget(event.data_key)
+            await conn.execute(
+                "UPDATE outbox SET recipient = NULL, subject = NULL, body = NULL,"
+                " status = CASE WHEN status = 'pending' THEN 'erased' ELSE status END"
+                " WHERE data_key = $1", event.data_key)
+
+    return Projection(
+        name="outbox",
+        owner=Service.NOTIFY,
+        sources=(Service.INTAKE, Service.ARCHIVE),
+        event_types=frozenset({
+            TownProfilePublished.type_name, ProcedureOffered.type_name,
+            ApplicationSubmitted.type_name, PersonalDataErased.type_name,
+        }),
+        handle=handle,
+        ddl=DDL,
+        rebuildable=False,
+    )
+
+
+async def enqueue_acknowledgement(
+    conn: asyncpg.Connection, envelope: Envelope[DomainEvent], event: ApplicationSubmitted
+) -> None:
+    """Queue the acknowledgement of receipt (once per application)."""
+    if event.contact is None:
+        return  # erased before it could be sent: nobody to write to
+    town = await conn.fetchrow("SELECT profile, offices FROM towns WHERE ags = $1",
+                               envelope.meta.tenant)
+    if town is None:
+        raise LookupError(f"no letterhead for town {envelope.meta.tenant}")
+    office = town["offices"].get(event.procedure, "Bürgerservice")
+    message = templates.acknowledgement(
+        templates.Letterhead.from_profile(town["profile"], office),
+        name=event.contact.name, procedure=event.procedure,
+        application_id=str(event.application_id), submitted_at=event.submitted_at,
+        tracking_url=event.tracking_url,
+    )
+    await conn.execute(
+        "INSERT INTO outbox (message_id, tenant, case_id, data_key, template, recipient,"
+        " subject, body) VALUES ($1, $2, $3, $4, 'acknowledgement', $5, $6, $7)"
+        " ON CONFLICT (message_id) DO NOTHING",
+        derived_id(envelope.meta.event_id, "acknowledgement"), envelope.meta.tenant,
+        event.application_id, envelope.meta.data_key, event.contact.email,
+        message.subject, message.body,
+    )
+    await conn.execute(f"NOTIFY {CHANNEL}")
