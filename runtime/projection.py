@@ -99,7 +99,12 @@ class RunnerStatus:
 
 
 async def prepare_schema(conn: asyncpg.Connection, projection: Projection, schema: str) -> None:
-    """Create the projection's schema, tables and checkpoint rows if missing."""
+    """Create the projection's schema, tables and checkpoint table if missing.
+
+    Must run inside a transaction; the lock keeps runners of several sources (and replicas)
+    from racing on ``CREATE ... IF NOT EXISTS``, which is not safe against itself.
+    """
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key(f"ddl:{schema}"))
     await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     await conn.execute(f'SET LOCAL search_path TO "{schema}", public')
     if projection.ddl:

@@ -31,7 +31,7 @@ from runtime.datakeys import DataKeyStore
 from runtime.eventstore import EventStore
 from runtime.http import install_error_handlers
 from runtime.log import configure_logging
-from runtime.projection import Projection, ProjectionRunner
+from runtime.projection import Projection, ProjectionRunner, prepare_schema
 from runtime.settings import ServiceSettings
 from runtime.streams import (
     ensure_attachment_store,
@@ -140,6 +140,9 @@ class Runtime:
         """Connect, migrate, run start-up hooks, start projections and background work."""
         await self.connect()
         await migrate(self.pool, parts.migrations)
+        for projection in parts.projections:
+            async with self.pool.acquire() as conn, conn.transaction():
+                await prepare_schema(conn, projection, projection.schema)
         for hook in parts.on_start:
             await hook(self)
         for projection in parts.projections:

@@ -30,4 +30,11 @@ TITLES: dict[ProcedureId, str] = {
 }
 """German title of each procedure, as citizens and clerks read it."""
 
-__all__ = ["FORMS", "TITLES", "GewerbeanmeldungForm", "ProcedureId"]
+
+
+def procedure_title(procedure: str) -> str:
+    """The German title of a procedure id (the id itself if unknown)."""
+    return next((title for key, title in TITLES.items() if key.value == procedure), procedure)
+
+
+__all__ = ["FORMS", "TITLES", "GewerbeanmeldungForm", "ProcedureId", "procedure_title"]

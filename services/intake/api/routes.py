@@ -9,8 +9,8 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from contracts.procedures import TITLES, ProcedureId
-from runtime.http import field_errors, problem, validation_response
+from contracts.procedures import procedure_title
+from runtime.http import FieldError, field_errors, problem, validation_response
 from runtime.ids import new_id
 from runtime.service import Runtime
 from services.intake import commands, queries
@@ -66,7 +66,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
             return found
         schema = form_model(procedure, found["form_version"]).model_json_schema()
         return {"procedure": procedure, "form_version": found["form_version"],
-                "title": TITLES[ProcedureId(procedure)], "schema": schema}
+                "title": procedure_title(procedure), "schema": schema}
 
     @api.post("/towns/{ags}/procedures/{procedure}/applications", status_code=201,
               response_model=ApplicationAccepted,
@@ -101,7 +101,6 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                 base_url=base,
             )
         except AttachmentRejected as exc:
-            from runtime.http import FieldError
             return validation_response([FieldError(field=exc.field, message=exc.message,
                                                    type="attachment_rejected")])
         except commands.SubmittedDifferently:
@@ -130,8 +129,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                            "Ihr Antrag ist eingegangen und erscheint in wenigen Sekunden hier.")
         return ApplicationStatus(
             application_id=application_id, town=found["tenant"], town_name=found["town_name"],
-            procedure=found["procedure"], procedure_title=TITLES.get(
-                ProcedureId(found["procedure"]), found["procedure"]),
+            procedure=found["procedure"], procedure_title=procedure_title(found["procedure"]),
             submitted_at=found["submitted_at"], status=found["status"],
             status_label=found["status_label"], timeline=found["timeline"],
         )
@@ -141,7 +139,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
 
 def _procedure_info(ags: str, row: dict[str, Any]) -> ProcedureInfo:
     return ProcedureInfo(
-        procedure=row["procedure"], title=TITLES[ProcedureId(row["procedure"])],
+        procedure=row["procedure"], title=procedure_title(row["procedure"]),
         competent_office=row["competent_office"], form_version=row["form_version"],
         form_url=f"/api/v1/towns/{ags}/procedures/{row['procedure']}/form",
     )

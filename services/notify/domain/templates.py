@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from contracts.procedures import TITLES, ProcedureId
+from contracts.procedures import procedure_title
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -62,7 +62,7 @@ def acknowledgement(
     tracking_url: str | None,
 ) -> Message:
     """Eingangsbestätigung: the application has arrived."""
-    title = TITLES.get(ProcedureId(procedure), procedure) if procedure in ProcedureId else procedure
+    title = procedure_title(procedure)
     local = submitted_at.astimezone(BERLIN)
     follow = (
         f"Den Stand Ihres Antrags können Sie jederzeit hier verfolgen:\n{tracking_url}\n\n"

@@ -1,0 +1,121 @@
+"""One Gewerbeanmeldung through all five services, as separate processes, on real servers."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import asyncpg
+import httpx
+
+from tests.support.applications import WURZEN, gewerbeanmeldung
+from tests.support.mail import SmtpServer
+from tests.support.otlp import OtlpReceiver
+from tests.support.suite import Suite
+
+APPLY = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications"
+
+
+async def wait_for_status(client: httpx.AsyncClient, url: str, status: str,
+                          timeout: float = 30.0) -> dict[str, Any]:
+    deadline = asyncio.get_running_loop().time() + timeout
+    body: dict[str, Any] = {}
+    while asyncio.get_running_loop().time() < deadline:
+        response = await client.get(url)
+        if response.status_code == 200:
+            body = response.json()
+            steps = {line["step"] for line in body["timeline"]}
+            if body["status"] == status and "message:acknowledgement" in steps:
+                return body
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"status {status!r} not reached: {body}")
+
+
+async def test_an_application_travels_through_all_five_services(
+    suite: Suite, smtp: SmtpServer, otlp: OtlpReceiver
+) -> None:
+    async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
+        response = await client.post(APPLY, json=gewerbeanmeldung(),
+                                     headers={"Idempotency-Key": "e2e-1"})
+        assert response.status_code == 201, response.text
+        accepted = response.json()
+        application_id = accepted["application_id"]
+        status = await wait_for_status(client, accepted["status_url"], "filed")
+
+    # The acknowledgement e-mail, through real SMTP, on the town's letterhead.
+    [mail] = await smtp.mailbox.wait_for(1)
+    assert mail["To"] == "hedwig.quirinus@example.org"
+    assert mail["Subject"] == "Eingangsbestätigung: Gewerbeanmeldung – Große Kreisstadt Wurzen"
+    text = mail.get_content()
+    assert "Guten Tag Hedwig Quirinus-Zwetschgenbaum" in text
+    assert f"Vorgangsnummer: {application_id}" in text
+    assert accepted["status_url"] in text
+    assert "Friedrich-Ebert-Straße 2" in text
+
+    # The fee from Wurzen's fee schedule.
+    async with httpx.AsyncClient(base_url=suite.url("billing")) as billing:
+        fee = (await billing.get(f"/api/v1/fees/{application_id}")).json()
+    assert fee["amount"] == "26.00"
+    assert re.fullmatch(rf"{WURZEN}-\d{{4}}-\d{{6}}", fee["cash_reference"])
+
+    # The archive record: the full history, sealed and verifiable against the log.
+    async with httpx.AsyncClient(base_url=suite.url("archive")) as archive:
+        record = (await archive.get(f"/api/v1/files/{application_id}")).json()
+    assert record["valid"] is True
+    assert record["record_matches_log"] and record["chain_intact"]
+    assert re.fullmatch(r"32\.10\.01/\d{4}/\d{5}", record["file_reference"])
+    # submission, case opened+decided+closed (one commit), fee assessed: three commits
+    assert record["parts"] >= 3
+
+    # The status timeline the applicant sees.
+    steps = [line["step"] for line in status["timeline"]]
+    for step in ("received", "case_opened", "decided", "closed", "fee", "filed",
+                 "message:acknowledgement"):
+        assert step in steps, steps
+    labels = {line["step"]: line["label"] for line in status["timeline"]}
+    assert labels["decided"] == "Entschieden: Ihrem Antrag wurde stattgegeben"
+    assert labels["fee"].startswith("Gebühr festgesetzt: 26,00 €, fällig am ")
+    assert labels["filed"] == f"Zur E-Akte genommen (Aktenzeichen {record['file_reference']})"
+    assert status["town_name"] == "Wurzen"
+
+
+async def test_one_trace_spans_all_five_services(suite: Suite, smtp: SmtpServer,
+                                                 otlp: OtlpReceiver) -> None:
+    async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
+        response = await client.post(APPLY, json=gewerbeanmeldung())
+        assert response.status_code == 201, response.text
+        await wait_for_status(client, response.json()["status_url"], "filed")
+    await smtp.mailbox.wait_for(1)
+    post_spans = [s for s in otlp.spans if s.service == "rathaus-intake" and "POST" in s.name]
+
+    deadline = asyncio.get_running_loop().time() + 20
+    while True:
+        trace_id = post_spans[0].trace_id if post_spans else None
+        services = {s.service for s in otlp.spans if s.trace_id == trace_id}
+        if len(services) == 5 or asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(0.2)
+        post_spans = [s for s in otlp.spans if s.service == "rathaus-intake" and "POST" in s.name]
+    assert services == {"rathaus-intake", "rathaus-casework", "rathaus-billing",
+                        "rathaus-archive", "rathaus-notify"}
+
+
+async def test_the_same_application_posted_twice_is_one_case(suite: Suite,
+                                                            smtp: SmtpServer) -> None:
+    body = gewerbeanmeldung()
+    async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
+        first, second = await asyncio.gather(
+            client.post(APPLY, json=body, headers={"Idempotency-Key": "double-click"}),
+            client.post(APPLY, json=body, headers={"Idempotency-Key": "double-click"}),
+        )
+        assert {first.status_code, second.status_code} <= {200, 201}
+        assert first.json()["application_id"] == second.json()["application_id"]
+        await wait_for_status(client, first.json()["status_url"], "filed")
+    await asyncio.sleep(1.0)
+    assert len(smtp.mailbox.messages) == 1
+    conn = await asyncpg.connect(suite.database_urls["casework"])
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM rm_cases.cases") == 1
+    finally:
+        await conn.close()

@@ -1,0 +1,67 @@
+"""A real SMTP server for tests (aiosmtpd), keeping what it receives."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from devstack.embedded import free_port
+
+
+@dataclass
+class Mailbox:
+    """Everything the SMTP server accepted; can be told to refuse recipients."""
+
+    messages: list[EmailMessage] = field(default_factory=list)
+    refuse: int = 0
+    """Answer the next ``refuse`` deliveries with 451 (temporary failure)."""
+    reject_permanently: bool = False
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if self.reject_permanently:
+            return "550 5.1.1 Mailbox unavailable"
+        if self.refuse > 0:
+            self.refuse -= 1
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
+        return "250 Message accepted"
+
+    async def wait_for(self, count: int, timeout: float = 30.0) -> list[EmailMessage]:
+        """Wait until at least ``count`` messages arrived."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(self.messages) < count:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"expected {count} mails, got {len(self.messages)}")
+            await asyncio.sleep(0.05)
+        return self.messages
+
+
+class SmtpServer:
+    """aiosmtpd on a free port."""
+
+    def __init__(self) -> None:
+        self.mailbox = Mailbox()
+        self.port = free_port()
+        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> SmtpServer:
+        """Start serving in a thread."""
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self._controller.stop()

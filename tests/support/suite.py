@@ -1,0 +1,123 @@
+"""The five services as separate processes, for end-to-end tests and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from devstack.embedded import free_port
+
+SERVICES = ("intake", "casework", "billing", "archive", "notify")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class ServiceProcess:
+    """One running service."""
+
+    name: str
+    port: int
+    log_path: Path
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        """The service's base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The end of the service's log."""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@dataclass
+class Suite:
+    """The five services started against given NATS, databases and SMTP."""
+
+    nats_url: str
+    database_urls: dict[str, str]
+    smtp_port: int
+    workdir: Path
+    namespace: str = ""
+    otlp_endpoint: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def env_for(self, name: str, port: int) -> dict[str, str]:
+        """The environment of one service process."""
+        prefix = name.upper()
+        env = {
+            **os.environ,
+            "NATS_URL": self.nats_url,
+            "RATHAUS_NAMESPACE": self.namespace,
+            "RATHAUS_ENVIRONMENT": "test",
+            "RATHAUS_MEMBERS_DIR": str(ROOT / "deploy" / "members"),
+            "OTEL_EXPORTER_OTLP_ENDPOINT": self.otlp_endpoint,
+            f"{prefix}_DATABASE_URL": self.database_urls[name],
+            f"{prefix}_HTTP_PORT": str(port),
+            f"{prefix}_HTTP_HOST": "127.0.0.1",
+            "NOTIFY_SMTP_HOST": "127.0.0.1",
+            "NOTIFY_SMTP_PORT": str(self.smtp_port),
+            "NOTIFY_RETRY_BASE_SECONDS": "0.2",
+            "NOTIFY_POLL_SECONDS": "0.5",
+            **self.extra_env,
+        }
+        return env
+
+    def start(self, names: tuple[str, ...] = SERVICES) -> Suite:
+        """Start the services and wait until each is ready."""
+        for name in names:
+            self.start_one(name)
+        for name in names:
+            self.wait_ready(name)
+        return self
+
+    def start_one(self, name: str) -> ServiceProcess:
+        """Start one service process (without waiting)."""
+        port = free_port()
+        log_path = self.workdir / f"{name}.log"
+        log = open(log_path, "ab")  # noqa: SIM115 - handed to the child
+        process = subprocess.Popen(
+            [sys.executable, "-m", f"services.{name}"], cwd=ROOT, env=self.env_for(name, port),
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        self.processes[name] = ServiceProcess(name, port, log_path, process)
+        return self.processes[name]
+
+    def wait_ready(self, name: str, timeout: float = 60.0) -> None:
+        """Block until /readyz answers 200."""
+        service = self.processes[name]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if service.process.poll() is not None:
+                raise RuntimeError(f"{name} exited:\n{service.log_tail()}")
+            try:
+                if httpx.get(f"{service.url}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"{name} not ready after {timeout} s:\n{service.log_tail()}")
+
+    def url(self, name: str) -> str:
+        """Base URL of a running service."""
+        return self.processes[name].url
+
+    def stop(self) -> None:
+        """Stop every service (SIGTERM, then SIGKILL after a grace period)."""
+        for service in self.processes.values():
+            if service.process.poll() is None:
+                service.process.terminate()
+        for service in self.processes.values():
+            try:
+                service.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                service.process.kill()
+                service.process.wait()
+        self.processes.clear()
