@@ -1,0 +1,137 @@
+"""Erasure: once a case's key is destroyed, none of its personal data is readable anywhere."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from uuid import UUID
+
+import httpx
+import nats
+import pytest
+from nats.js.errors import NotFoundError
+
+from contracts.events.intake import ApplicationSubmitted
+from contracts.naming import Namespace
+from runtime.codec import EventCodec
+from runtime.datakeys import DataKeyStore
+from runtime.settings import DEV_KEK
+from runtime.streams import key_bucket_stream
+from services.archive.settings import DEV_ADMIN_TOKEN
+from tests.support.applications import WURZEN, gewerbeanmeldung
+from tests.support.inspection import all_messages, database_text, stream_messages
+from tests.support.mail import SmtpServer
+from tests.support.suite import SERVICES, Suite
+
+APPLY = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications"
+PERSONAL_DATA = ("Quirinus-Zwetschgenbaum", "hedwig.quirinus@example.org", "1988-04-12",
+                 "Jacobsplatz 5", "+49 3425 123456")
+ATTACHMENT_MARKER = b"Personalausweis-Kopie von Hedwig"
+
+
+async def fresh_codec(nats_url: str, ns: Namespace) -> tuple[EventCodec, nats.NATS]:
+    """A codec with an empty key cache, as a newly started service would have."""
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    kv = await js.key_value(ns.key_bucket())
+    keys = DataKeyStore(js, kv, key_bucket_stream(ns), base64.b64decode(DEV_KEK))
+    return EventCodec(keys), nc
+
+
+async def personal_values(nats_url: str, ns: Namespace, case_id: UUID) -> list[object]:
+    """Every personal field value of the case's events, decoded from the log."""
+    codec, nc = await fresh_codec(nats_url, ns)
+    try:
+        values: list[object] = []
+        for msg in await all_messages(nc.jetstream(), ns):
+            for envelope in await codec.decode(msg.data):
+                if envelope.meta.data_key == str(case_id):
+                    values += [getattr(envelope.event, f)
+                               for f in envelope.event.personal_fields()]
+        return values
+    finally:
+        await nc.close()
+
+
+async def wait_until(check, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("not reached in time")
+        await asyncio.sleep(0.1)
+
+
+@pytest.mark.timeout(180)
+async def test_after_erasure_no_personal_datum_can_be_read_anywhere(
+    suite: Suite, smtp: SmtpServer, nats_url: str, namespace: str
+) -> None:
+    ns = Namespace(namespace)
+    pdf = b"%PDF-1.4\n" + ATTACHMENT_MARKER + b"\n%%EOF\n"
+    body = gewerbeanmeldung(attachments=[{
+        "filename": "ausweis.pdf", "content_type": "application/pdf",
+        "content_base64": base64.b64encode(pdf).decode()}])
+    async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
+        accepted = (await client.post(APPLY, json=body)).json()
+        case_id = UUID(accepted["application_id"])
+
+        async def filed_and_mailed() -> bool:
+            status = (await client.get(accepted["status_url"])).json()
+            steps = {line["step"] for line in status.get("timeline", [])}
+            return {"filed", "message:acknowledgement"} <= steps
+
+        await wait_until(filed_and_mailed)
+
+        # Before: the personal data is there, readable with the key (so the test can fail).
+        before = await personal_values(nats_url, ns, case_id)
+        assert any(getattr(v, "name", None) == "Hedwig Quirinus-Zwetschgenbaum" for v in before)
+        casework_before = await database_text(suite.database_urls["casework"])
+        assert "Quirinus-Zwetschgenbaum" in casework_before
+
+        async with httpx.AsyncClient(base_url=suite.url("archive")) as archive:
+            response = await archive.post(
+                "/api/v1/erasures", json={"case_id": str(case_id), "reason": "Test der Löschung"},
+                headers={"X-Admin-Token": DEV_ADMIN_TOKEN})
+            assert response.status_code == 202, response.text
+
+        async def everyone_saw_it() -> bool:
+            status = (await client.get(accepted["status_url"])).json()
+            steps = {line["step"] for line in status.get("timeline", [])}
+            casework = await database_text(suite.database_urls["casework"])
+            return "erased" in steps and "Quirinus-Zwetschgenbaum" not in casework
+
+        await wait_until(everyone_saw_it)
+
+    # The log still replays, but every personal field of the case reads as erased.
+    after = await personal_values(nats_url, ns, case_id)
+    assert after and all(value is None for value in after)
+
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        raw = b"".join(msg.data for msg in await all_messages(js, ns))
+        for datum in PERSONAL_DATA:
+            assert datum.encode() not in raw
+        # No key left in the bucket, no attachment left in the object store.
+        key_messages = await stream_messages(js, key_bucket_stream(ns))
+        assert all(str(case_id) not in msg.subject for msg in key_messages)
+        objects = await stream_messages(js, f"OBJ_{ns.attachment_bucket()}")
+        assert not any(ATTACHMENT_MARKER in msg.data for msg in objects)
+        store = await js.object_store(ns.attachment_bucket())
+        try:
+            listed = await store.list(ignore_deletes=True)
+        except NotFoundError:  # nats-py's answer for an empty store
+            listed = []
+        assert [info.name for info in listed if str(case_id) in (info.name or "")] == []
+    finally:
+        await nc.close()
+
+    # No service database holds any of it.
+    for name in SERVICES:
+        text = await database_text(suite.database_urls[name])
+        for datum in PERSONAL_DATA:
+            assert datum not in text, f"{datum!r} still in {name}'s database"
+
+
+def test_the_submitted_event_marks_what_is_personal() -> None:
+    assert ApplicationSubmitted.personal_fields() == {
+        "contact", "form", "attachments", "tracking_url"}
