@@ -1,0 +1,1 @@
+"""Unit tests of the contracts: events, registry, names, forms and the AsyncAPI document."""

@@ -1,0 +1,87 @@
+"""The Gewerbeanmeldung form: what a valid application looks like, and German refusals."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from contracts.procedures import FORMS, ProcedureId
+from contracts.procedures.gewerbeanmeldung import GewerbeanmeldungForm, LegalForm
+
+
+def _application(**changes: Any) -> dict[str, Any]:
+    """A complete, valid form as intake receives it (JSON types)."""
+    form: dict[str, Any] = {
+        "applicant": {
+            "family_name": "Schmidt",
+            "given_names": "Anna Maria",
+            "birth_date": "1988-04-17",
+            "nationality": "DE",
+            "email": "anna.schmidt@example.org",
+            "address": {"street": "Hauptstraße 5", "postcode": "01067", "city": "Dresden"},
+        },
+        "business": {
+            "trade_name": "Schmidt Webdesign",
+            "legal_form": "einzelunternehmen",
+            "address": {"street": "Königsbrücker Str. 12", "postcode": "01099", "city": "Dresden"},
+            "activity": "Gestaltung und Programmierung von Webseiten",
+            "start_date": "2025-01-01",
+            "employees_part_time": 1,
+        },
+        "declaration_truthful": True,
+    }
+    for path, value in changes.items():
+        *parents, leaf = path.split("__")
+        target = form
+        for parent in parents:
+            target = target[parent]
+        target[leaf] = value
+    return form
+
+
+def test_a_complete_application_is_valid() -> None:
+    form = GewerbeanmeldungForm.model_validate(_application())
+
+    assert form.applicant.birth_date == date(1988, 4, 17)
+    assert form.business.legal_form is LegalForm.EINZELUNTERNEHMEN
+    assert form.business.regulated_activities == []
+    assert FORMS[ProcedureId.GEWERBEANMELDUNG][1] is GewerbeanmeldungForm
+
+
+def test_a_birth_date_in_the_future_is_refused_in_german() -> None:
+    next_month = (date.today() + timedelta(days=30)).isoformat()
+
+    with pytest.raises(ValidationError) as caught:
+        GewerbeanmeldungForm.model_validate(_application(applicant__birth_date=next_month))
+
+    [error] = caught.value.errors()
+    assert error["loc"] == ("applicant", "birth_date")
+    assert error["type"] == "value_error"
+    assert str(error["ctx"]["error"]) == "Das Geburtsdatum darf nicht in der Zukunft liegen."
+
+
+def test_today_as_birth_date_is_not_in_the_future() -> None:
+    today = date.today().isoformat()
+
+    form = GewerbeanmeldungForm.model_validate(_application(applicant__birth_date=today))
+
+    assert form.applicant.birth_date == date.today()
+
+
+def test_without_declaring_the_truth_the_form_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        GewerbeanmeldungForm.model_validate(_application(declaration_truthful=False))
+
+    [error] = caught.value.errors()
+    assert error["loc"] == ("declaration_truthful",)
+    assert error["type"] == "literal_error"
+
+
+def test_unknown_fields_are_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        GewerbeanmeldungForm.model_validate(_application(business__vat_id="DE123456789"))
+
+    assert [e["type"] for e in caught.value.errors()] == ["extra_forbidden"]
