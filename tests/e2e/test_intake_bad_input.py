@@ -1,0 +1,207 @@
+"""Bad input at intake's door: a precise German 4xx, never a 500, and nothing stored."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import nats
+import pytest
+
+from contracts.naming import Namespace, Service
+from tests.support.applications import WURZEN, gewerbeanmeldung
+from tests.support.suite import Suite
+
+APPLY = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications"
+
+
+@pytest.fixture(scope="module")
+async def intake(nats_url: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
+                 ) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    namespace = f"t{secrets.token_hex(4)}"
+    name = f"test_{secrets.token_hex(5)}"
+    admin = await asyncpg.connect(pg_admin_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = pg_admin_url.rsplit("/", 1)[0] + f"/{name}"
+    workdir: Path = tmp_path_factory.mktemp("intake")
+    suite = Suite(nats_url=nats_url, database_urls={"intake": url}, smtp_port=1,
+                  workdir=workdir, namespace=namespace)
+    suite.start(("intake",))
+    try:
+        async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
+            await _wait_for_catalogue(client)
+            yield client, namespace
+    finally:
+        suite.stop()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def _wait_for_catalogue(client: httpx.AsyncClient) -> None:
+    for _ in range(100):
+        if len((await client.get("/api/v1/towns")).json()) == 18:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("catalogue not projected")
+
+
+async def stored_applications(nats_url: str, namespace: str) -> int:
+    """How many applications intake's stream holds."""
+    nc = await nats.connect(nats_url)
+    try:
+        info = await nc.jetstream().stream_info(
+            Namespace(namespace).stream(Service.INTAKE), subjects_filter=">")
+        return sum(1 for subject in (info.state.subjects or {}) if ".application." in subject)
+    finally:
+        await nc.close()
+
+
+def errors_by_field(response: httpx.Response) -> dict[str, str]:
+    body = response.json()
+    assert body["title"] == "Bitte prüfen Sie Ihre Angaben."
+    return {error["field"]: error["message"] for error in body["errors"]}
+
+
+async def post(client: httpx.AsyncClient, body: Any, **kwargs: Any) -> httpx.Response:
+    return await client.post(APPLY, json=body, **kwargs)
+
+
+async def test_malformed_json_is_a_422_in_german(intake: tuple[httpx.AsyncClient, str]) -> None:
+    client, _ = intake
+    response = await client.post(APPLY, content=b'{"form": {', headers={
+        "Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert "Die Anfrage ist kein gültiges JSON." in errors_by_field(response).values()
+
+
+async def test_missing_and_mistyped_fields_are_named_field_by_field(
+    intake: tuple[httpx.AsyncClient, str], nats_url: str
+) -> None:
+    client, namespace = intake
+    before = await stored_applications(nats_url, namespace)
+    body = gewerbeanmeldung()
+    del body["form"]["applicant"]["family_name"]
+    body["form"]["applicant"]["birth_date"] = "12.04.1988"
+    body["form"]["business"]["employees_full_time"] = "viele"
+    body["form"]["business"]["legal_form"] = "aktiengesellschaft"
+    response = await post(client, body)
+    assert response.status_code == 422
+    errors = errors_by_field(response)
+    assert errors["form.applicant.family_name"] == "Diese Angabe fehlt."
+    assert errors["form.applicant.birth_date"] == (
+        "Bitte geben Sie ein Datum im Format JJJJ-MM-TT an.")
+    assert errors["form.business.employees_full_time"] == "Hier wird eine ganze Zahl erwartet."
+    assert errors["form.business.legal_form"].startswith("Bitte wählen Sie einen der zulässigen")
+    assert await stored_applications(nats_url, namespace) == before
+
+
+async def test_rule_messages_of_the_form_come_through(
+    intake: tuple[httpx.AsyncClient, str]
+) -> None:
+    client, _ = intake
+    response = await post(client, gewerbeanmeldung(
+        form__applicant__birth_date="2999-01-01", form__declaration_truthful=False))
+    assert response.status_code == 422
+    errors = errors_by_field(response)
+    assert errors["form.applicant.birth_date"] == (
+        "Das Geburtsdatum darf nicht in der Zukunft liegen.")
+    assert "form.declaration_truthful" in errors
+
+
+async def test_a_body_that_is_not_an_object_or_has_unknown_fields(
+    intake: tuple[httpx.AsyncClient, str]
+) -> None:
+    client, _ = intake
+    response = await post(client, [1, 2, 3])
+    assert response.status_code == 422
+    response = await post(client, {**gewerbeanmeldung(), "hacker": True})
+    assert response.status_code == 422
+    assert errors_by_field(response) == {"hacker": "Dieses Feld ist unbekannt."}
+
+
+async def test_unknown_town_and_procedure_are_404_with_a_clear_message(
+    intake: tuple[httpx.AsyncClient, str]
+) -> None:
+    client, _ = intake
+    response = await client.post(
+        "/api/v1/towns/99999999/procedures/gewerbeanmeldung/applications",
+        json=gewerbeanmeldung())
+    assert response.status_code == 404
+    assert response.json()["detail"] == (
+        "Die Gemeinde mit dem Schlüssel 99999999 ist kein Mitglied der RathausCloud.")
+    response = await client.post(f"/api/v1/towns/{WURZEN}/procedures/hundesteuer/applications",
+                                 json=gewerbeanmeldung())
+    assert response.status_code == 404
+    assert "bietet das Verfahren „hundesteuer“ nicht online an" in response.json()["detail"]
+    response = await client.post("/api/v1/towns/wurzen/procedures/gewerbeanmeldung/applications",
+                                 json=gewerbeanmeldung())
+    assert response.status_code == 422
+    assert "ags" in errors_by_field(response)
+
+
+def attachment(content: bytes, content_type: str = "application/pdf") -> dict[str, str]:
+    return {"filename": "nachweis.pdf", "content_type": content_type,
+            "content_base64": base64.b64encode(content).decode()}
+
+
+@pytest.mark.parametrize(("upload", "message"), [
+    (attachment(b"MZ\x90\x00", "application/x-msdownload"), "Dieser Dateityp ist nicht erlaubt."),
+    (attachment(b"MZ\x90\x00 not a pdf"), "Der Inhalt der Datei passt nicht zum angegebenen"),
+    ({"filename": "a.pdf", "content_type": "application/pdf", "content_base64": "%%%"},
+     "Der Dateiinhalt ist nicht gültig Base64-kodiert."),
+    (attachment(b"%PDF-" + b"0" * (5 * 1024 * 1024)), "Die Datei ist zu groß"),
+])
+async def test_bad_attachments_are_refused(
+    intake: tuple[httpx.AsyncClient, str], upload: dict[str, str], message: str
+) -> None:
+    client, _ = intake
+    response = await post(client, gewerbeanmeldung(attachments=[upload]))
+    assert response.status_code == 422
+    [(field, text)] = errors_by_field(response).items()
+    assert field.startswith("attachments.0.")
+    assert text.startswith(message)
+
+
+async def test_reusing_an_idempotency_key_for_other_content_is_a_conflict(
+    intake: tuple[httpx.AsyncClient, str]
+) -> None:
+    client, _ = intake
+    first = await post(client, gewerbeanmeldung(), headers={"Idempotency-Key": "k-409"})
+    again = await post(client, gewerbeanmeldung(), headers={"Idempotency-Key": "k-409"})
+    other = await post(client, gewerbeanmeldung(form__business__activity="Hausmeisterdienste"),
+                       headers={"Idempotency-Key": "k-409"})
+    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 409)
+    assert first.json()["application_id"] == again.json()["application_id"]
+    assert "anderen Angaben" in other.json()["detail"]
+
+
+async def test_a_wrong_tracking_token_reveals_nothing(
+    intake: tuple[httpx.AsyncClient, str]
+) -> None:
+    client, _ = intake
+    accepted = (await post(client, gewerbeanmeldung(form__business__trade_name="Token"))).json()
+    response = await client.get(f"/api/v1/applications/{accepted['application_id']}",
+                                params={"token": "0" * 32})
+    assert response.status_code == 404
+    assert response.json()["title"] == "Antrag nicht gefunden."
+
+
+@pytest.mark.parametrize("garbage", [
+    b"", b"null", b"\xff\xfe", b'{"form": null}', b'{"form": {"applicant": 5}}',
+    b'{"form": {}, "attachments": "x"}', b'{"form": {}, "attachments": [null]}',
+    b"[" * 10_000, b'{"form": {"applicant": {"birth_date": "2024-02-30"}}}',
+])
+async def test_garbage_never_causes_a_500(
+    intake: tuple[httpx.AsyncClient, str], garbage: bytes
+) -> None:
+    client, _ = intake
+    response = await client.post(APPLY, content=garbage,
+                                 headers={"Content-Type": "application/json"})
+    assert 400 <= response.status_code < 500, response.text
+    assert response.json()["title"]
