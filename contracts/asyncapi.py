@@ -44,12 +44,13 @@ _AGS_PATTERN: str = TypeAdapter(Ags).json_schema()["pattern"]
 _ANNOTATION_KEYS = frozenset({"title", "description", "default"})
 _DESCRIPTION = "Write contracts/asyncapi.json, the AsyncAPI document of the suite's events."
 
-PERSONAL_NOTE = (
-    "Personal data. In the log a non-null value is sealed with AES-256-GCM under the case's "
-    "data key (`meta.data_key`), bound to the event id and field name, and stored as an "
-    'EncryptedValue `{"$pii": "<base64>"}`. Readers get the decoded value, or null once the '
-    "key has been destroyed (erasure)."
+SEALING_NOTE = (
+    "In the log a non-null value is sealed with AES-256-GCM under the case's data key "
+    "(`meta.data_key`), bound to the event id and field name, and stored as an EncryptedValue "
+    '`{"$pii": "<base64>"}`. Readers get the decoded value, or null once the key has been '
+    "destroyed (erasure)."
 )
+PERSONAL_NOTE = f"Personal data. {SEALING_NOTE}"
 
 # What each header of a commit says. Every constant of ``Headers`` needs an entry here.
 _HEADERS: dict[str, JsonSchema] = {
@@ -287,9 +288,10 @@ def _message_notes(cls: type[DomainEvent]) -> list[str]:
         f"commit holding at least one `{cls.type_name}`; `{Headers.EVENT_TYPES}` lists all.",
     ]
     if cls.version > 1:
+        older = "version 1" if cls.version == 2 else f"versions 1 to {cls.version - 1}"
         notes.append(
-            f"Written as version {cls.version}. The log may still hold versions "
-            f"1..{cls.version - 1}; readers upcast them on read and see version {cls.version}."
+            f"Written as version {cls.version}. The log may still hold {older}; readers "
+            f"upcast it on read and only ever see version {cls.version}."
         )
     if cls.personal_fields():
         fields = ", ".join(f"`{name}`" for name in sorted(cls.personal_fields()))
@@ -363,8 +365,9 @@ def _info() -> JsonSchema:
         f"`{SUBJECT_ROOT}.<service>.<tenant>.<aggregate_type>.<aggregate_id>`.",
         "- **One message, one commit**: all events of one command on one aggregate (1..n, "
         "possibly of different types), atomically. A message below is a commit holding at "
-        f"least one event of its type; the `{Headers.EVENT_TYPES}` header lists them all.",
-        f"- **Personal data** (`x-personal`): {PERSONAL_NOTE}",
+        f"least one event of its type, so a mixed commit matches several of them; the "
+        f"`{Headers.EVENT_TYPES}` header lists its events.",
+        f"- **Personal data** (fields marked `x-personal`): {SEALING_NOTE}",
         "- **Versions**: producers write the current version; older stored versions are "
         "upcast on read.",
         f"- **Namespaces**: an installation with namespace `{staging.prefix}` uses subjects "
