@@ -1,0 +1,100 @@
+"""notify against a real SMTP server that misbehaves: retries with back-off, visible failures."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import nats
+import pytest
+
+from contracts.naming import Namespace, Service
+from runtime.reader import read_stream
+from tests.conftest import DatabaseFactory
+from tests.support.applications import WURZEN, gewerbeanmeldung
+from tests.support.mail import SmtpServer
+from tests.support.suite import Suite
+
+APPLY = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications"
+
+
+@pytest.fixture
+async def pair(nats_url: str, namespace: str, new_database: DatabaseFactory, smtp: SmtpServer,
+               tmp_path: Path) -> AsyncIterator[Suite]:
+    """intake and notify only: enough to send the acknowledgement."""
+    databases = {"intake": await new_database(), "notify": await new_database()}
+    running = Suite(nats_url=nats_url, database_urls=databases, smtp_port=smtp.port,
+                    workdir=tmp_path, namespace=namespace)
+    try:
+        running.start(("intake", "notify"))
+        yield running
+    finally:
+        running.stop()
+
+
+async def notify_events(nats_url: str, namespace: str) -> list[tuple[str, str]]:
+    """(event types, subject) of every commit on notify's stream."""
+    nc = await nats.connect(nats_url)
+    try:
+        stream = Namespace(namespace).stream(Service.NOTIFY)
+        return [((msg.headers or {}).get("Rc-Event-Types", ""), msg.subject)
+                async for msg in read_stream(nc.jetstream(), stream)]
+    finally:
+        await nc.close()
+
+
+async def submit(suite: Suite, **changes: Any) -> str:
+    async with httpx.AsyncClient(base_url=suite.url("intake")) as client:
+        response = await client.post(APPLY, json=gewerbeanmeldung(**changes))
+        assert response.status_code == 201, response.text
+        return str(response.json()["application_id"])
+
+
+async def wait_for_message(suite: Suite, status: str, timeout: float = 30) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=suite.url("notify")) as client:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            found = (await client.get("/api/v1/messages", params={"status": status})).json()
+            if found:
+                return dict(found[0])
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"no {status} message")
+
+
+async def test_a_temporary_failure_is_retried_until_delivered(
+    pair: Suite, smtp: SmtpServer, nats_url: str, namespace: str
+) -> None:
+    smtp.mailbox.refuse = 2  # 451 twice, then accept
+    case_id = await submit(pair)
+    [mail] = await smtp.mailbox.wait_for(1)
+    assert mail["To"] == "hedwig.quirinus@example.org"
+    delivered = await wait_for_message(pair, "delivered")
+    assert delivered["attempts"] == 3
+    assert delivered["case_id"] == case_id
+    types = [types for types, _ in await notify_events(nats_url, namespace)]
+    assert types == ["notify.MessageDeliveryFailed/1", "notify.MessageDeliveryFailed/1",
+                     "notify.MessageDelivered/2"]
+
+
+async def test_a_permanent_failure_is_visible_and_can_be_retried(
+    pair: Suite, smtp: SmtpServer, nats_url: str, namespace: str
+) -> None:
+    smtp.mailbox.reject_permanently = True
+    await submit(pair)
+    failed = await wait_for_message(pair, "failed")
+    assert failed["attempts"] == 1
+    assert "550" in failed["last_error"]
+    assert smtp.mailbox.messages == []
+    types = [types for types, _ in await notify_events(nats_url, namespace)]
+    assert types == ["notify.MessageDeliveryFailed/1"]
+
+    smtp.mailbox.reject_permanently = False  # the operator fixed the cause
+    async with httpx.AsyncClient(base_url=pair.url("notify")) as client:
+        response = await client.post(f"/api/v1/messages/{failed['message_id']}/retry")
+        assert response.status_code == 202
+    await smtp.mailbox.wait_for(1)
+    delivered = await wait_for_message(pair, "delivered")
+    assert delivered["attempts"] == 2
