@@ -71,6 +71,7 @@ class Namespace:
 
     def aggregate_type_filter(self, service: Service, aggregate_type: str) -> str:
         """A filter subject for all aggregates of one type, in all towns."""
+        check_token(aggregate_type, "aggregate type")
         return f"{self._subject_root()}.{service.value}.*.{aggregate_type}.*"
 
     def key_bucket(self) -> str:

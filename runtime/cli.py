@@ -1,10 +1,10 @@
 """The command line every service has: serve, and the operator's projection commands.
 
-    python -m services.<name>                       run the service (HTTP + projections)
-    python -m services.<name> projections           list projections and their checkpoints
-    python -m services.<name> rebuild NAME          rebuild a read model from the log
-    python -m services.<name> dead-letters [--all]  list dead letters
-    python -m services.<name> retry ID|--all        apply dead letters again
+python -m services.<name>                       run the service (HTTP + projections)
+python -m services.<name> projections           list projections and their checkpoints
+python -m services.<name> rebuild NAME          rebuild a read model from the log
+python -m services.<name> dead-letters [--all]  list dead letters
+python -m services.<name> retry ID|--all        apply dead letters again
 """
 
 from __future__ import annotations
@@ -51,8 +51,12 @@ def main(
     if args.command in (None, "serve"):
         app = create_app(service, settings, build)
         config = uvicorn.Config(
-            app, host=settings.http_host, port=settings.http_port, log_config=None,
-            access_log=False, lifespan="on",
+            app,
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
         )
         uvicorn.Server(config).run()
         return 0
@@ -82,16 +86,22 @@ async def _operate(
                 print(f"  {stream}: up to sequence {seq}", flush=True)
 
             counts = await rebuild(
-                runtime.pool, runtime.js, runtime.ns, runtime.store.codec,
-                projections[args.projection], progress,
+                runtime.pool,
+                runtime.js,
+                runtime.ns,
+                runtime.store.codec,
+                projections[args.projection],
+                progress,
             )
             print(f"rebuilt {args.projection}: {counts}")
         elif args.command == "dead-letters":
             for letter in await list_dead_letters(runtime.pool, include_resolved=args.all):
                 state = letter.resolution or "open"
-                print(f"{letter.id:>6}  {letter.projection}  {letter.stream}#{letter.stream_seq}"
-                      f"  [{letter.event_types}]  attempts={letter.attempts}  {state}"
-                      f"\n        {letter.error}")
+                print(
+                    f"{letter.id:>6}  {letter.projection}  {letter.stream}#{letter.stream_seq}"
+                    f"  [{letter.event_types}]  attempts={letter.attempts}  {state}"
+                    f"\n        {letter.error}"
+                )
         elif args.command == "retry":
             return await _retry(runtime, projections, args)
         return 0
@@ -114,11 +124,15 @@ async def _retry(runtime: Runtime, projections: dict, args: argparse.Namespace) 
 
 async def _print_projections(runtime: Runtime, parts: ServiceParts) -> None:
     for projection in parts.projections:
-        rows = await runtime.pool.fetch(
-            f'SELECT stream, last_seq FROM "{projection.schema}".rc_checkpoint ORDER BY stream'
-        ) if await runtime.pool.fetchval(
-            "SELECT to_regclass($1) IS NOT NULL", f'"{projection.schema}".rc_checkpoint'
-        ) else []
+        rows = (
+            await runtime.pool.fetch(
+                f'SELECT stream, last_seq FROM "{projection.schema}".rc_checkpoint ORDER BY stream'
+            )
+            if await runtime.pool.fetchval(
+                "SELECT to_regclass($1) IS NOT NULL", f'"{projection.schema}".rc_checkpoint'
+            )
+            else []
+        )
         checkpoints = ", ".join(f"{r['stream']}@{r['last_seq']}" for r in rows) or "not started"
         kind = "read model" if projection.rebuildable else "reaction"
         print(f"{projection.name:<24} {kind:<10} {checkpoints}")

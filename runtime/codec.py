@@ -10,15 +10,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from contracts.base import REGISTRY, DomainEvent, EventRegistry
 from contracts.envelope import Commit, EventMeta, StoredEvent
 from runtime.crypto import open_text, seal_text
-from runtime.datakeys import DataKeyStore
 
 E = TypeVar("E", bound=DomainEvent)
 _SEALED = "$pii"
+
+
+class DataKeys(Protocol):
+    """Where the codec gets data keys (``runtime.datakeys.DataKeyStore`` in production)."""
+
+    async def create(self, key_id: str) -> AESGCM: ...
+
+    async def get(self, key_id: str) -> AESGCM | None: ...
 
 
 @dataclass(frozen=True)
@@ -30,15 +39,12 @@ class Envelope(Generic[E]):
     stream_seq: int = 0
     commit: bytes = field(default=b"", repr=False)
     """The whole commit as stored (personal fields sealed), e.g. for the e-file."""
-
-    @property
-    def personal_data_erased(self) -> bool:
-        """Whether personal fields of this event could not be read (key destroyed)."""
-        return any(getattr(self.event, name) is None for name in self.event.personal_fields())
+    personal_data_erased: bool = False
+    """Whether sealed personal fields could not be opened because their key is destroyed."""
 
 
 class PersonalDataWithoutKey(ValueError):
-    """An event carries personal data but names no data key to encrypt it with."""
+    """An event carries personal data but names no data key (to seal or to open it with)."""
 
 
 def _associated(meta: EventMeta, field: str) -> bytes:
@@ -48,7 +54,7 @@ def _associated(meta: EventMeta, field: str) -> bytes:
 class EventCodec:
     """Encodes and decodes commits for one process (holds the data key store)."""
 
-    def __init__(self, keys: DataKeyStore, registry: EventRegistry = REGISTRY) -> None:
+    def __init__(self, keys: DataKeys, registry: EventRegistry = REGISTRY) -> None:
         self._keys = keys
         self._registry = registry
 
@@ -80,9 +86,12 @@ class EventCodec:
         meta = stored.meta
         cls = self._registry.event_class(meta.type)
         data = dict(stored.data)
-        sealed = [name for name, value in data.items() if _is_sealed(value)]
+        sealed = [name for name in cls.personal_fields() if _is_sealed(data.get(name))]
+        key = None
         if sealed:
-            key = await self._keys.get(meta.data_key) if meta.data_key else None
+            if meta.data_key is None:
+                raise PersonalDataWithoutKey(f"{meta.type} {meta.event_id} has sealed fields")
+            key = await self._keys.get(meta.data_key)
             for name in sealed:
                 data[name] = (
                     None
@@ -90,8 +99,13 @@ class EventCodec:
                     else json.loads(open_text(key, data[name][_SEALED], _associated(meta, name)))
                 )
         data = self._registry.upcast(meta.type, meta.version, data)
-        return Envelope(meta=meta, event=cls.model_validate(data), stream_seq=stream_seq,
-                        commit=raw)
+        return Envelope(
+            meta=meta,
+            event=cls.model_validate(data),
+            stream_seq=stream_seq,
+            commit=raw,
+            personal_data_erased=bool(sealed) and key is None,
+        )
 
 
 def _is_sealed(value: Any) -> bool:

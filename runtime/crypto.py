@@ -9,6 +9,7 @@ moved to another event unnoticed. Data keys are stored wrapped with a key-encryp
 from __future__ import annotations
 
 import base64
+import binascii
 import os
 
 from cryptography.exceptions import InvalidTag
@@ -47,8 +48,12 @@ def seal_text(key: AESGCM, plaintext: bytes, associated: bytes) -> str:
 
 
 def open_text(key: AESGCM, sealed: str, associated: bytes) -> bytes:
-    """Reverse ``seal_text``."""
-    return open_sealed(key, base64.b64decode(sealed), associated)
+    """Reverse ``seal_text``; malformed base64 fails like any other tampering."""
+    try:
+        raw = base64.b64decode(sealed, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise DecryptionFailed("ciphertext is not base64") from exc
+    return open_sealed(key, raw, associated)
 
 
 def wrap_key(kek: bytes, data_key: bytes, key_id: str) -> bytes:

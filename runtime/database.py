@@ -48,9 +48,7 @@ def lock_key(name: str) -> int:
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for kind in ("json", "jsonb"):
-        await conn.set_type_codec(
-            kind, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
-        )
+        await conn.set_type_codec(kind, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
 async def create_pool(url: str, *, min_size: int = 1, max_size: int = 8) -> asyncpg.Pool:
@@ -97,7 +95,7 @@ async def migrate(pool: asyncpg.Pool, folder: Path | None) -> list[str]:
             " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
         )
         done = {row["name"] for row in await conn.fetch("SELECT name FROM rc_migrations")}
-        for path in sorted(folder.glob("*.sql")) if folder and folder.is_dir() else []:
+        for path in _migration_files(folder):
             if path.name in done:
                 continue
             await conn.execute(path.read_text(encoding="utf-8"))
@@ -106,6 +104,10 @@ async def migrate(pool: asyncpg.Pool, folder: Path | None) -> list[str]:
     if applied:
         log.info("migrations applied", migrations=applied)
     return applied
+
+
+def _migration_files(folder: Path | None) -> list[Path]:
+    return sorted(folder.glob("*.sql")) if folder and folder.is_dir() else []
 
 
 def record_to_dict(record: Any) -> dict[str, Any]:

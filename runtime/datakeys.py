@@ -1,12 +1,13 @@
 """Per-case data keys in a JetStream key-value bucket: creating, reading, destroying them.
 
 Destroying a key is how personal data is erased from an immutable log (crypto-shredding):
-the events stay and replay, their personal fields no longer decrypt. The bucket keeps no
-history, and a destroyed key's message is deleted with the server's secure erase (its bytes
-overwritten on disk), so no copy of the key survives in NATS.
+the events stay and replay, their personal fields no longer decrypt. The bucket keeps one
+message per key. Destroying deletes that message with the server's secure erase (its bytes
+overwritten on disk) and leaves a tombstone in its place, so that the key can never be
+created again: an erased case stays erased, nothing new can be written under its id.
 
-A missing key reads as erased: keys are always created before the first event that uses
-them is written.
+The store speaks to the bucket's stream directly rather than through nats-py's KV helper,
+whose ``create`` silently overwrites a tombstone.
 """
 
 from __future__ import annotations
@@ -16,16 +17,22 @@ from collections import OrderedDict
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from nats.js import JetStreamContext
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
-from nats.js.kv import KeyValue
+from nats.js.errors import APIError, NotFoundError
 
 from runtime.crypto import new_data_key, unwrap_key, wrap_key
+
+TOMBSTONE_HEADERS = {"KV-Operation": "PURGE", "Nats-Rollup": "sub", "Rc-Erased": "true"}
+WRONG_LAST_SEQUENCE = frozenset({10071, 10164})
+
+
+class KeyErased(LookupError):
+    """Personal data was to be written under a key that has been destroyed."""
 
 
 class DataKeyStore:
     """Data keys by id, with a short-lived in-process cache.
 
-    The cache keeps hot keys from costing a round trip per event. An erasure evicts the key
+    The cache keeps hot keys from costing a round trip per event. Destroying evicts the key
     here at once (``forget``); other processes evict it when they see the erasure event, and
     at the latest when the entry expires.
     """
@@ -33,7 +40,7 @@ class DataKeyStore:
     def __init__(
         self,
         js: JetStreamContext,
-        kv: KeyValue,
+        bucket: str,
         stream_name: str,
         kek: bytes,
         *,
@@ -41,7 +48,7 @@ class DataKeyStore:
         cache_size: int = 10_000,
     ) -> None:
         self._js = js
-        self._kv = kv
+        self._prefix = f"$KV.{bucket}."
         self._stream = stream_name
         self._kek = kek
         self._ttl = cache_seconds
@@ -49,48 +56,76 @@ class DataKeyStore:
         self._cache: OrderedDict[str, tuple[float, AESGCM]] = OrderedDict()
 
     async def create(self, key_id: str) -> AESGCM:
-        """The key for ``key_id``, created now if it does not exist yet."""
-        data_key = new_data_key()
-        try:
-            await self._kv.create(key_id, wrap_key(self._kek, data_key, key_id))
-        except KeyWrongLastSequenceError:
-            existing = await self.get(key_id)
-            if existing is None:
-                raise KeyErased(key_id) from None
-            return existing
-        return self._remember(key_id, AESGCM(data_key))
+        """The key for ``key_id``, created now if it never existed; ``KeyErased`` if destroyed."""
+        cached = self._cached(key_id)
+        if cached is not None:
+            return cached
+        for _ in range(3):
+            existing = await self._lookup(key_id)
+            if existing is not None:
+                return existing
+            data_key = new_data_key()
+            try:
+                await self._js.publish(
+                    self._prefix + key_id,
+                    wrap_key(self._kek, data_key, key_id),
+                    stream=self._stream,
+                    headers={"Nats-Expected-Last-Subject-Sequence": "0"},
+                )
+            except APIError as exc:
+                if exc.err_code in WRONG_LAST_SEQUENCE:
+                    continue  # created (or destroyed) concurrently: look again
+                raise
+            return self._remember(key_id, AESGCM(data_key))
+        raise RuntimeError(f"data key {key_id} could not be created")
 
     async def get(self, key_id: str) -> AESGCM | None:
-        """The key for ``key_id``, or ``None`` if it was destroyed."""
-        cached = self._cache.get(key_id)
-        if cached is not None and cached[0] > time.monotonic():
-            self._cache.move_to_end(key_id)
-            return cached[1]
+        """The key for ``key_id``, or ``None`` if it was destroyed (or never existed)."""
+        cached = self._cached(key_id)
+        if cached is not None:
+            return cached
         try:
-            entry = await self._kv.get(key_id)
-        except KeyNotFoundError:
-            self.forget(key_id)
+            return await self._lookup(key_id)
+        except KeyErased:
             return None
-        if entry.value is None:
-            return None
-        return self._remember(key_id, AESGCM(unwrap_key(self._kek, entry.value, key_id)))
 
     async def destroy(self, key_id: str) -> bool:
-        """Destroy the key for good. Returns whether a key was there to destroy."""
+        """Destroy the key for good. Returns whether there was a key to destroy."""
         self.forget(key_id)
         try:
-            entry = await self._kv.get(key_id)
-        except KeyNotFoundError:
-            return False
-        try:
-            await self._js.delete_msg(self._stream, entry.revision)
+            msg = await self._js.get_last_msg(self._stream, self._prefix + key_id, direct=True)
         except NotFoundError:
-            return False
-        return True
+            msg = None
+        destroyed = False
+        if msg is not None and msg.seq and not _is_tombstone(msg.headers):
+            await self._js.delete_msg(self._stream, msg.seq)  # secure erase on the server
+            destroyed = True
+        if msg is None or destroyed:
+            await self._js.publish(
+                self._prefix + key_id, b"", stream=self._stream, headers=TOMBSTONE_HEADERS
+            )
+        return destroyed
 
     def forget(self, key_id: str) -> None:
         """Drop a key from this process's cache."""
         self._cache.pop(key_id, None)
+
+    async def _lookup(self, key_id: str) -> AESGCM | None:
+        """The stored key, ``None`` if there is none, ``KeyErased`` at a tombstone."""
+        try:
+            msg = await self._js.get_last_msg(self._stream, self._prefix + key_id, direct=True)
+        except NotFoundError:
+            return None
+        if _is_tombstone(msg.headers) or not msg.data:
+            raise KeyErased(key_id)
+        return self._remember(key_id, AESGCM(unwrap_key(self._kek, msg.data, key_id)))
+
+    def _cached(self, key_id: str) -> AESGCM | None:
+        cached = self._cache.get(key_id)
+        if cached is None or cached[0] <= time.monotonic():
+            return None
+        self._cache.move_to_end(key_id)
+        return cached[1]
 
     def _remember(self, key_id: str, key: AESGCM) -> AESGCM:
         self._cache[key_id] = (time.monotonic() + self._ttl, key)
@@ -100,5 +135,5 @@ class DataKeyStore:
         return key
 
 
-class KeyErased(LookupError):
-    """Personal data was to be written under a key that has already been destroyed."""
+def _is_tombstone(headers: dict[str, str] | None) -> bool:
+    return bool(headers) and (headers or {}).get("KV-Operation") in ("PURGE", "DEL")

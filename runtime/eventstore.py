@@ -179,8 +179,14 @@ class EventStore:
             if not events:
                 return []
             try:
-                await self.append(ref, events, expected_seq=loaded.last_seq, cause=cause,
-                                  commit_id=commit_id, data_key=data_key)
+                await self.append(
+                    ref,
+                    events,
+                    expected_seq=loaded.last_seq,
+                    cause=cause,
+                    commit_id=commit_id,
+                    data_key=data_key,
+                )
                 return events
             except ConcurrencyConflict:
                 continue
@@ -195,13 +201,15 @@ class EventStore:
         seq, last = 1, 0
         while True:
             try:
-                msg = await self._js.get_msg(stream, seq=seq, subject=subject, next=True, direct=True)
+                msg = await self._js.get_msg(
+                    stream, seq=seq, subject=subject, next=True, direct=True
+                )
             except NotFoundError:
                 return LoadedAggregate(events=events, last_seq=last, commit_ids=commit_ids)
-            last = msg.seq
+            last = msg.seq or 0
             commit_ids.append((msg.headers or {}).get(Headers.MSG_ID, ""))
-            events.extend(await self._codec.decode(msg.data or b"", stream_seq=msg.seq))
-            seq = msg.seq + 1
+            events.extend(await self._codec.decode(msg.data or b"", stream_seq=last))
+            seq = last + 1
 
     async def _landed_before(
         self, ref: AggregateRef, subject: str, commit_id: UUID, expected_seq: int
@@ -211,7 +219,7 @@ class EventStore:
         except NotFoundError:
             raise ConcurrencyConflict(subject, expected_seq) from None
         if (last.headers or {}).get(Headers.MSG_ID) == str(commit_id):
-            return AppendResult(stream_seq=last.seq, duplicate=True)
+            return AppendResult(stream_seq=last.seq or 0, duplicate=True)
         raise ConcurrencyConflict(subject, expected_seq)
 
     @staticmethod

@@ -71,6 +71,10 @@ def german_message(error: dict[str, Any]) -> str:
     template = MESSAGES.get(kind)
     if template is None:
         return FALLBACK
+    if kind == "literal_error" and context.get("expected") == "True":
+        return "Bitte bestätigen Sie diese Angabe."
+    if "expected" in context:
+        context = {**context, "expected": str(context["expected"]).replace("' or '", "' oder '")}
     try:
         return template.format(**{k: str(v) for k, v in context.items()})
     except (KeyError, IndexError):

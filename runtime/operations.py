@@ -42,7 +42,9 @@ class DeadLetter:
     resolution: str | None
 
 
-async def list_dead_letters(pool: asyncpg.Pool, *, include_resolved: bool = False) -> list[DeadLetter]:
+async def list_dead_letters(
+    pool: asyncpg.Pool, *, include_resolved: bool = False
+) -> list[DeadLetter]:
     """Dead letters, oldest first; open ones only unless asked otherwise."""
     rows = await pool.fetch(
         "SELECT id, projection, stream, stream_seq, event_types, error, attempts,"
@@ -117,10 +119,14 @@ async def rebuild(
             stream = ns.stream(source)
             counts[stream] = await _replay(conn, js, applier, shadow, stream, 1, None, progress)
         async with conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key(f"apply:{projection.schema}"))
+            await conn.execute(
+                "SELECT pg_advisory_xact_lock($1)", lock_key(f"apply:{projection.schema}")
+            )
             await _catch_up_to_live(conn, js, applier, projection, shadow, ns, counts)
             await conn.execute(f'DROP SCHEMA IF EXISTS "{projection.schema}__old" CASCADE')
-            await conn.execute(f'ALTER SCHEMA "{projection.schema}" RENAME TO "{projection.schema}__old"')
+            await conn.execute(
+                f'ALTER SCHEMA "{projection.schema}" RENAME TO "{projection.schema}__old"'
+            )
             await conn.execute(f'ALTER SCHEMA "{shadow}" RENAME TO "{projection.schema}"')
             await conn.execute(f'DROP SCHEMA "{projection.schema}__old" CASCADE')
     log.info("projection rebuilt", projection=projection.name, events=counts)
@@ -140,14 +146,25 @@ async def _catch_up_to_live(
     await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{projection.schema}"')
     for source in projection.sources:
         stream = ns.stream(source)
-        live = await conn.fetchval(
-            f'SELECT last_seq FROM "{projection.schema}".rc_checkpoint WHERE stream = $1', stream
-        ) if await _has_checkpoint(conn, projection.schema) else None
-        done = await conn.fetchval(f'SELECT last_seq FROM "{shadow}".rc_checkpoint WHERE stream = $1', stream)
+        live = (
+            await conn.fetchval(
+                f'SELECT last_seq FROM "{projection.schema}".rc_checkpoint WHERE stream = $1',
+                stream,
+            )
+            if await _has_checkpoint(conn, projection.schema)
+            else None
+        )
+        done = await conn.fetchval(
+            f'SELECT last_seq FROM "{shadow}".rc_checkpoint WHERE stream = $1', stream
+        )
         target = live if live is not None else done
         if target > done:
-            counts[stream] += await _replay(conn, js, applier, shadow, stream, done + 1, target, None)
-        await conn.execute(f'UPDATE "{shadow}".rc_checkpoint SET last_seq = $2 WHERE stream = $1', stream, target)
+            counts[stream] += await _replay(
+                conn, js, applier, shadow, stream, done + 1, target, None
+            )
+        await conn.execute(
+            f'UPDATE "{shadow}".rc_checkpoint SET last_seq = $2 WHERE stream = $1', stream, target
+        )
 
 
 async def _has_checkpoint(conn: asyncpg.Connection, schema: str) -> bool:

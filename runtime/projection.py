@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -285,7 +285,8 @@ class ProjectionRunner:
         conn = await connect(self._database_url)
         key = lock_key(f"lead:{self.projection.schema}:{self.stream}")
         try:
-            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
+            # Polling is fine here: a standby replica asks every two seconds, nothing more.
+            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):  # noqa: ASYNC110
                 await asyncio.sleep(2.0)
             self.status.leader = True
             yield
@@ -312,10 +313,8 @@ class ProjectionRunner:
         self.status.last_seq = checkpoint
         durable = self.projection.durable(self._ns)
         await self._js.stream_info(self.stream)  # waits for the owner to create its stream
-        try:
+        with suppress(NotFoundError):
             await self._js.delete_consumer(self.stream, durable)
-        except NotFoundError:
-            pass
         await self._js.add_consumer(
             self.stream,
             ConsumerConfig(

@@ -127,9 +127,11 @@ class Runtime:
         await _retry("NATS", self._broker.connect)
         js = self.js
         await ensure_event_stream(js, self.ns, self.service, settings.stream_replicas)
-        kv = await ensure_key_bucket(js, self.ns, settings.stream_replicas)
+        await ensure_key_bucket(js, self.ns, settings.stream_replicas)
         self._attachments = await ensure_attachment_store(js, self.ns, settings.stream_replicas)
-        self._keys = DataKeyStore(js, kv, key_bucket_stream(self.ns), settings.kek)
+        self._keys = DataKeyStore(
+            js, self.ns.key_bucket(), key_bucket_stream(self.ns), settings.kek
+        )
         self._store = EventStore(self._broker, js, EventCodec(self._keys), self.ns)
         with suppress(Exception):
             await ensure_database(settings.database_url)
@@ -196,11 +198,17 @@ class Runtime:
             }
             for r in self.runners
         }
-        ready = database and self.nats_connected and all(
-            status["ready"] or not status["leader"] for status in runners.values()
+        ready = (
+            database
+            and self.nats_connected
+            and all(status["ready"] or not status["leader"] for status in runners.values())
         )
-        return {"ready": ready, "nats": self.nats_connected, "database": database,
-                "projections": runners}
+        return {
+            "ready": ready,
+            "nats": self.nats_connected,
+            "database": database,
+            "projections": runners,
+        }
 
 
 async def _retry(what: str, connect: Callable[[], Awaitable[Any]], attempts: int = 60) -> Any:

@@ -18,7 +18,6 @@ from nats.js.api import (
     StreamConfig,
 )
 from nats.js.errors import BadRequestError, NotFoundError
-from nats.js.kv import KeyValue
 from nats.js.object_store import ObjectStore
 
 from contracts.naming import Namespace, Service
@@ -74,8 +73,8 @@ def key_bucket_stream(ns: Namespace) -> str:
     return f"KV_{ns.key_bucket()}"
 
 
-async def ensure_key_bucket(js: JetStreamContext, ns: Namespace, replicas: int = 1) -> KeyValue:
-    """The bucket of wrapped data keys: one revision per key, erasable messages."""
+async def ensure_key_bucket(js: JetStreamContext, ns: Namespace, replicas: int = 1) -> None:
+    """The bucket of wrapped data keys: one message per key, erasable messages."""
     bucket = ns.key_bucket()
     await ensure_stream(
         js,
@@ -95,7 +94,6 @@ async def ensure_key_bucket(js: JetStreamContext, ns: Namespace, replicas: int =
             deny_purge=False,
         ),
     )
-    return await js.key_value(bucket)
 
 
 async def ensure_attachment_store(
@@ -114,5 +112,5 @@ async def ensure_attachment_store(
                 description="Encrypted attachments of applications",
                 storage=StorageType.FILE,
                 replicas=replicas,
-            )
+            ),
         )

@@ -80,11 +80,14 @@ class CaseDecided(DomainEvent):
 
 @REGISTRY.upcaster("casework.CaseDecided", from_version=1)
 def _case_decided_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
-    """v1 had one ``reason`` text and no rule list: keep the text as one passed manual rule."""
+    """v1 had one ``reason`` text and no rule list: keep the text as the one recorded reason."""
     upgraded = {key: value for key, value in data.items() if key != "reason"}
     upgraded["rule_outcomes"] = [
-        {"rule": "manual_decision", "passed": data["outcome"] == "approved",
-         "reason": data.get("reason", "")}
+        {
+            "rule": "recorded_reason",
+            "passed": data["outcome"] == "approved",
+            "reason": data.get("reason", ""),
+        }
     ]
     return upgraded
 

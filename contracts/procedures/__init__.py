@@ -31,7 +31,6 @@ TITLES: dict[ProcedureId, str] = {
 """German title of each procedure, as citizens and clerks read it."""
 
 
-
 def procedure_title(procedure: str) -> str:
     """The German title of a procedure id (the id itself if unknown)."""
     return next((title for key, title in TITLES.items() if key.value == procedure), procedure)

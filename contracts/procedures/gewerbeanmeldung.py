@@ -14,8 +14,39 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from contracts.values import NonEmpty, PostalAddress
 
 EU_EEA_CH = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK "
-    "IS LI NO CH".split()
+    {
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+        "IS",
+        "LI",
+        "NO",
+        "CH",
+    }
 )
 """Nationalities that need no residence title to take up self-employment in Germany."""
 

@@ -31,7 +31,9 @@ def router(runtime: Runtime, settings: ArchiveSettings) -> APIRouter:
         """A filed case with the verification of its record and chain link."""
         report = await verify_file(runtime, case_id)
         if report is None:
-            return problem(404, "Nicht gefunden.", "Dieser Vorgang ist noch nicht zur Akte genommen.")
+            return problem(
+                404, "Nicht gefunden.", "Dieser Vorgang ist noch nicht zur Akte genommen."
+            )
         return report
 
     @api.post("/erasures", status_code=202)

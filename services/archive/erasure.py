@@ -30,7 +30,8 @@ class CaseUnknown(LookupError):
 async def erase_case(runtime: Runtime, case_id: UUID, reason: str, actor: str) -> bool:
     """Erase a case's personal data; returns False if it had been erased before."""
     tenant = await runtime.pool.fetchval(
-        "SELECT tenant FROM rm_case_records.case_status WHERE case_id = $1", case_id)
+        "SELECT tenant FROM rm_case_records.case_status WHERE case_id = $1", case_id
+    )
     if tenant is None:
         raise CaseUnknown(str(case_id))
     key_id = str(case_id)
@@ -38,13 +39,21 @@ async def erase_case(runtime: Runtime, case_id: UUID, reason: str, actor: str) -
     removed = await _delete_attachments(runtime, key_id)
     events = await runtime.store.decide_and_append(
         erasure_ref(tenant, case_id),
-        lambda history: [] if history else [PersonalDataErased(
-            data_key=key_id, case_id=case_id, reason=reason, erased_at=datetime.now(UTC))],
+        lambda history: (
+            []
+            if history
+            else [
+                PersonalDataErased(
+                    data_key=key_id, case_id=case_id, reason=reason, erased_at=datetime.now(UTC)
+                )
+            ]
+        ),
         commit_id=derived_id(case_id, "erase"),
         cause=Cause(actor=actor, correlation_id=new_id()),
     )
-    log.info("personal data erased", case_id=str(case_id), attachments=removed,
-             first_time=bool(events))
+    log.info(
+        "personal data erased", case_id=str(case_id), attachments=removed, first_time=bool(events)
+    )
     return bool(events)
 
 

@@ -15,7 +15,8 @@ from services.archive.domain import filing
 async def verify_file(runtime: Runtime, case_id: UUID) -> dict[str, Any] | None:
     """Recompute the record hash from the log and check the chain link; ``None`` if unfiled."""
     row = await runtime.pool.fetchrow(
-        "SELECT * FROM rm_case_records.files WHERE case_id = $1", case_id)
+        "SELECT * FROM rm_case_records.files WHERE case_id = $1", case_id
+    )
     if row is None:
         return None
     parts = []
@@ -26,16 +27,28 @@ async def verify_file(runtime: Runtime, case_id: UUID) -> dict[str, Any] | None:
             parts.append(filing.RecordPart(service, seq, msg.data or b""))
         except NotFoundError:
             missing.append(f"{service}#{seq}")
-    previous = await runtime.pool.fetchval(
-        "SELECT chain_hash FROM rm_case_records.files WHERE tenant = $1 AND position = $2",
-        row["tenant"], row["position"] - 1) or filing.GENESIS
+    previous = (
+        await runtime.pool.fetchval(
+            "SELECT chain_hash FROM rm_case_records.files WHERE tenant = $1 AND position = $2",
+            row["tenant"],
+            row["position"] - 1,
+        )
+        or filing.GENESIS
+    )
     record_ok = not missing and filing.record_hash(parts) == row["record_hash"]
-    link_ok = (previous == row["previous_hash"]
-               and filing.chain_hash(previous, row["record_hash"]) == row["chain_hash"])
+    link_ok = (
+        previous == row["previous_hash"]
+        and filing.chain_hash(previous, row["record_hash"]) == row["chain_hash"]
+    )
     return {
-        "case_id": str(case_id), "file_reference": row["file_reference"],
-        "record_hash": row["record_hash"], "chain_hash": row["chain_hash"],
-        "position": row["position"], "record_matches_log": record_ok,
-        "chain_intact": link_ok, "missing_parts": missing, "valid": record_ok and link_ok,
+        "case_id": str(case_id),
+        "file_reference": row["file_reference"],
+        "record_hash": row["record_hash"],
+        "chain_hash": row["chain_hash"],
+        "position": row["position"],
+        "record_matches_log": record_ok,
+        "chain_intact": link_ok,
+        "missing_parts": missing,
+        "valid": record_ok and link_ok,
         "parts": len(parts),
     }

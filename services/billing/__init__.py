@@ -1,1 +1,1 @@
-"""billing — money: fee schedules, fee assessment on decided cases, (later) payments and e-invoices."""
+"""billing — money: fee schedules, and fees assessed on decided cases."""

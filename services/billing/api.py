@@ -18,8 +18,7 @@ def router(runtime: Runtime) -> APIRouter:
     @api.get("/fees/{case_id}")
     async def fee(case_id: UUID) -> Any:
         """The fee assessed for a case."""
-        row = await runtime.pool.fetchrow("SELECT * FROM rm_fees.fees WHERE case_id = $1",
-                                          case_id)
+        row = await runtime.pool.fetchrow("SELECT * FROM rm_fees.fees WHERE case_id = $1", case_id)
         if row is None:
             return problem(404, "Nicht gefunden.", "Für diesen Vorgang ist keine Gebühr erfasst.")
         return {**dict(row.items()), "amount": str(row["amount"])}
@@ -28,7 +27,8 @@ def router(runtime: Runtime) -> APIRouter:
     async def schedule(ags: str) -> Any:
         """A town's current fee schedule."""
         rows = await runtime.pool.fetch(
-            "SELECT procedure, amount FROM rm_fees.schedules WHERE town = $1 ORDER BY 1", ags)
+            "SELECT procedure, amount FROM rm_fees.schedules WHERE town = $1 ORDER BY 1", ags
+        )
         if not rows:
             return problem(404, "Nicht gefunden.", "Für diese Gemeinde ist keine Satzung erfasst.")
         return {row["procedure"]: str(row["amount"]) for row in rows}

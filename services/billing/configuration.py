@@ -23,14 +23,17 @@ async def apply_member_configuration(runtime: Runtime) -> None:
     for member in read_member_files(runtime.settings.members_dir):
         town = member["town"]["ags"]
         try:
-            fees = {name: Decimal(str(value)).quantize(Decimal("0.01"))
-                    for name, value in member.get("billing", {}).get("fees", {}).items()}
+            fees = {
+                name: Decimal(str(value)).quantize(Decimal("0.01"))
+                for name, value in member.get("billing", {}).get("fees", {}).items()
+            }
         except InvalidOperation:
             log.error("member file has an invalid fee", town=town)
             continue
 
-        def decide(history: list[DomainEvent], town: str = town,
-                   fees: dict[str, Decimal] = fees) -> list[DomainEvent]:
+        def decide(
+            history: list[DomainEvent], town: str = town, fees: dict[str, Decimal] = fees
+        ) -> list[DomainEvent]:
             return decide_schedule(history, town, fees)
 
         if await runtime.store.decide_and_append(schedule_ref(town), decide, cause=cause):

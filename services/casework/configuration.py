@@ -24,8 +24,12 @@ async def apply_member_configuration(runtime: Runtime) -> None:
         delegations = member.get("casework", {}).get("delegations", {})
         for procedure, towns in sorted(delegations.items()):
 
-            def decide(history: list[DomainEvent], town: str = town, procedure: str = procedure,
-                       towns: list[str] = towns) -> list[DomainEvent]:
+            def decide(
+                history: list[DomainEvent],
+                town: str = town,
+                procedure: str = procedure,
+                towns: list[str] = towns,
+            ) -> list[DomainEvent]:
                 agreed = [event for event in history if isinstance(event, DelegationAgreed)]
                 return decide_delegation(agreed[-1] if agreed else None, town, procedure, towns)
 

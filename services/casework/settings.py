@@ -10,9 +10,7 @@ from runtime.settings import ServiceSettings
 class CaseworkSettings(ServiceSettings):
     """What casework needs beyond the shared settings."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="CASEWORK_", extra="ignore", populate_by_name=True
-    )
+    model_config = SettingsConfigDict(env_prefix="CASEWORK_", extra="ignore", populate_by_name=True)
 
     service_name: str = "casework"
     http_port: int = 8002

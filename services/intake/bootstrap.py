@@ -8,7 +8,6 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from runtime.http import BodySizeLimit
-
 from runtime.service import Runtime, ServiceParts
 from services.intake.api.routes import router
 from services.intake.commands import apply_member_configuration
@@ -34,7 +33,9 @@ def _web_access(app: FastAPI, settings: IntakeSettings) -> None:
     """The widget posts from the towns' own websites (other origins); bodies are bounded."""
     origins = [origin.strip() for origin in settings.cors_origins.split(",") if origin.strip()]
     app.add_middleware(
-        CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_methods=["GET", "POST"],
         allow_headers=["Content-Type", "Idempotency-Key"],
     )
     limit = settings.max_attachments * settings.max_attachment_bytes * 4 // 3 + 1024 * 1024

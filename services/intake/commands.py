@@ -118,15 +118,23 @@ async def submit(
     events = application.decide_submission([e.event for e in history.events], command)
     try:
         result: AppendResult = await runtime.store.append(
-            ref, events, expected_seq=history.last_seq, data_key=data_key, commit_id=commit_id,
+            ref,
+            events,
+            expected_seq=history.last_seq,
+            data_key=data_key,
+            commit_id=commit_id,
             cause=Cause(actor="citizen", correlation_id=correlation_id),
         )
     except ConcurrencyConflict:
         # Submitted concurrently (a double click): the other request won.
         winner = await runtime.store.load(ref)
         return _repeated(application_id, str(commit_id), winner.commit_ids)
-    log.info("application submitted", application_id=str(application_id), procedure=procedure,
-             duplicate=result.duplicate)
+    log.info(
+        "application submitted",
+        application_id=str(application_id),
+        procedure=procedure,
+        duplicate=result.duplicate,
+    )
     return Submitted(application_id, repeated=result.duplicate)
 
 
@@ -141,7 +149,9 @@ def town_ref(ags: str) -> AggregateRef:
     return AggregateRef(Service.INTAKE, ags, "town", ags)
 
 
-def desired_catalogue(member: dict[str, Any]) -> tuple[TownProfilePublished, dict[str, ProcedureOffered]]:
+def desired_catalogue(
+    member: dict[str, Any],
+) -> tuple[TownProfilePublished, dict[str, ProcedureOffered]]:
     """The profile and procedures a member file configures (raises ``ValidationError``)."""
     town = member["town"]
     profile = TownProfilePublished.model_validate(town)
@@ -162,8 +172,11 @@ async def apply_member_configuration(runtime: Runtime) -> None:
             log.error("member file invalid", ags=member["town"].get("ags"), error=str(exc))
             continue
 
-        def decide(history: list[DomainEvent], profile: TownProfilePublished = profile,
-                   offered: dict[str, ProcedureOffered] = offered) -> list[DomainEvent]:
+        def decide(
+            history: list[DomainEvent],
+            profile: TownProfilePublished = profile,
+            offered: dict[str, ProcedureOffered] = offered,
+        ) -> list[DomainEvent]:
             state = catalogue.Catalogue()
             for event in history:
                 state = catalogue.evolve(state, event)

@@ -34,7 +34,8 @@ async def find_procedure(pool: asyncpg.Pool, ags: str, procedure: str) -> dict[s
     row = await pool.fetchrow(
         "SELECT procedure, competent_office, form_version FROM rm_catalogue.procedures"
         " WHERE ags = $1 AND procedure = $2",
-        ags, procedure,
+        ags,
+        procedure,
     )
     return dict(row.items()) if row else None
 
@@ -56,6 +57,8 @@ async def application_status(pool: asyncpg.Pool, application_id: UUID) -> dict[s
     )
     timeline = [dict(line.items()) for line in lines]
     status = current_step([line["step"] for line in timeline])
-    label = next((line["label"] for line in reversed(timeline) if line["step"] == status),
-                 "Antrag eingegangen")
+    label = next(
+        (line["label"] for line in reversed(timeline) if line["step"] == status),
+        "Antrag eingegangen",
+    )
     return {**dict(head.items()), "status": status, "status_label": label, "timeline": timeline}

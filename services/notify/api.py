@@ -10,8 +10,10 @@ from fastapi import APIRouter, Query
 from runtime.http import problem
 from runtime.service import Runtime
 
-FIELDS = ("message_id, tenant, case_id, template, status, attempts, last_error,"
-          " next_attempt_at, created_at, delivered_at")
+FIELDS = (
+    "message_id, tenant, case_id, template, status, attempts, last_error,"
+    " next_attempt_at, created_at, delivered_at"
+)
 
 
 def router(runtime: Runtime) -> APIRouter:
@@ -26,14 +28,18 @@ def router(runtime: Runtime) -> APIRouter:
         """Messages by delivery status (default: those notify has given up on)."""
         rows = await runtime.pool.fetch(
             f"SELECT {FIELDS} FROM rm_outbox.outbox WHERE status = $1"
-            " ORDER BY created_at DESC LIMIT $2", status, limit)
+            " ORDER BY created_at DESC LIMIT $2",
+            status,
+            limit,
+        )
         return [dict(row.items()) for row in rows]
 
     @api.get("/messages/{message_id}")
     async def message(message_id: UUID) -> Any:
         """One message's delivery status."""
         row = await runtime.pool.fetchrow(
-            f"SELECT {FIELDS} FROM rm_outbox.outbox WHERE message_id = $1", message_id)
+            f"SELECT {FIELDS} FROM rm_outbox.outbox WHERE message_id = $1", message_id
+        )
         if row is None:
             return problem(404, "Nicht gefunden.", "Diese Nachricht ist nicht bekannt.")
         return dict(row.items())
@@ -43,10 +49,15 @@ def router(runtime: Runtime) -> APIRouter:
         """Try a failed message again (an operator fixed the cause)."""
         updated = await runtime.pool.execute(
             "UPDATE rm_outbox.outbox SET status = 'pending', next_attempt_at = now()"
-            " WHERE message_id = $1 AND status = 'failed' AND body IS NOT NULL", message_id)
+            " WHERE message_id = $1 AND status = 'failed' AND body IS NOT NULL",
+            message_id,
+        )
         if updated == "UPDATE 0":
-            return problem(409, "Konflikt mit dem aktuellen Stand.",
-                           "Nur fehlgeschlagene Nachrichten können erneut versandt werden.")
+            return problem(
+                409,
+                "Konflikt mit dem aktuellen Stand.",
+                "Nur fehlgeschlagene Nachrichten können erneut versandt werden.",
+            )
         await runtime.pool.execute("NOTIFY notify_outbox")
         return {"message_id": str(message_id), "status": "pending"}
 

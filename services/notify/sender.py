@@ -12,7 +12,7 @@ import asyncio
 from contextlib import suppress
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formataddr, format_datetime
+from email.utils import format_datetime, formataddr
 from typing import Any
 
 import aiosmtplib
@@ -104,9 +104,12 @@ class Sender:
         settings = self._settings
         if self._smtp is None or not self._smtp.is_connected:
             self._smtp = aiosmtplib.SMTP(
-                hostname=settings.smtp_host, port=settings.smtp_port,
-                start_tls=settings.smtp_starttls, timeout=settings.smtp_timeout_seconds,
-                username=settings.smtp_username or None, password=settings.smtp_password or None,
+                hostname=settings.smtp_host,
+                port=settings.smtp_port,
+                start_tls=settings.smtp_starttls,
+                timeout=settings.smtp_timeout_seconds,
+                username=settings.smtp_username or None,
+                password=settings.smtp_password or None,
             )
             await self._smtp.connect()
         try:
@@ -119,31 +122,59 @@ class Sender:
         now = datetime.now(UTC)
         await self._runtime.store.append(
             message_ref(row["tenant"], row["message_id"]),
-            [MessageDelivered(message_id=row["message_id"], case_id=row["case_id"],
-                              template=row["template"], channel="email",
-                              recipient=row["recipient"], attempts=attempts, delivered_at=now)],
+            [
+                MessageDelivered(
+                    message_id=row["message_id"],
+                    case_id=row["case_id"],
+                    template=row["template"],
+                    channel="email",
+                    recipient=row["recipient"],
+                    attempts=attempts,
+                    delivered_at=now,
+                )
+            ],
             expected_seq=0 if attempts == 1 else await self._last_seq(row),
-            commit_id=derived_id(row["message_id"], "delivered"), data_key=row["data_key"],
+            commit_id=derived_id(row["message_id"], "delivered"),
+            data_key=row["data_key"],
             cause=Cause(actor="system:notify", correlation_id=row["message_id"]),
         )
         await conn.execute(
             "UPDATE rm_outbox.outbox SET status = 'delivered', attempts = $2, delivered_at = $3,"
             " recipient = NULL, subject = NULL, body = NULL, last_error = NULL"
-            " WHERE message_id = $1", row["message_id"], attempts, now)
+            " WHERE message_id = $1",
+            row["message_id"],
+            attempts,
+            now,
+        )
         log.info("message delivered", message_id=str(row["message_id"]), attempts=attempts)
 
-    async def _failed(self, conn: asyncpg.Connection, row: Any, attempts: int,
-                      error: Exception) -> None:
+    async def _failed(
+        self, conn: asyncpg.Connection, row: Any, attempts: int, error: Exception
+    ) -> None:
         settings, now = self._settings, datetime.now(UTC)
-        retry_at = next_attempt(now, attempts, settings.max_attempts, settings.retry_base_seconds,
-                                settings.retry_max_seconds, is_permanent(error))
+        retry_at = next_attempt(
+            now,
+            attempts,
+            settings.max_attempts,
+            settings.retry_base_seconds,
+            settings.retry_max_seconds,
+            is_permanent(error),
+        )
         text = f"{type(error).__name__}: {error}"[:500]
         await self._runtime.store.append(
             message_ref(row["tenant"], row["message_id"]),
-            [MessageDeliveryFailed(message_id=row["message_id"], case_id=row["case_id"],
-                                   template=row["template"], attempts=attempts, error=text,
-                                   final=retry_at is None, next_attempt_at=retry_at,
-                                   failed_at=now)],
+            [
+                MessageDeliveryFailed(
+                    message_id=row["message_id"],
+                    case_id=row["case_id"],
+                    template=row["template"],
+                    attempts=attempts,
+                    error=text,
+                    final=retry_at is None,
+                    next_attempt_at=retry_at,
+                    failed_at=now,
+                )
+            ],
             expected_seq=await self._last_seq(row),
             commit_id=derived_id(row["message_id"], "failed", attempts),
             cause=Cause(actor="system:notify", correlation_id=row["message_id"]),
@@ -152,9 +183,18 @@ class Sender:
             "UPDATE rm_outbox.outbox SET attempts = $2, last_error = $3,"
             " status = CASE WHEN $4::timestamptz IS NULL THEN 'failed' ELSE 'pending' END,"
             " next_attempt_at = coalesce($4, next_attempt_at) WHERE message_id = $1",
-            row["message_id"], attempts, text, retry_at)
-        log.warning("message delivery failed", message_id=str(row["message_id"]),
-                    attempts=attempts, error=text, final=retry_at is None)
+            row["message_id"],
+            attempts,
+            text,
+            retry_at,
+        )
+        log.warning(
+            "message delivery failed",
+            message_id=str(row["message_id"]),
+            attempts=attempts,
+            error=text,
+            final=retry_at is None,
+        )
 
     async def _last_seq(self, row: Any) -> int:
         loaded = await self._runtime.store.load(message_ref(row["tenant"], row["message_id"]))

@@ -30,12 +30,22 @@ def otlp() -> Iterator[OtlpReceiver]:
 
 @pytest.fixture
 async def suite(
-    nats_url: str, namespace: str, new_database: DatabaseFactory, smtp: SmtpServer,
-    otlp: OtlpReceiver, tmp_path: Path,
+    nats_url: str,
+    namespace: str,
+    new_database: DatabaseFactory,
+    smtp: SmtpServer,
+    otlp: OtlpReceiver,
+    tmp_path: Path,
 ) -> AsyncIterator[Suite]:
     databases = {name: await new_database() for name in SERVICES}
-    running = Suite(nats_url=nats_url, database_urls=databases, smtp_port=smtp.port,
-                    workdir=tmp_path, namespace=namespace, otlp_endpoint=otlp.endpoint)
+    running = Suite(
+        nats_url=nats_url,
+        database_urls=databases,
+        smtp_port=smtp.port,
+        workdir=tmp_path,
+        namespace=namespace,
+        otlp_endpoint=otlp.endpoint,
+    )
     try:
         running.start()
         yield running

@@ -22,16 +22,22 @@ APPLY = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications"
 
 
 @pytest.fixture(scope="module")
-async def intake(nats_url: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
-                 ) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+async def intake(
+    nats_url: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
     namespace = f"t{secrets.token_hex(4)}"
     name = f"test_{secrets.token_hex(5)}"
     admin = await asyncpg.connect(pg_admin_url)
     await admin.execute(f'CREATE DATABASE "{name}"')
     url = pg_admin_url.rsplit("/", 1)[0] + f"/{name}"
     workdir: Path = tmp_path_factory.mktemp("intake")
-    suite = Suite(nats_url=nats_url, database_urls={"intake": url}, smtp_port=1,
-                  workdir=workdir, namespace=namespace)
+    suite = Suite(
+        nats_url=nats_url,
+        database_urls={"intake": url},
+        smtp_port=1,
+        workdir=workdir,
+        namespace=namespace,
+    )
     suite.start(("intake",))
     try:
         async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
@@ -56,7 +62,8 @@ async def stored_applications(nats_url: str, namespace: str) -> int:
     nc = await nats.connect(nats_url)
     try:
         info = await nc.jetstream().stream_info(
-            Namespace(namespace).stream(Service.INTAKE), subjects_filter=">")
+            Namespace(namespace).stream(Service.INTAKE), subjects_filter=">"
+        )
         return sum(1 for subject in (info.state.subjects or {}) if ".application." in subject)
     finally:
         await nc.close()
@@ -74,8 +81,9 @@ async def post(client: httpx.AsyncClient, body: Any, **kwargs: Any) -> httpx.Res
 
 async def test_malformed_json_is_a_422_in_german(intake: tuple[httpx.AsyncClient, str]) -> None:
     client, _ = intake
-    response = await client.post(APPLY, content=b'{"form": {', headers={
-        "Content-Type": "application/json"})
+    response = await client.post(
+        APPLY, content=b'{"form": {', headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 422
     assert "Die Anfrage ist kein gültiges JSON." in errors_by_field(response).values()
 
@@ -95,27 +103,33 @@ async def test_missing_and_mistyped_fields_are_named_field_by_field(
     errors = errors_by_field(response)
     assert errors["form.applicant.family_name"] == "Diese Angabe fehlt."
     assert errors["form.applicant.birth_date"] == (
-        "Bitte geben Sie ein Datum im Format JJJJ-MM-TT an.")
+        "Bitte geben Sie ein Datum im Format JJJJ-MM-TT an."
+    )
     assert errors["form.business.employees_full_time"] == "Hier wird eine ganze Zahl erwartet."
     assert errors["form.business.legal_form"].startswith("Bitte wählen Sie einen der zulässigen")
     assert await stored_applications(nats_url, namespace) == before
 
 
 async def test_rule_messages_of_the_form_come_through(
-    intake: tuple[httpx.AsyncClient, str]
+    intake: tuple[httpx.AsyncClient, str],
 ) -> None:
     client, _ = intake
-    response = await post(client, gewerbeanmeldung(
-        form__applicant__birth_date="2999-01-01", form__declaration_truthful=False))
+    response = await post(
+        client,
+        gewerbeanmeldung(
+            form__applicant__birth_date="2999-01-01", form__declaration_truthful=False
+        ),
+    )
     assert response.status_code == 422
     errors = errors_by_field(response)
     assert errors["form.applicant.birth_date"] == (
-        "Das Geburtsdatum darf nicht in der Zukunft liegen.")
+        "Das Geburtsdatum darf nicht in der Zukunft liegen."
+    )
     assert "form.declaration_truthful" in errors
 
 
 async def test_a_body_that_is_not_an_object_or_has_unknown_fields(
-    intake: tuple[httpx.AsyncClient, str]
+    intake: tuple[httpx.AsyncClient, str],
 ) -> None:
     client, _ = intake
     response = await post(client, [1, 2, 3])
@@ -126,37 +140,51 @@ async def test_a_body_that_is_not_an_object_or_has_unknown_fields(
 
 
 async def test_unknown_town_and_procedure_are_404_with_a_clear_message(
-    intake: tuple[httpx.AsyncClient, str]
+    intake: tuple[httpx.AsyncClient, str],
 ) -> None:
     client, _ = intake
     response = await client.post(
-        "/api/v1/towns/99999999/procedures/gewerbeanmeldung/applications",
-        json=gewerbeanmeldung())
+        "/api/v1/towns/99999999/procedures/gewerbeanmeldung/applications", json=gewerbeanmeldung()
+    )
     assert response.status_code == 404
     assert response.json()["detail"] == (
-        "Die Gemeinde mit dem Schlüssel 99999999 ist kein Mitglied der RathausCloud.")
-    response = await client.post(f"/api/v1/towns/{WURZEN}/procedures/hundesteuer/applications",
-                                 json=gewerbeanmeldung())
+        "Die Gemeinde mit dem Schlüssel 99999999 ist kein Mitglied der RathausCloud."
+    )
+    response = await client.post(
+        f"/api/v1/towns/{WURZEN}/procedures/hundesteuer/applications", json=gewerbeanmeldung()
+    )
     assert response.status_code == 404
     assert "bietet das Verfahren „hundesteuer“ nicht online an" in response.json()["detail"]
-    response = await client.post("/api/v1/towns/wurzen/procedures/gewerbeanmeldung/applications",
-                                 json=gewerbeanmeldung())
+    response = await client.post(
+        "/api/v1/towns/wurzen/procedures/gewerbeanmeldung/applications", json=gewerbeanmeldung()
+    )
     assert response.status_code == 422
     assert "ags" in errors_by_field(response)
 
 
 def attachment(content: bytes, content_type: str = "application/pdf") -> dict[str, str]:
-    return {"filename": "nachweis.pdf", "content_type": content_type,
-            "content_base64": base64.b64encode(content).decode()}
+    return {
+        "filename": "nachweis.pdf",
+        "content_type": content_type,
+        "content_base64": base64.b64encode(content).decode(),
+    }
 
 
-@pytest.mark.parametrize(("upload", "message"), [
-    (attachment(b"MZ\x90\x00", "application/x-msdownload"), "Dieser Dateityp ist nicht erlaubt."),
-    (attachment(b"MZ\x90\x00 not a pdf"), "Der Inhalt der Datei passt nicht zum angegebenen"),
-    ({"filename": "a.pdf", "content_type": "application/pdf", "content_base64": "%%%"},
-     "Der Dateiinhalt ist nicht gültig Base64-kodiert."),
-    (attachment(b"%PDF-" + b"0" * (5 * 1024 * 1024)), "Die Datei ist zu groß"),
-])
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (
+            attachment(b"MZ\x90\x00", "application/x-msdownload"),
+            "Dieser Dateityp ist nicht erlaubt.",
+        ),
+        (attachment(b"MZ\x90\x00 not a pdf"), "Der Inhalt der Datei passt nicht zum angegebenen"),
+        (
+            {"filename": "a.pdf", "content_type": "application/pdf", "content_base64": "%%%"},
+            "Der Dateiinhalt ist nicht gültig Base64-kodiert.",
+        ),
+        (attachment(b"%PDF-" + b"0" * (5 * 1024 * 1024)), "Die Datei ist zu groß"),
+    ],
+)
 async def test_bad_attachments_are_refused(
     intake: tuple[httpx.AsyncClient, str], upload: dict[str, str], message: str
 ) -> None:
@@ -169,39 +197,53 @@ async def test_bad_attachments_are_refused(
 
 
 async def test_reusing_an_idempotency_key_for_other_content_is_a_conflict(
-    intake: tuple[httpx.AsyncClient, str]
+    intake: tuple[httpx.AsyncClient, str],
 ) -> None:
     client, _ = intake
     first = await post(client, gewerbeanmeldung(), headers={"Idempotency-Key": "k-409"})
     again = await post(client, gewerbeanmeldung(), headers={"Idempotency-Key": "k-409"})
-    other = await post(client, gewerbeanmeldung(form__business__activity="Hausmeisterdienste"),
-                       headers={"Idempotency-Key": "k-409"})
+    other = await post(
+        client,
+        gewerbeanmeldung(form__business__activity="Hausmeisterdienste"),
+        headers={"Idempotency-Key": "k-409"},
+    )
     assert (first.status_code, again.status_code, other.status_code) == (201, 200, 409)
     assert first.json()["application_id"] == again.json()["application_id"]
     assert "anderen Angaben" in other.json()["detail"]
 
 
 async def test_a_wrong_tracking_token_reveals_nothing(
-    intake: tuple[httpx.AsyncClient, str]
+    intake: tuple[httpx.AsyncClient, str],
 ) -> None:
     client, _ = intake
     accepted = (await post(client, gewerbeanmeldung(form__business__trade_name="Token"))).json()
-    response = await client.get(f"/api/v1/applications/{accepted['application_id']}",
-                                params={"token": "0" * 32})
+    response = await client.get(
+        f"/api/v1/applications/{accepted['application_id']}", params={"token": "0" * 32}
+    )
     assert response.status_code == 404
     assert response.json()["title"] == "Antrag nicht gefunden."
 
 
-@pytest.mark.parametrize("garbage", [
-    b"", b"null", b"\xff\xfe", b'{"form": null}', b'{"form": {"applicant": 5}}',
-    b'{"form": {}, "attachments": "x"}', b'{"form": {}, "attachments": [null]}',
-    b"[" * 10_000, b'{"form": {"applicant": {"birth_date": "2024-02-30"}}}',
-])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"",
+        b"null",
+        b"\xff\xfe",
+        b'{"form": null}',
+        b'{"form": {"applicant": 5}}',
+        b'{"form": {}, "attachments": "x"}',
+        b'{"form": {}, "attachments": [null]}',
+        b"[" * 10_000,
+        b'{"form": {"applicant": {"birth_date": "2024-02-30"}}}',
+    ],
+)
 async def test_garbage_never_causes_a_500(
     intake: tuple[httpx.AsyncClient, str], garbage: bytes
 ) -> None:
     client, _ = intake
-    response = await client.post(APPLY, content=garbage,
-                                 headers={"Content-Type": "application/json"})
+    response = await client.post(
+        APPLY, content=garbage, headers={"Content-Type": "application/json"}
+    )
     assert 400 <= response.status_code < 500, response.text
     assert response.json()["title"]

@@ -22,12 +22,18 @@ APPLY = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications"
 
 
 @pytest.fixture
-async def pair(nats_url: str, namespace: str, new_database: DatabaseFactory, smtp: SmtpServer,
-               tmp_path: Path) -> AsyncIterator[Suite]:
+async def pair(
+    nats_url: str, namespace: str, new_database: DatabaseFactory, smtp: SmtpServer, tmp_path: Path
+) -> AsyncIterator[Suite]:
     """intake and notify only: enough to send the acknowledgement."""
     databases = {"intake": await new_database(), "notify": await new_database()}
-    running = Suite(nats_url=nats_url, database_urls=databases, smtp_port=smtp.port,
-                    workdir=tmp_path, namespace=namespace)
+    running = Suite(
+        nats_url=nats_url,
+        database_urls=databases,
+        smtp_port=smtp.port,
+        workdir=tmp_path,
+        namespace=namespace,
+    )
     try:
         running.start(("intake", "notify"))
         yield running
@@ -40,8 +46,10 @@ async def notify_events(nats_url: str, namespace: str) -> list[tuple[str, str]]:
     nc = await nats.connect(nats_url)
     try:
         stream = Namespace(namespace).stream(Service.NOTIFY)
-        return [((msg.headers or {}).get("Rc-Event-Types", ""), msg.subject)
-                async for msg in read_stream(nc.jetstream(), stream)]
+        return [
+            ((msg.headers or {}).get("Rc-Event-Types", ""), msg.subject)
+            async for msg in read_stream(nc.jetstream(), stream)
+        ]
     finally:
         await nc.close()
 
@@ -75,8 +83,11 @@ async def test_a_temporary_failure_is_retried_until_delivered(
     assert delivered["attempts"] == 3
     assert delivered["case_id"] == case_id
     types = [types for types, _ in await notify_events(nats_url, namespace)]
-    assert types == ["notify.MessageDeliveryFailed/1", "notify.MessageDeliveryFailed/1",
-                     "notify.MessageDelivered/2"]
+    assert types == [
+        "notify.MessageDeliveryFailed/1",
+        "notify.MessageDeliveryFailed/1",
+        "notify.MessageDelivered/2",
+    ]
 
 
 async def test_a_permanent_failure_is_visible_and_can_be_retried(

@@ -17,8 +17,9 @@ from tests.support.suite import Suite
 APPLY = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications"
 
 
-async def wait_for_status(client: httpx.AsyncClient, url: str, status: str,
-                          timeout: float = 30.0) -> dict[str, Any]:
+async def wait_for_status(
+    client: httpx.AsyncClient, url: str, status: str, timeout: float = 30.0
+) -> dict[str, Any]:
     deadline = asyncio.get_running_loop().time() + timeout
     body: dict[str, Any] = {}
     while asyncio.get_running_loop().time() < deadline:
@@ -36,8 +37,9 @@ async def test_an_application_travels_through_all_five_services(
     suite: Suite, smtp: SmtpServer, otlp: OtlpReceiver
 ) -> None:
     async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
-        response = await client.post(APPLY, json=gewerbeanmeldung(),
-                                     headers={"Idempotency-Key": "e2e-1"})
+        response = await client.post(
+            APPLY, json=gewerbeanmeldung(), headers={"Idempotency-Key": "e2e-1"}
+        )
         assert response.status_code == 201, response.text
         accepted = response.json()
         application_id = accepted["application_id"]
@@ -63,15 +65,23 @@ async def test_an_application_travels_through_all_five_services(
     async with httpx.AsyncClient(base_url=suite.url("archive")) as archive:
         record = (await archive.get(f"/api/v1/files/{application_id}")).json()
     assert record["valid"] is True
-    assert record["record_matches_log"] and record["chain_intact"]
+    assert record["record_matches_log"]
+    assert record["chain_intact"]
     assert re.fullmatch(r"32\.10\.01/\d{4}/\d{5}", record["file_reference"])
     # submission, case opened+decided+closed (one commit), fee assessed: three commits
     assert record["parts"] >= 3
 
     # The status timeline the applicant sees.
     steps = [line["step"] for line in status["timeline"]]
-    for step in ("received", "case_opened", "decided", "closed", "fee", "filed",
-                 "message:acknowledgement"):
+    for step in (
+        "received",
+        "case_opened",
+        "decided",
+        "closed",
+        "fee",
+        "filed",
+        "message:acknowledgement",
+    ):
         assert step in steps, steps
     labels = {line["step"]: line["label"] for line in status["timeline"]}
     assert labels["decided"] == "Entschieden: Ihrem Antrag wurde stattgegeben"
@@ -80,8 +90,9 @@ async def test_an_application_travels_through_all_five_services(
     assert status["town_name"] == "Wurzen"
 
 
-async def test_one_trace_spans_all_five_services(suite: Suite, smtp: SmtpServer,
-                                                 otlp: OtlpReceiver) -> None:
+async def test_one_trace_spans_all_five_services(
+    suite: Suite, smtp: SmtpServer, otlp: OtlpReceiver
+) -> None:
     async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
         response = await client.post(APPLY, json=gewerbeanmeldung())
         assert response.status_code == 201, response.text
@@ -97,12 +108,18 @@ async def test_one_trace_spans_all_five_services(suite: Suite, smtp: SmtpServer,
             break
         await asyncio.sleep(0.2)
         post_spans = [s for s in otlp.spans if s.service == "rathaus-intake" and "POST" in s.name]
-    assert services == {"rathaus-intake", "rathaus-casework", "rathaus-billing",
-                        "rathaus-archive", "rathaus-notify"}
+    assert services == {
+        "rathaus-intake",
+        "rathaus-casework",
+        "rathaus-billing",
+        "rathaus-archive",
+        "rathaus-notify",
+    }
 
 
-async def test_the_same_application_posted_twice_is_one_case(suite: Suite,
-                                                            smtp: SmtpServer) -> None:
+async def test_the_same_application_posted_twice_is_one_case(
+    suite: Suite, smtp: SmtpServer
+) -> None:
     body = gewerbeanmeldung()
     async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
         first, second = await asyncio.gather(

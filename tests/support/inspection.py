@@ -30,11 +30,13 @@ async def database_text(url: str) -> str:
         tables = await conn.fetch(
             "SELECT table_schema, table_name FROM information_schema.tables"
             " WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
-            " AND table_type = 'BASE TABLE'")
-        chunks = []
+            " AND table_type = 'BASE TABLE'"
+        )
+        chunks: list[str] = []
         for table in tables:
             rows = await conn.fetch(
-                f'SELECT row_to_json(t)::text AS row FROM "{table[0]}"."{table[1]}" t')
+                f'SELECT row_to_json(t)::text AS row FROM "{table[0]}"."{table[1]}" t'
+            )
             chunks.extend(row["row"] for row in rows)
         return "\n".join(chunks)
     finally:

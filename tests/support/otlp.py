@@ -32,7 +32,7 @@ class OtlpReceiver:
         spans = self.spans
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 request = ExportTraceServiceRequest()
                 request.ParseFromString(body)
@@ -66,10 +66,23 @@ class OtlpReceiver:
 def _spans_of(request: ExportTraceServiceRequest) -> list[ReceivedSpan]:
     found = []
     for resource_spans in request.resource_spans:
-        service = next((a.value.string_value for a in resource_spans.resource.attributes
-                        if a.key == "service.name"), "")
+        service = next(
+            (
+                a.value.string_value
+                for a in resource_spans.resource.attributes
+                if a.key == "service.name"
+            ),
+            "",
+        )
         for scope in resource_spans.scope_spans:
             for span in scope.spans:
-                found.append(ReceivedSpan(service, span.name, span.trace_id.hex(),
-                                          span.span_id.hex(), span.parent_span_id.hex()))
+                found.append(
+                    ReceivedSpan(
+                        service,
+                        span.name,
+                        span.trace_id.hex(),
+                        span.span_id.hex(),
+                        span.parent_span_id.hex(),
+                    )
+                )
     return found

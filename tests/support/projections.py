@@ -29,12 +29,16 @@ async def record(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> N
     value = event.value if isinstance(event, CounterIncremented) else None
     await conn.execute(
         "INSERT INTO applied (stream_seq, event_id, kind, value) VALUES ($1, $2, $3, $4)",
-        envelope.stream_seq, envelope.meta.event_id, envelope.meta.type, value,
+        envelope.stream_seq,
+        envelope.meta.event_id,
+        envelope.meta.type,
+        value,
     )
     if isinstance(event, CounterOpened):
         await conn.execute(
             "INSERT INTO owners VALUES ($1, $2) ON CONFLICT (counter) DO UPDATE SET owner = $2",
-            envelope.meta.aggregate_id, event.owner,
+            envelope.meta.aggregate_id,
+            event.owner,
         )
 
 

@@ -52,7 +52,7 @@ class Suite:
     def env_for(self, name: str, port: int) -> dict[str, str]:
         """The environment of one service process."""
         prefix = name.upper()
-        env = {
+        return {
             **os.environ,
             "NATS_URL": self.nats_url,
             "RATHAUS_NAMESPACE": self.namespace,
@@ -68,7 +68,6 @@ class Suite:
             "NOTIFY_POLL_SECONDS": "0.5",
             **self.extra_env,
         }
-        return env
 
     def start(self, names: tuple[str, ...] = SERVICES) -> Suite:
         """Start the services and wait until each is ready."""
@@ -84,8 +83,11 @@ class Suite:
         log_path = self.workdir / f"{name}.log"
         log = open(log_path, "ab")  # noqa: SIM115 - handed to the child
         process = subprocess.Popen(
-            [sys.executable, "-m", f"services.{name}"], cwd=ROOT, env=self.env_for(name, port),
-            stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", f"services.{name}"],
+            cwd=ROOT,
+            env=self.env_for(name, port),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         self.processes[name] = ServiceProcess(name, port, log_path, process)
         return self.processes[name]

@@ -86,12 +86,14 @@ def decide_filing(history: list[DomainEvent], command: FileCase) -> list[DomainE
     if history:
         return []
     record = record_hash(command.parts)
-    return [CaseFiled(
-        case_id=command.case_id,
-        file_reference=file_reference(command.procedure, command.now.year, command.number),
-        event_count=len(command.parts),
-        record_hash=record,
-        chain_hash=chain_hash(command.previous_chain_hash, record),
-        retain_until=retain_until(command.procedure, command.closed_at),
-        filed_at=command.now,
-    )]
+    return [
+        CaseFiled(
+            case_id=command.case_id,
+            file_reference=file_reference(command.procedure, command.now.year, command.number),
+            event_count=len(command.parts),
+            record_hash=record,
+            chain_hash=chain_hash(command.previous_chain_hash, record),
+            retain_until=retain_until(command.procedure, command.closed_at),
+            filed_at=command.now,
+        )
+    ]

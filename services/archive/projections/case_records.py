@@ -76,8 +76,15 @@ CREATE TABLE IF NOT EXISTS files (
 """
 
 COLLECTED = (
-    ApplicationSubmitted, CaseOpened, CaseReferredToClerk, CaseDecided, CaseClosed,
-    FeeAssessed, NoFeeDue, MessageDelivered, MessageDeliveryFailed,
+    ApplicationSubmitted,
+    CaseOpened,
+    CaseReferredToClerk,
+    CaseDecided,
+    CaseClosed,
+    FeeAssessed,
+    NoFeeDue,
+    MessageDelivered,
+    MessageDeliveryFailed,
 )
 
 
@@ -104,22 +111,30 @@ def projection(runtime: Runtime) -> Projection:
             return
         await conn.execute(
             "INSERT INTO case_parts VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            case_id, stream_of(envelope), envelope.stream_seq, meta.type, meta.occurred_at,
+            case_id,
+            stream_of(envelope),
+            envelope.stream_seq,
+            meta.type,
+            meta.occurred_at,
             envelope.commit,
         )
         await conn.execute(
             "INSERT INTO case_status (case_id, tenant) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            case_id, meta.tenant,
+            case_id,
+            meta.tenant,
         )
         if isinstance(event, CaseOpened):
-            await conn.execute("UPDATE case_status SET procedure = $2 WHERE case_id = $1",
-                               case_id, event.procedure)
+            await conn.execute(
+                "UPDATE case_status SET procedure = $2 WHERE case_id = $1", case_id, event.procedure
+            )
         elif isinstance(event, CaseClosed):
-            await conn.execute("UPDATE case_status SET closed_at = $2 WHERE case_id = $1",
-                               case_id, event.closed_at)
+            await conn.execute(
+                "UPDATE case_status SET closed_at = $2 WHERE case_id = $1", case_id, event.closed_at
+            )
         elif isinstance(event, FeeAssessed | NoFeeDue):
-            await conn.execute("UPDATE case_status SET fee_settled = true WHERE case_id = $1",
-                               case_id)
+            await conn.execute(
+                "UPDATE case_status SET fee_settled = true WHERE case_id = $1", case_id
+            )
         else:
             return
         await file_if_complete(runtime, conn, case_id, envelope)
@@ -141,48 +156,79 @@ async def file_if_complete(
     """File the case if it is closed, its fee settled, and it is not filed yet."""
     status = await conn.fetchrow(
         "SELECT * FROM case_status WHERE case_id = $1 AND closed_at IS NOT NULL"
-        " AND fee_settled AND NOT filed", case_id)
+        " AND fee_settled AND NOT filed",
+        case_id,
+    )
     if status is None:
         return
     tenant = status["tenant"]
-    head = await conn.fetchrow("SELECT last_hash, files FROM chain_heads WHERE tenant = $1",
-                               tenant)
+    head = await conn.fetchrow("SELECT last_hash, files FROM chain_heads WHERE tenant = $1", tenant)
     previous = head["last_hash"] if head else filing.GENESIS
-    parts = [filing.RecordPart(r["stream"], r["stream_seq"], bytes(r["commit"]))
-             for r in await conn.fetch(
-                 "SELECT stream, stream_seq, commit FROM case_parts WHERE case_id = $1", case_id)]
+    parts = [
+        filing.RecordPart(r["stream"], r["stream_seq"], bytes(r["commit"]))
+        for r in await conn.fetch(
+            "SELECT stream, stream_seq, commit FROM case_parts WHERE case_id = $1", case_id
+        )
+    ]
     now = datetime.now(UTC)
     number: int = await conn.fetchval(
         "INSERT INTO file_numbers VALUES ($1, $2, 1) ON CONFLICT (tenant, year)"
-        " DO UPDATE SET last = file_numbers.last + 1 RETURNING last", tenant, now.year)
+        " DO UPDATE SET last = file_numbers.last + 1 RETURNING last",
+        tenant,
+        now.year,
+    )
     command = filing.FileCase(
-        case_id=case_id, procedure=status["procedure"] or "", parts=parts,
-        previous_chain_hash=previous, number=number, closed_at=status["closed_at"], now=now,
+        case_id=case_id,
+        procedure=status["procedure"] or "",
+        parts=parts,
+        previous_chain_hash=previous,
+        number=number,
+        closed_at=status["closed_at"],
+        now=now,
     )
     await runtime.store.decide_and_append(
-        file_ref(tenant, case_id), lambda history: filing.decide_filing(history, command),
+        file_ref(tenant, case_id),
+        lambda history: filing.decide_filing(history, command),
         commit_id=derived_id(case_id, "file-case"),
         cause=Cause.from_event(envelope.meta, "system:archive.filing"),
     )
     # Whether appended now or before a crash, the log's CaseFiled is what counts.
-    stored = [e.event for e in (await runtime.store.load(file_ref(tenant, case_id))).events
-              if isinstance(e.event, CaseFiled)][0]
+    stored = next(
+        e.event
+        for e in (await runtime.store.load(file_ref(tenant, case_id))).events
+        if isinstance(e.event, CaseFiled)
+    )
     await record_file(conn, tenant, stored, previous, parts, head)
 
 
 async def record_file(
-    conn: asyncpg.Connection, tenant: str, filed: CaseFiled, previous: str,
-    parts: list[filing.RecordPart], head: Any,
+    conn: asyncpg.Connection,
+    tenant: str,
+    filed: CaseFiled,
+    previous: str,
+    parts: list[filing.RecordPart],
+    head: Any,
 ) -> None:
     """Remember the file and move the town's chain head to it."""
     position = (head["files"] if head else 0) + 1
     await conn.execute(
         "INSERT INTO files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        filed.case_id, tenant, position, filed.file_reference, filed.record_hash, previous,
-        filed.chain_hash, [[p.stream, p.stream_seq] for p in parts], filed.retain_until,
+        filed.case_id,
+        tenant,
+        position,
+        filed.file_reference,
+        filed.record_hash,
+        previous,
+        filed.chain_hash,
+        [[p.stream, p.stream_seq] for p in parts],
+        filed.retain_until,
         filed.filed_at,
     )
     await conn.execute(
         "INSERT INTO chain_heads VALUES ($1, $2, $3) ON CONFLICT (tenant)"
-        " DO UPDATE SET last_hash = $2, files = $3", tenant, filed.chain_hash, position)
+        " DO UPDATE SET last_hash = $2, files = $3",
+        tenant,
+        filed.chain_hash,
+        position,
+    )
     await conn.execute("UPDATE case_status SET filed = true WHERE case_id = $1", filed.case_id)

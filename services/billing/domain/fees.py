@@ -53,20 +53,32 @@ def decide_fee(history: list[DomainEvent], command: AssessFee) -> list[DomainEve
         return []
     decision = command.decision
     if decision.outcome != "approved":
-        return [NoFeeDue(case_id=decision.case_id,
-                         reason="Für die Ablehnung wird keine Gebühr erhoben.",
-                         assessed_at=command.now)]
+        return [
+            NoFeeDue(
+                case_id=decision.case_id,
+                reason="Für die Ablehnung wird keine Gebühr erhoben.",
+                assessed_at=command.now,
+            )
+        ]
     amount = command.schedule.get(decision.procedure)
     if amount is None or amount == 0:
-        return [NoFeeDue(case_id=decision.case_id,
-                         reason="Die Gebührensatzung sieht für dieses Verfahren keine Gebühr vor.",
-                         assessed_at=command.now)]
-    return [FeeAssessed(
-        case_id=decision.case_id, procedure=decision.procedure, amount=amount,
-        cash_reference=command.cash_reference, due_date=due_date(command.now,
-                                                                  command.payment_term_days),
-        assessed_at=command.now,
-    )]
+        return [
+            NoFeeDue(
+                case_id=decision.case_id,
+                reason="Die Gebührensatzung sieht für dieses Verfahren keine Gebühr vor.",
+                assessed_at=command.now,
+            )
+        ]
+    return [
+        FeeAssessed(
+            case_id=decision.case_id,
+            procedure=decision.procedure,
+            amount=amount,
+            cash_reference=command.cash_reference,
+            due_date=due_date(command.now, command.payment_term_days),
+            assessed_at=command.now,
+        )
+    ]
 
 
 def cash_reference(town: str, year: int, number: int) -> str:

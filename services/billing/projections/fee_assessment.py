@@ -33,7 +33,8 @@ async def next_cash_reference(conn: asyncpg.Connection, town: str, year: int) ->
     number: int = await conn.fetchval(
         "INSERT INTO cash_reference_counters VALUES ($1, $2, 1) ON CONFLICT (town, year)"
         " DO UPDATE SET last = cash_reference_counters.last + 1 RETURNING last",
-        town, year,
+        town,
+        year,
     )
     return fees.cash_reference(town, year, number)
 
@@ -51,15 +52,19 @@ def projection(runtime: Runtime) -> Projection:
         if (await runtime.store.load(ref)).events:
             return
         schedule = fees.current_schedule(
-            [e.event for e in (await runtime.store.load(schedule_ref(town))).events])
+            [e.event for e in (await runtime.store.load(schedule_ref(town))).events]
+        )
         now = datetime.now(UTC)
         command = fees.AssessFee(
-            decision=decision, schedule=schedule,
+            decision=decision,
+            schedule=schedule,
             cash_reference=await next_cash_reference(conn, town, now.year),
-            now=now, payment_term_days=settings.payment_term_days,
+            now=now,
+            payment_term_days=settings.payment_term_days,
         )
         await runtime.store.decide_and_append(
-            ref, lambda history: fees.decide_fee(history, command),
+            ref,
+            lambda history: fees.decide_fee(history, command),
             commit_id=derived_id(envelope.meta.event_id, "assess-fee"),
             cause=Cause.from_event(envelope.meta, "system:billing.assessment"),
         )

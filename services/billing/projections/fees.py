@@ -38,14 +38,22 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
         await conn.execute(
             "INSERT INTO fees VALUES ($1, $2, $3, $4, $5, $6, 'open', NULL, $7)"
             " ON CONFLICT (case_id) DO NOTHING",
-            event.case_id, town, event.procedure, event.amount, event.cash_reference,
-            event.due_date, event.assessed_at,
+            event.case_id,
+            town,
+            event.procedure,
+            event.amount,
+            event.cash_reference,
+            event.due_date,
+            event.assessed_at,
         )
     elif isinstance(event, NoFeeDue):
         await conn.execute(
             "INSERT INTO fees VALUES ($1, $2, NULL, 0, NULL, NULL, 'none', $3, $4)"
             " ON CONFLICT (case_id) DO NOTHING",
-            event.case_id, town, event.reason, event.assessed_at,
+            event.case_id,
+            town,
+            event.reason,
+            event.assessed_at,
         )
     elif isinstance(event, FeeScheduleAdopted):
         await conn.execute("DELETE FROM schedules WHERE town = $1", town)

@@ -49,16 +49,31 @@ def queue_name(town: str, procedure: str) -> str:
 def evaluate_rules(command: OpenCase) -> list[RuleOutcome]:
     """The rule outcomes for the application; unreadable data fails a rule of its own."""
     if command.form is None:
-        return [RuleOutcome(rule="application_data_must_be_readable", passed=False,
-                            reason="Die Antragsdaten sind nicht lesbar (gelöscht).")]
+        return [
+            RuleOutcome(
+                rule="application_data_must_be_readable",
+                passed=False,
+                reason="Die Antragsdaten sind nicht lesbar (gelöscht).",
+            )
+        ]
     if command.procedure != ProcedureId.GEWERBEANMELDUNG:
-        return [RuleOutcome(rule="procedure_must_be_automated", passed=False,
-                            reason="Für dieses Verfahren gibt es keine automatische Entscheidung.")]
+        return [
+            RuleOutcome(
+                rule="procedure_must_be_automated",
+                passed=False,
+                reason="Für dieses Verfahren gibt es keine automatische Entscheidung.",
+            )
+        ]
     try:
         form = GewerbeanmeldungForm.model_validate(command.form)
     except ValidationError:
-        return [RuleOutcome(rule="application_data_must_be_valid", passed=False,
-                            reason="Die Antragsdaten entsprechen nicht dem Formular.")]
+        return [
+            RuleOutcome(
+                rule="application_data_must_be_valid",
+                passed=False,
+                reason="Die Antragsdaten entsprechen nicht dem Formular.",
+            )
+        ]
     return gewerbe.evaluate(form, command.facts)
 
 
@@ -79,9 +94,13 @@ def decide_opening(history: list[DomainEvent], command: OpenCase) -> list[Domain
         return [
             opened,
             CaseDecided(
-                case_id=command.application_id, procedure=command.procedure, outcome="approved",
-                decided_by="automation", on_behalf_of=command.competent_town,
-                rule_outcomes=outcomes, decided_at=command.now,
+                case_id=command.application_id,
+                procedure=command.procedure,
+                outcome="approved",
+                decided_by="automation",
+                on_behalf_of=command.competent_town,
+                rule_outcomes=outcomes,
+                decided_at=command.now,
             ),
             CaseClosed(case_id=command.application_id, closed_at=command.now),
         ]

@@ -39,7 +39,8 @@ def applicant_must_be_of_age(form: GewerbeanmeldungForm, facts: Facts) -> RuleOu
     return RuleOutcome(
         rule="applicant_must_be_of_age",
         passed=adult,
-        reason="Die anmeldende Person ist volljährig." if adult
+        reason="Die anmeldende Person ist volljährig."
+        if adult
         else "Die anmeldende Person ist minderjährig; die Genehmigung des Familiengerichts "
         "(§ 112 BGB) ist zu prüfen.",
     )
@@ -51,17 +52,18 @@ def no_permit_requiring_trade(form: GewerbeanmeldungForm, facts: Facts) -> RuleO
     return RuleOutcome(
         rule="no_permit_requiring_trade",
         passed=not listed,
-        reason="Keine erlaubnispflichtige Tätigkeit angegeben." if not listed
-        else "Erlaubnispflichtige Tätigkeit angegeben (" + ", ".join(
+        reason="Keine erlaubnispflichtige Tätigkeit angegeben."
+        if not listed
+        else "Erlaubnispflichtige Tätigkeit angegeben ("
+        + ", ".join(
             f"§ {value} GewO" if value != "gaststaette" else "Gaststättenerlaubnis"
             for value in listed
-        ) + "); die Erlaubnis ist zu prüfen.",
+        )
+        + "); die Erlaubnis ist zu prüfen.",
     )
 
 
-def craft_trade_needs_handwerksrolle_entry(
-    form: GewerbeanmeldungForm, facts: Facts
-) -> RuleOutcome:
+def craft_trade_needs_handwerksrolle_entry(form: GewerbeanmeldungForm, facts: Facts) -> RuleOutcome:
     """A craft trade needs the entry in the Handwerksrolle (§1 HwO)."""
     business = form.business
     passed = not business.craft_trade or business.handwerksrolle_entry
@@ -69,7 +71,8 @@ def craft_trade_needs_handwerksrolle_entry(
         rule="craft_trade_needs_handwerksrolle_entry",
         passed=passed,
         reason="Kein zulassungspflichtiges Handwerk oder Eintragung in die Handwerksrolle "
-        "liegt vor." if passed
+        "liegt vor."
+        if passed
         else "Handwerk ohne Eintragung in die Handwerksrolle; die Eintragung ist nachzuweisen.",
     )
 
@@ -86,9 +89,12 @@ def residence_title_must_allow_self_employment(
     elif passed:
         reason = "Der Aufenthaltstitel erlaubt nach Angabe eine selbständige Tätigkeit."
     else:
-        reason = "Es ist nicht belegt, dass der Aufenthaltstitel eine selbständige Tätigkeit erlaubt."
-    return RuleOutcome(rule="residence_title_must_allow_self_employment", passed=passed,
-                       reason=reason)
+        reason = (
+            "Es ist nicht belegt, dass der Aufenthaltstitel eine selbständige Tätigkeit erlaubt."
+        )
+    return RuleOutcome(
+        rule="residence_title_must_allow_self_employment", passed=passed, reason=reason
+    )
 
 
 def business_address_must_be_in_town(form: GewerbeanmeldungForm, facts: Facts) -> RuleOutcome:
@@ -97,7 +103,8 @@ def business_address_must_be_in_town(form: GewerbeanmeldungForm, facts: Facts) -
     return RuleOutcome(
         rule="business_address_must_be_in_town",
         passed=passed,
-        reason=f"Die Betriebsstätte liegt in {facts.town_name}." if passed
+        reason=f"Die Betriebsstätte liegt in {facts.town_name}."
+        if passed
         else f"Die Postleitzahl der Betriebsstätte gehört nicht zu {facts.town_name}; "
         "die Zuständigkeit ist zu prüfen.",
     )

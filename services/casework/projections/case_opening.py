@@ -42,7 +42,9 @@ def projection(runtime: Runtime) -> Projection:
             await conn.execute(
                 "INSERT INTO towns VALUES ($1, $2, $3) ON CONFLICT (ags)"
                 " DO UPDATE SET name = $2, postcodes = $3",
-                event.ags, event.name, event.postcodes,
+                event.ags,
+                event.name,
+                event.postcodes,
             )
         elif isinstance(event, ApplicationSubmitted):
             await open_case(runtime, conn, envelope.meta.tenant, event, envelope)
@@ -74,7 +76,8 @@ async def open_case(
         procedure=event.procedure,
         competent_town=tenant,
         processing_towns=delegation.processing_towns(
-            tenant, delegates[-1].processing_towns if delegates else []),
+            tenant, delegates[-1].processing_towns if delegates else []
+        ),
         form=event.form,
         facts=Facts(
             today=datetime.now(UTC).date(),

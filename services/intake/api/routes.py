@@ -33,12 +33,18 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
 
     async def offered(ags: str, procedure: str) -> dict[str, Any] | JSONResponse:
         if await queries.find_town(runtime.pool, ags) is None:
-            return problem(404, "Gemeinde nicht gefunden.",
-                           f"Die Gemeinde mit dem Schlüssel {ags} ist kein Mitglied der RathausCloud.")
+            return problem(
+                404,
+                "Gemeinde nicht gefunden.",
+                f"Die Gemeinde mit dem Schlüssel {ags} ist kein Mitglied der RathausCloud.",
+            )
         found = await queries.find_procedure(runtime.pool, ags, procedure)
         if found is None:
-            return problem(404, "Verfahren nicht gefunden.",
-                           f"Diese Gemeinde bietet das Verfahren „{procedure}“ nicht online an.")
+            return problem(
+                404,
+                "Verfahren nicht gefunden.",
+                f"Diese Gemeinde bietet das Verfahren „{procedure}“ nicht online an.",
+            )
         return found
 
     @api.get("/towns")
@@ -51,11 +57,16 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
         """The procedures a town offers online."""
         town = await queries.find_town(runtime.pool, ags)
         if town is None:
-            return problem(404, "Gemeinde nicht gefunden.",
-                           f"Die Gemeinde mit dem Schlüssel {ags} ist kein Mitglied der RathausCloud.")
+            return problem(
+                404,
+                "Gemeinde nicht gefunden.",
+                f"Die Gemeinde mit dem Schlüssel {ags} ist kein Mitglied der RathausCloud.",
+            )
         rows = await runtime.pool.fetch(
             "SELECT procedure, competent_office, form_version FROM rm_catalogue.procedures"
-            " WHERE ags = $1 ORDER BY procedure", ags)
+            " WHERE ags = $1 ORDER BY procedure",
+            ags,
+        )
         return [_procedure_info(ags, dict(row.items())) for row in rows]
 
     @api.get("/towns/{ags}/procedures/{procedure}/form")
@@ -65,14 +76,25 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
         if isinstance(found, JSONResponse):
             return found
         schema = form_model(procedure, found["form_version"]).model_json_schema()
-        return {"procedure": procedure, "form_version": found["form_version"],
-                "title": procedure_title(procedure), "schema": schema}
+        return {
+            "procedure": procedure,
+            "form_version": found["form_version"],
+            "title": procedure_title(procedure),
+            "schema": schema,
+        }
 
-    @api.post("/towns/{ags}/procedures/{procedure}/applications", status_code=201,
-              response_model=ApplicationAccepted,
-              responses={200: {"model": ApplicationAccepted}, 404: {}, 409: {}, 422: {}})
+    @api.post(
+        "/towns/{ags}/procedures/{procedure}/applications",
+        status_code=201,
+        response_model=ApplicationAccepted,
+        responses={200: {"model": ApplicationAccepted}, 404: {}, 409: {}, 422: {}},
+    )
     async def submit(
-        ags: Ags, procedure: str, body: ApplicationRequest, request: Request, response: Response,
+        ags: Ags,
+        procedure: str,
+        body: ApplicationRequest,
+        request: Request,
+        response: Response,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> Any:
         """Submit an application. Send an ``Idempotency-Key`` so a retry never makes two."""
@@ -85,14 +107,26 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
         except ValidationError as exc:
             return validation_response(field_errors(exc.errors(), prefix="form."))
         if len(body.attachments) > settings.max_attachments:
-            return validation_response(field_errors([{
-                "loc": ("attachments",), "type": "too_long",
-                "ctx": {"max_length": settings.max_attachments}}]))
+            return validation_response(
+                field_errors(
+                    [
+                        {
+                            "loc": ("attachments",),
+                            "type": "too_long",
+                            "ctx": {"max_length": settings.max_attachments},
+                        }
+                    ]
+                )
+            )
         raw = body.model_dump(mode="json")
         base = settings.public_url or str(request.base_url).rstrip("/")
         try:
             result = await commands.submit(
-                runtime, settings, tenant=ags, procedure=procedure, form_version=version,
+                runtime,
+                settings,
+                tenant=ags,
+                procedure=procedure,
+                form_version=version,
                 form=form,
                 uploads=[Upload(**a.model_dump()) for a in body.attachments],
                 idempotency_key=idempotency_key or commands.content_hash(raw),
@@ -101,12 +135,16 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                 base_url=base,
             )
         except AttachmentRejected as exc:
-            return validation_response([FieldError(field=exc.field, message=exc.message,
-                                                   type="attachment_rejected")])
+            return validation_response(
+                [FieldError(field=exc.field, message=exc.message, type="attachment_rejected")]
+            )
         except commands.SubmittedDifferently:
-            return problem(409, "Konflikt mit dem aktuellen Stand.",
-                           "Mit diesem Idempotency-Key wurde bereits ein Antrag mit anderen "
-                           "Angaben eingereicht.")
+            return problem(
+                409,
+                "Konflikt mit dem aktuellen Stand.",
+                "Mit diesem Idempotency-Key wurde bereits ein Antrag mit anderen "
+                "Angaben eingereicht.",
+            )
         if result.repeated:
             response.status_code = 200
         return ApplicationAccepted(
@@ -115,23 +153,35 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
             message="Ihr Antrag ist eingegangen. Eine Eingangsbestätigung erhalten Sie per E-Mail.",
         )
 
-    @api.get("/applications/{application_id}", response_model=ApplicationStatus,
-             responses={404: {}})
+    @api.get(
+        "/applications/{application_id}", response_model=ApplicationStatus, responses={404: {}}
+    )
     async def status(application_id: UUID, token: Annotated[str, Query(min_length=1)]) -> Any:
         """An application's status and timeline, for whoever holds the tracking link."""
-        not_found = problem(404, "Antrag nicht gefunden.",
-                            "Bitte prüfen Sie den Link aus Ihrer Eingangsbestätigung.")
+        not_found = problem(
+            404,
+            "Antrag nicht gefunden.",
+            "Bitte prüfen Sie den Link aus Ihrer Eingangsbestätigung.",
+        )
         if not commands.token_matches(settings.tracking_secret, application_id, token):
             return not_found
         found = await queries.application_status(runtime.pool, application_id)
         if found is None:
-            return problem(404, "Antrag noch nicht sichtbar.",
-                           "Ihr Antrag ist eingegangen und erscheint in wenigen Sekunden hier.")
+            return problem(
+                404,
+                "Antrag noch nicht sichtbar.",
+                "Ihr Antrag ist eingegangen und erscheint in wenigen Sekunden hier.",
+            )
         return ApplicationStatus(
-            application_id=application_id, town=found["tenant"], town_name=found["town_name"],
-            procedure=found["procedure"], procedure_title=procedure_title(found["procedure"]),
-            submitted_at=found["submitted_at"], status=found["status"],
-            status_label=found["status_label"], timeline=found["timeline"],
+            application_id=application_id,
+            town=found["tenant"],
+            town_name=found["town_name"],
+            procedure=found["procedure"],
+            procedure_title=procedure_title(found["procedure"]),
+            submitted_at=found["submitted_at"],
+            status=found["status"],
+            status_label=found["status_label"],
+            timeline=found["timeline"],
         )
 
     return api
@@ -139,7 +189,9 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
 
 def _procedure_info(ags: str, row: dict[str, Any]) -> ProcedureInfo:
     return ProcedureInfo(
-        procedure=row["procedure"], title=procedure_title(row["procedure"]),
-        competent_office=row["competent_office"], form_version=row["form_version"],
+        procedure=row["procedure"],
+        title=procedure_title(row["procedure"]),
+        competent_office=row["competent_office"],
+        form_version=row["form_version"],
         form_url=f"/api/v1/towns/{ags}/procedures/{row['procedure']}/form",
     )

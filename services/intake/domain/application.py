@@ -58,9 +58,7 @@ class SubmitApplication:
     tracking_url: str | None = None
 
 
-def decide_submission(
-    history: list[DomainEvent], command: SubmitApplication
-) -> list[DomainEvent]:
+def decide_submission(history: list[DomainEvent], command: SubmitApplication) -> list[DomainEvent]:
     """``ApplicationSubmitted`` for a new submission; nothing if it exists already."""
     if any(isinstance(event, ApplicationSubmitted) for event in history):
         return []

@@ -49,7 +49,7 @@ def euro(amount: Decimal) -> str:
     return f"{amount:,.2f} €".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def timeline_entry(event: DomainEvent) -> TimelineEntry | None:  # noqa: PLR0911
+def timeline_entry(event: DomainEvent) -> TimelineEntry | None:
     """The timeline line an event makes, or ``None`` if the applicant need not see it."""
     match event:
         case ApplicationSubmitted():
@@ -57,33 +57,44 @@ def timeline_entry(event: DomainEvent) -> TimelineEntry | None:  # noqa: PLR0911
         case CaseOpened():
             return TimelineEntry(event.case_id, "case_opened", "Vorgang angelegt")
         case CaseReferredToClerk():
-            return TimelineEntry(event.case_id, "referred",
-                                 "Zur Prüfung an die Sachbearbeitung übergeben")
+            return TimelineEntry(
+                event.case_id, "referred", "Zur Prüfung an die Sachbearbeitung übergeben"
+            )
         case CaseDecided(outcome="approved"):
-            return TimelineEntry(event.case_id, "decided", "Entschieden: Ihrem Antrag wurde stattgegeben")
+            return TimelineEntry(
+                event.case_id, "decided", "Entschieden: Ihrem Antrag wurde stattgegeben"
+            )
         case CaseDecided():
-            return TimelineEntry(event.case_id, "decided", "Entschieden: Ihr Antrag wurde abgelehnt")
+            return TimelineEntry(
+                event.case_id, "decided", "Entschieden: Ihr Antrag wurde abgelehnt"
+            )
         case CaseClosed():
             return TimelineEntry(event.case_id, "closed", "Vorgang abgeschlossen")
         case FeeAssessed():
             return TimelineEntry(
-                event.case_id, "fee",
+                event.case_id,
+                "fee",
                 f"Gebühr festgesetzt: {euro(event.amount)}, fällig am "
                 f"{event.due_date:%d.%m.%Y}, Kassenzeichen {event.cash_reference}",
             )
         case NoFeeDue():
             return TimelineEntry(event.case_id, "fee", f"Keine Gebühr: {event.reason}")
         case CaseFiled():
-            return TimelineEntry(event.case_id, "filed",
-                                 f"Zur E-Akte genommen (Aktenzeichen {event.file_reference})")
+            return TimelineEntry(
+                event.case_id, "filed", f"Zur E-Akte genommen (Aktenzeichen {event.file_reference})"
+            )
         case MessageDelivered() if event.case_id:
             what = TEMPLATE_LABELS.get(event.template, "Nachricht")
-            return TimelineEntry(event.case_id, f"message:{event.template}",
-                                 f"{what} per E-Mail versandt")
+            return TimelineEntry(
+                event.case_id, f"message:{event.template}", f"{what} per E-Mail versandt"
+            )
         case MessageDeliveryFailed(final=True) if event.case_id:
             what = TEMPLATE_LABELS.get(event.template, "Nachricht")
-            return TimelineEntry(event.case_id, f"message_failed:{event.template}",
-                                 f"{what} konnte nicht per E-Mail zugestellt werden")
+            return TimelineEntry(
+                event.case_id,
+                f"message_failed:{event.template}",
+                f"{what} konnte nicht per E-Mail zugestellt werden",
+            )
         case PersonalDataErased() if event.case_id:
             return TimelineEntry(event.case_id, "erased", "Personenbezogene Daten gelöscht")
     return None

@@ -34,13 +34,19 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
         await conn.execute(
             "INSERT INTO towns (ags, name, official_name, profile) VALUES ($1, $2, $3, $4)"
             " ON CONFLICT (ags) DO UPDATE SET name = $2, official_name = $3, profile = $4",
-            event.ags, event.name, event.official_name, event.model_dump(mode="json"),
+            event.ags,
+            event.name,
+            event.official_name,
+            event.model_dump(mode="json"),
         )
     elif isinstance(event, ProcedureOffered):
         await conn.execute(
             "INSERT INTO procedures VALUES ($1, $2, $3, $4) ON CONFLICT (ags, procedure)"
             " DO UPDATE SET competent_office = $3, form_version = $4",
-            event.ags, event.procedure, event.competent_office, event.form_version,
+            event.ags,
+            event.procedure,
+            event.competent_office,
+            event.form_version,
         )
     elif isinstance(event, ProcedureWithdrawn):
         await conn.execute(

@@ -37,8 +37,17 @@ CREATE INDEX IF NOT EXISTS timeline_by_application ON timeline (application_id, 
 """
 
 TRACKED = (
-    ApplicationSubmitted, CaseOpened, CaseReferredToClerk, CaseDecided, CaseClosed,
-    FeeAssessed, NoFeeDue, CaseFiled, MessageDelivered, MessageDeliveryFailed, PersonalDataErased,
+    ApplicationSubmitted,
+    CaseOpened,
+    CaseReferredToClerk,
+    CaseDecided,
+    CaseClosed,
+    FeeAssessed,
+    NoFeeDue,
+    CaseFiled,
+    MessageDelivered,
+    MessageDeliveryFailed,
+    PersonalDataErased,
 )
 
 
@@ -56,11 +65,18 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
         await conn.execute(
             "INSERT INTO applications VALUES ($1, $2, $3, $4)"
             " ON CONFLICT (application_id) DO NOTHING",
-            event.application_id, meta.tenant, event.procedure, event.submitted_at,
+            event.application_id,
+            meta.tenant,
+            event.procedure,
+            event.submitted_at,
         )
     await conn.execute(
         "INSERT INTO timeline VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING",
-        meta.event_id, entry.application_id, entry.step, entry.label, meta.occurred_at,
+        meta.event_id,
+        entry.application_id,
+        entry.step,
+        entry.label,
+        meta.occurred_at,
     )
 
 

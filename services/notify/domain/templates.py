@@ -38,9 +38,14 @@ class Letterhead:
         """From a ``TownProfilePublished`` payload."""
         address = profile["address"]
         return cls(
-            official_name=profile["official_name"], office=office, street=address["street"],
-            postcode=address["postcode"], city=address["city"], phone=profile["phone"],
-            email=profile["email"], website=profile["website"],
+            official_name=profile["official_name"],
+            office=office,
+            street=address["street"],
+            postcode=address["postcode"],
+            city=address["city"],
+            phone=profile["phone"],
+            email=profile["email"],
+            website=profile["website"],
         )
 
     def signature(self) -> str:
@@ -66,7 +71,8 @@ def acknowledgement(
     local = submitted_at.astimezone(BERLIN)
     follow = (
         f"Den Stand Ihres Antrags können Sie jederzeit hier verfolgen:\n{tracking_url}\n\n"
-        if tracking_url else ""
+        if tracking_url
+        else ""
     )
     body = (
         f"Guten Tag {name},\n\n"

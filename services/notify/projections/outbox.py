@@ -57,11 +57,17 @@ def projection(runtime: Runtime) -> Projection:
             await conn.execute(
                 "INSERT INTO towns (ags, profile) VALUES ($1, $2)"
                 " ON CONFLICT (ags) DO UPDATE SET profile = $2",
-                event.ags, event.model_dump(mode="json"))
+                event.ags,
+                event.model_dump(mode="json"),
+            )
         elif isinstance(event, ProcedureOffered):
             await conn.execute(
                 "UPDATE towns SET offices = offices || jsonb_build_object($2::text, $3::text)"
-                " WHERE ags = $1", event.ags, event.procedure, event.competent_office)
+                " WHERE ags = $1",
+                event.ags,
+                event.procedure,
+                event.competent_office,
+            )
         elif isinstance(event, ApplicationSubmitted):
             await enqueue_acknowledgement(conn, envelope, event)
         elif isinstance(event, PersonalDataErased):
@@ -69,16 +75,22 @@ def projection(runtime: Runtime) -> Projection:
             await conn.execute(
                 "UPDATE outbox SET recipient = NULL, subject = NULL, body = NULL,"
                 " status = CASE WHEN status = 'pending' THEN 'erased' ELSE status END"
-                " WHERE data_key = $1", event.data_key)
+                " WHERE data_key = $1",
+                event.data_key,
+            )
 
     return Projection(
         name="outbox",
         owner=Service.NOTIFY,
         sources=(Service.INTAKE, Service.ARCHIVE),
-        event_types=frozenset({
-            TownProfilePublished.type_name, ProcedureOffered.type_name,
-            ApplicationSubmitted.type_name, PersonalDataErased.type_name,
-        }),
+        event_types=frozenset(
+            {
+                TownProfilePublished.type_name,
+                ProcedureOffered.type_name,
+                ApplicationSubmitted.type_name,
+                PersonalDataErased.type_name,
+            }
+        ),
         handle=handle,
         ddl=DDL,
         rebuildable=False,
@@ -91,23 +103,30 @@ async def enqueue_acknowledgement(
     """Queue the acknowledgement of receipt (once per application)."""
     if event.contact is None:
         return  # erased before it could be sent: nobody to write to
-    town = await conn.fetchrow("SELECT profile, offices FROM towns WHERE ags = $1",
-                               envelope.meta.tenant)
+    town = await conn.fetchrow(
+        "SELECT profile, offices FROM towns WHERE ags = $1", envelope.meta.tenant
+    )
     if town is None:
         raise LookupError(f"no letterhead for town {envelope.meta.tenant}")
     office = town["offices"].get(event.procedure, "Bürgerservice")
     message = templates.acknowledgement(
         templates.Letterhead.from_profile(town["profile"], office),
-        name=event.contact.name, procedure=event.procedure,
-        application_id=str(event.application_id), submitted_at=event.submitted_at,
+        name=event.contact.name,
+        procedure=event.procedure,
+        application_id=str(event.application_id),
+        submitted_at=event.submitted_at,
         tracking_url=event.tracking_url,
     )
     await conn.execute(
         "INSERT INTO outbox (message_id, tenant, case_id, data_key, template, recipient,"
         " subject, body) VALUES ($1, $2, $3, $4, 'acknowledgement', $5, $6, $7)"
         " ON CONFLICT (message_id) DO NOTHING",
-        derived_id(envelope.meta.event_id, "acknowledgement"), envelope.meta.tenant,
-        event.application_id, envelope.meta.data_key, event.contact.email,
-        message.subject, message.body,
+        derived_id(envelope.meta.event_id, "acknowledgement"),
+        envelope.meta.tenant,
+        event.application_id,
+        envelope.meta.data_key,
+        event.contact.email,
+        message.subject,
+        message.body,
     )
     await conn.execute(f"NOTIFY {CHANNEL}")

@@ -32,8 +32,7 @@ async def publish_then_kill(server: EmbeddedNats, ns: Namespace) -> list[int]:
     subject = ns.aggregate_subject(Service.INTAKE, "14729410", "counter", "c")
 
     async def one(i: int) -> int:
-        ack = await js.publish(subject, f'{{"n": {i}}}'.encode(),
-                               headers={"Nats-Msg-Id": f"m{i}"})
+        ack = await js.publish(subject, f'{{"n": {i}}}'.encode(), headers={"Nats-Msg-Id": f"m{i}"})
         return ack.seq
 
     acked = list(await asyncio.gather(*(one(i) for i in range(EVENTS))))

@@ -44,8 +44,10 @@ async def increment(rt: Runtime, ref: AggregateRef, by: int, pause: float = 0.0)
         await asyncio.sleep(pause)
         try:
             await rt.store.append(
-                ref, [CounterIncremented(by=by, value=new_value)],
-                expected_seq=loaded.last_seq, cause=CAUSE,
+                ref,
+                [CounterIncremented(by=by, value=new_value)],
+                expected_seq=loaded.last_seq,
+                cause=CAUSE,
             )
             return new_value
         except ConcurrencyConflict:
@@ -56,7 +58,10 @@ async def increment(rt: Runtime, ref: AggregateRef, by: int, pause: float = 0.0)
 async def test_appended_events_load_back_in_order(rt: Runtime) -> None:
     ref = counter()
     first = await rt.store.append(
-        ref, [CounterOpened(owner="Erika Mustermann")], expected_seq=0, cause=CAUSE,
+        ref,
+        [CounterOpened(owner="Erika Mustermann")],
+        expected_seq=0,
+        cause=CAUSE,
         data_key="case-1",
     )
     await rt.store.append(
@@ -75,10 +80,12 @@ async def test_two_concurrent_writers_exactly_one_wins_the_other_decides_again(r
     await rt.store.append(ref, [CounterOpened(owner=None)], expected_seq=0, cause=CAUSE)
     loaded = await rt.store.load(ref)
     results = await asyncio.gather(
-        rt.store.append(ref, [CounterIncremented(by=1, value=1)],
-                        expected_seq=loaded.last_seq, cause=CAUSE),
-        rt.store.append(ref, [CounterIncremented(by=5, value=5)],
-                        expected_seq=loaded.last_seq, cause=CAUSE),
+        rt.store.append(
+            ref, [CounterIncremented(by=1, value=1)], expected_seq=loaded.last_seq, cause=CAUSE
+        ),
+        rt.store.append(
+            ref, [CounterIncremented(by=5, value=5)], expected_seq=loaded.last_seq, cause=CAUSE
+        ),
         return_exceptions=True,
     )
     conflicts = [r for r in results if isinstance(r, ConcurrencyConflict)]
@@ -94,10 +101,12 @@ async def test_two_concurrent_writers_exactly_one_wins_the_other_decides_again(r
 async def test_same_commit_id_twice_is_stored_once(rt: Runtime) -> None:
     ref = counter()
     commit_id = new_id()
-    first = await rt.store.append(ref, [CounterOpened(owner=None)], expected_seq=0,
-                                  cause=CAUSE, commit_id=commit_id)
-    again = await rt.store.append(ref, [CounterOpened(owner=None)], expected_seq=0,
-                                  cause=CAUSE, commit_id=commit_id)
+    first = await rt.store.append(
+        ref, [CounterOpened(owner=None)], expected_seq=0, cause=CAUSE, commit_id=commit_id
+    )
+    again = await rt.store.append(
+        ref, [CounterOpened(owner=None)], expected_seq=0, cause=CAUSE, commit_id=commit_id
+    )
     assert not first.duplicate
     assert again.duplicate
     assert again.stream_seq == first.stream_seq
@@ -106,8 +115,11 @@ async def test_same_commit_id_twice_is_stored_once(rt: Runtime) -> None:
 
 async def test_a_multi_event_commit_lands_whole_or_not_at_all(rt: Runtime) -> None:
     ref = counter()
-    three = [CounterOpened(owner=None), CounterIncremented(by=1, value=1),
-             CounterIncremented(by=1, value=2)]
+    three = [
+        CounterOpened(owner=None),
+        CounterIncremented(by=1, value=1),
+        CounterIncremented(by=1, value=2),
+    ]
     landed = await rt.store.append(ref, three, expected_seq=0, cause=CAUSE)
     refused = [CounterIncremented(by=1, value=3), CounterIncremented(by=1, value=4)]
     with pytest.raises(ConcurrencyConflict):

@@ -29,11 +29,17 @@ async def rt(nats_url: str, namespace: str, database_url: str) -> AsyncIterator[
 
 async def write_counter(rt: Runtime, name: str, increments: int) -> int:
     ref = AggregateRef(Service.INTAKE, "14729410", "counter", name)
-    result = await rt.store.append(ref, [CounterOpened(owner=f"owner {name}")], expected_seq=0,
-                                   cause=CAUSE, data_key=f"key-{name}")
+    result = await rt.store.append(
+        ref,
+        [CounterOpened(owner=f"owner {name}")],
+        expected_seq=0,
+        cause=CAUSE,
+        data_key=f"key-{name}",
+    )
     for i in range(1, increments + 1):
-        result = await rt.store.append(ref, [CounterIncremented(by=1, value=i)],
-                                       expected_seq=result.stream_seq, cause=CAUSE)
+        result = await rt.store.append(
+            ref, [CounterIncremented(by=1, value=i)], expected_seq=result.stream_seq, cause=CAUSE
+        )
     return result.stream_seq
 
 
@@ -48,8 +54,10 @@ async def wait_for(predicate, timeout: float = 20.0) -> None:  # type: ignore[no
 async def run_until(runner: ProjectionRunner, rt: Runtime, last_seq: int) -> None:
     task = asyncio.create_task(runner.run())
     try:
+
         async def caught_up() -> bool:
             return runner.status.last_seq >= last_seq
+
         await wait_for(caught_up)
     finally:
         task.cancel()
@@ -101,11 +109,13 @@ async def test_a_failing_event_becomes_a_dead_letter_and_the_projection_goes_on(
 
 async def test_an_unknown_event_type_is_kept_and_reported(rt: Runtime) -> None:
     subject = rt.ns.aggregate_subject(Service.INTAKE, "14729410", "counter", "future")
-    body = (b'{"commit_id":"01a20144-1f6c-75d1-be5e-d99d278231ee","events":[{"meta":{'
-            b'"event_id":"01a20144-1f6c-75d1-be5e-d99d278231ef","type":"test.CounterMelted",'
-            b'"version":1,"tenant":"14729410","aggregate_type":"counter","aggregate_id":"future",'
-            b'"occurred_at":"2026-11-22T10:00:00Z","actor":"future",'
-            b'"correlation_id":"01a20144-1f6c-75d1-be5e-d99d278231ee"},"data":{}}]}')
+    body = (
+        b'{"commit_id":"01a20144-1f6c-75d1-be5e-d99d278231ee","events":[{"meta":{'
+        b'"event_id":"01a20144-1f6c-75d1-be5e-d99d278231ef","type":"test.CounterMelted",'
+        b'"version":1,"tenant":"14729410","aggregate_type":"counter","aggregate_id":"future",'
+        b'"occurred_at":"2026-11-22T10:00:00Z","actor":"future",'
+        b'"correlation_id":"01a20144-1f6c-75d1-be5e-d99d278231ee"},"data":{}}]}'
+    )
     ack = await rt.js.publish(subject, body, headers={"Rc-Event-Types": "test.CounterMelted/1"})
     last = await write_counter(rt, "x", 1)
     await run_until(rt.runner(counter_projection(), Service.INTAKE), rt, last)
@@ -122,20 +132,30 @@ async def test_a_retried_dead_letter_is_applied_once_it_can_be(rt: Runtime) -> N
     await run_until(runner, rt, last)
     # Simulate an event that failed earlier: record it as a dead letter, then retry it.
     ref = AggregateRef(Service.INTAKE, "14729410", "counter", "r")
-    extra = await rt.store.append(ref, [CounterIncremented(by=1, value=2)],
-                                  expected_seq=last, cause=CAUSE)
+    extra = await rt.store.append(
+        ref, [CounterIncremented(by=1, value=2)], expected_seq=last, cause=CAUSE
+    )
     msg = await rt.js.get_msg(rt.ns.stream(Service.INTAKE), extra.stream_seq)
     await rt.pool.execute(
         "INSERT INTO rc_dead_letters (projection, stream, stream_seq, subject, event_types,"
         " headers, data, error, attempts) VALUES ($1,$2,$3,$4,$5,$6,$7,'ValueError: x',3)",
-        "counters", rt.ns.stream(Service.INTAKE), extra.stream_seq, msg.subject,
-        "test.CounterIncremented/1", dict(msg.headers or {}), msg.data,
+        "counters",
+        rt.ns.stream(Service.INTAKE),
+        extra.stream_seq,
+        msg.subject,
+        "test.CounterIncremented/1",
+        dict(msg.headers or {}),
+        msg.data,
     )
     [letter] = await list_dead_letters(rt.pool)
     await retry_dead_letter(rt.pool, {"counters": projection}, rt.store.codec, letter.id)
     assert await list_dead_letters(rt.pool) == []
-    values = [r[0] for r in await rt.pool.fetch(
-        "SELECT value FROM rm_counters.applied WHERE stream_seq = $1", extra.stream_seq)]
+    values = [
+        r[0]
+        for r in await rt.pool.fetch(
+            "SELECT value FROM rm_counters.applied WHERE stream_seq = $1", extra.stream_seq
+        )
+    ]
     assert values == [2]
 
 
@@ -149,8 +169,12 @@ async def test_rebuild_replays_into_a_fresh_schema_and_swaps_it_in(rt: Runtime) 
     seqs = [r[0] for r in await rt.pool.fetch("SELECT stream_seq FROM rm_counters.applied")]
     assert sorted(seqs) == list(range(1, last + 1))
     assert await rt.pool.fetchval("SELECT last_seq FROM rm_counters.rc_checkpoint") == last
-    schemas = [r[0] for r in await rt.pool.fetch(
-        "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rm_counters%'")]
+    schemas = [
+        r[0]
+        for r in await rt.pool.fetch(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rm_counters%'"
+        )
+    ]
     assert schemas == ["rm_counters"]
     # The live projection carries on from the swapped-in checkpoint.
     more = await write_counter(rt, "b", 3)

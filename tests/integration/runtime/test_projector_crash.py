@@ -30,19 +30,31 @@ async def rt(nats_url: str, namespace: str, database_url: str) -> AsyncIterator[
     await runtime.stop()
 
 
-def start_projector(nats_url: str, namespace: str, database_url: str,
-                    touched: Path) -> subprocess.Popen[bytes]:
+def start_projector(
+    nats_url: str, namespace: str, database_url: str, touched: Path
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.support.projector_process", nats_url, namespace,
-         database_url, str(touched)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "tests.support.projector_process",
+            nats_url,
+            namespace,
+            database_url,
+            str(touched),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
 async def checkpoint(conn: asyncpg.Connection) -> int:
-    value = await conn.fetchval(
-        "SELECT coalesce(max(last_seq), 0) FROM rm_counters.rc_checkpoint"
-    ) if await conn.fetchval("SELECT to_regclass('rm_counters.rc_checkpoint') IS NOT NULL") else 0
+    value = (
+        await conn.fetchval("SELECT coalesce(max(last_seq), 0) FROM rm_counters.rc_checkpoint")
+        if await conn.fetchval("SELECT to_regclass('rm_counters.rc_checkpoint') IS NOT NULL")
+        else 0
+    )
     return int(value or 0)
 
 
@@ -54,8 +66,9 @@ async def test_kill_mid_batch_then_restart_applies_each_event_exactly_once(
     cause = Cause(actor="test", correlation_id=new_id())
     result = await rt.store.append(ref, [CounterOpened(owner=None)], expected_seq=0, cause=cause)
     for i in range(1, EVENTS):
-        result = await rt.store.append(ref, [CounterIncremented(by=1, value=i)],
-                                       expected_seq=result.stream_seq, cause=cause)
+        result = await rt.store.append(
+            ref, [CounterIncremented(by=1, value=i)], expected_seq=result.stream_seq, cause=cause
+        )
     last = result.stream_seq
     touched = tmp_path / "touched"
     conn = await asyncpg.connect(database_url)
@@ -83,8 +96,10 @@ async def test_kill_mid_batch_then_restart_applies_each_event_exactly_once(
         finally:
             projector.terminate()
             projector.wait()
-        rows = await conn.fetch("SELECT stream_seq, count(*) AS n FROM rm_counters.applied"
-                                " GROUP BY stream_seq ORDER BY stream_seq")
+        rows = await conn.fetch(
+            "SELECT stream_seq, count(*) AS n FROM rm_counters.applied"
+            " GROUP BY stream_seq ORDER BY stream_seq"
+        )
     finally:
         await conn.close()
     assert [r["stream_seq"] for r in rows] == list(range(1, last + 1)), "an event was skipped"

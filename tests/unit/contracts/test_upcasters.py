@@ -37,7 +37,7 @@ def test_case_decided_v1_becomes_a_v2_decision_with_one_manual_rule(
     event = CaseDecided.model_validate(REGISTRY.upcast("casework.CaseDecided", 1, stored))
 
     assert event.rule_outcomes == [
-        RuleOutcome(rule="manual_decision", passed=passed, reason=reason)
+        RuleOutcome(rule="recorded_reason", passed=passed, reason=reason)
     ]
     assert event.outcome == outcome
     assert event.decided_by == "clerk:k.mueller@14612000"
