@@ -1,0 +1,269 @@
+"""The applicant's timeline: which events are steps, how they read in German, which step
+is the status."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+import pytest
+
+from contracts.base import DomainEvent
+from contracts.events.archive import CaseFiled, PersonalDataErased
+from contracts.events.billing import FeeAssessed, FeeScheduleAdopted, NoFeeDue
+from contracts.events.casework import (
+    CaseClosed,
+    CaseDecided,
+    CaseOpened,
+    CaseReferredToClerk,
+    DelegationAgreed,
+    RuleOutcome,
+)
+from contracts.events.intake import ApplicationSubmitted
+from contracts.events.notify import MessageDelivered, MessageDeliveryFailed
+from contracts.values import Contact
+from services.intake.domain.tracking import TimelineEntry, current_step, euro, timeline_entry
+
+CASE = UUID("0190f3c4-6b1a-7cc2-9a1e-5d0c2b7e4f10")
+MESSAGE = UUID("0190f3c6-1111-7222-8333-444455556666")
+WURZEN = "14729410"
+AT = datetime(2026, 11, 20, 9, 15, tzinfo=UTC)
+OUTCOME = RuleOutcome(
+    rule="applicant_must_be_of_age", passed=True, reason="Die anmeldende Person ist volljährig."
+)
+
+
+def decided(outcome: str) -> CaseDecided:
+    return CaseDecided.model_validate(
+        {
+            "case_id": CASE,
+            "procedure": "gewerbeanmeldung",
+            "outcome": outcome,
+            "decided_by": "automation",
+            "on_behalf_of": WURZEN,
+            "rule_outcomes": [OUTCOME],
+            "decided_at": AT,
+        }
+    )
+
+
+def delivered(template: str, case_id: UUID | None = CASE) -> MessageDelivered:
+    return MessageDelivered(
+        message_id=MESSAGE,
+        case_id=case_id,
+        template=template,
+        channel="email",
+        recipient="hedwig.quirinus@example.org",
+        attempts=1,
+        delivered_at=AT,
+    )
+
+
+def failed(template: str, *, final: bool, case_id: UUID | None = CASE) -> MessageDeliveryFailed:
+    return MessageDeliveryFailed(
+        message_id=MESSAGE,
+        case_id=case_id,
+        template=template,
+        attempts=8,
+        error="SMTPRecipientsRefused: 550 mailbox unavailable",
+        final=final,
+        next_attempt_at=None,
+        failed_at=AT,
+    )
+
+
+def erased(case_id: UUID | None) -> PersonalDataErased:
+    return PersonalDataErased(
+        data_key=f"case-{CASE}",
+        case_id=case_id,
+        reason="Antrag der betroffenen Person",
+        erased_at=AT,
+    )
+
+
+@pytest.mark.parametrize(
+    ("event", "step", "label"),
+    [
+        pytest.param(
+            ApplicationSubmitted(
+                application_id=CASE,
+                procedure="gewerbeanmeldung",
+                form_version=1,
+                submitted_at=AT,
+                contact=Contact(
+                    name="Hedwig Quirinus-Zwetschgenbaum", email="hedwig.quirinus@example.org"
+                ),
+                form={},
+            ),
+            "received",
+            "Antrag eingegangen",
+            id="submitted",
+        ),
+        pytest.param(
+            CaseOpened(
+                case_id=CASE,
+                application_id=CASE,
+                procedure="gewerbeanmeldung",
+                competent_town=WURZEN,
+                processing_towns=[WURZEN],
+                opened_at=AT,
+            ),
+            "case_opened",
+            "Vorgang angelegt",
+            id="opened",
+        ),
+        pytest.param(
+            CaseReferredToClerk(
+                case_id=CASE, queue=f"{WURZEN}:gewerbeanmeldung", rule_outcomes=[OUTCOME]
+            ),
+            "referred",
+            "Zur Prüfung an die Sachbearbeitung übergeben",
+            id="referred",
+        ),
+        pytest.param(
+            decided("approved"),
+            "decided",
+            "Entschieden: Ihrem Antrag wurde stattgegeben",
+            id="approved",
+        ),
+        pytest.param(
+            decided("rejected"),
+            "decided",
+            "Entschieden: Ihr Antrag wurde abgelehnt",
+            id="rejected",
+        ),
+        pytest.param(
+            CaseClosed(case_id=CASE, closed_at=AT),
+            "closed",
+            "Vorgang abgeschlossen",
+            id="closed",
+        ),
+        pytest.param(
+            FeeAssessed(
+                case_id=CASE,
+                procedure="gewerbeanmeldung",
+                amount=Decimal("1234.50"),
+                cash_reference="14729410-2026-000123",
+                due_date=date(2026, 12, 20),
+                assessed_at=AT,
+            ),
+            "fee",
+            "Gebühr festgesetzt: 1.234,50 €, fällig am 20.12.2026, "
+            "Kassenzeichen 14729410-2026-000123",
+            id="fee-assessed",
+        ),
+        pytest.param(
+            NoFeeDue(
+                case_id=CASE, reason="Für die Ablehnung wird keine Gebühr erhoben.", assessed_at=AT
+            ),
+            "fee",
+            "Keine Gebühr: Für die Ablehnung wird keine Gebühr erhoben.",
+            id="no-fee",
+        ),
+        pytest.param(
+            CaseFiled(
+                case_id=CASE,
+                file_reference="32.10.01/2026/00017",
+                event_count=7,
+                record_hash="a" * 64,
+                chain_hash="b" * 64,
+                retain_until=date(2036, 12, 31),
+                filed_at=AT,
+            ),
+            "filed",
+            "Zur E-Akte genommen (Aktenzeichen 32.10.01/2026/00017)",
+            id="filed",
+        ),
+        pytest.param(
+            delivered("acknowledgement"),
+            "message:acknowledgement",
+            "Eingangsbestätigung per E-Mail versandt",
+            id="acknowledgement-delivered",
+        ),
+        pytest.param(
+            delivered("decision"),
+            "message:decision",
+            "Bescheid per E-Mail versandt",
+            id="decision-delivered",
+        ),
+        pytest.param(
+            delivered("fee_notice"),
+            "message:fee_notice",
+            "Gebührenbescheid per E-Mail versandt",
+            id="fee-notice-delivered",
+        ),
+        pytest.param(
+            delivered("reminder"),
+            "message:reminder",
+            "Nachricht per E-Mail versandt",
+            id="unknown-template-delivered",
+        ),
+        pytest.param(
+            failed("decision", final=True),
+            "message_failed:decision",
+            "Bescheid konnte nicht per E-Mail zugestellt werden",
+            id="delivery-given-up",
+        ),
+        pytest.param(
+            erased(CASE),
+            "erased",
+            "Personenbezogene Daten gelöscht",
+            id="erased",
+        ),
+    ],
+)
+def test_each_step_reads_as_its_german_line(event: DomainEvent, step: str, label: str) -> None:
+    assert timeline_entry(event) == TimelineEntry(application_id=CASE, step=step, label=label)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        pytest.param(delivered("acknowledgement", case_id=None), id="message-without-case"),
+        pytest.param(failed("decision", final=False), id="failure-that-is-retried"),
+        pytest.param(failed("decision", final=True, case_id=None), id="failure-without-case"),
+        pytest.param(erased(None), id="erasure-without-case"),
+        pytest.param(
+            FeeScheduleAdopted(town=WURZEN, fees={"gewerbeanmeldung": Decimal("26")}),
+            id="fee-schedule",
+        ),
+        pytest.param(
+            DelegationAgreed(
+                delegating_town=WURZEN, procedure="gewerbeanmeldung", processing_towns=["14522020"]
+            ),
+            id="delegation",
+        ),
+    ],
+)
+def test_events_the_applicant_need_not_see_make_no_line(event: DomainEvent) -> None:
+    assert timeline_entry(event) is None
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        (Decimal("26.00"), "26,00 €"),
+        (Decimal("26"), "26,00 €"),
+        (Decimal("0.5"), "0,50 €"),
+        (Decimal("1234.5"), "1.234,50 €"),
+        (Decimal("1234567.89"), "1.234.567,89 €"),
+    ],
+)
+def test_amounts_are_written_the_german_way(amount: Decimal, text: str) -> None:
+    assert euro(amount) == text
+
+
+@pytest.mark.parametrize(
+    ("steps", "status"),
+    [
+        (["received", "case_opened", "decided", "closed"], "closed"),
+        (["fee", "received", "closed", "decided"], "fee"),
+        (["received", "case_opened", "referred"], "referred"),
+        (["received", "message:acknowledgement", "message_failed:decision", "erased"], "received"),
+        (["filed", "fee", "message:fee_notice"], "filed"),
+        ([], "received"),
+    ],
+)
+def test_the_status_is_the_highest_milestone_reached(steps: list[str], status: str) -> None:
+    assert current_step(steps) == status
