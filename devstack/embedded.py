@@ -158,8 +158,14 @@ def _ensure_system_user() -> str | None:
         pwd.getpwnam(PG_SYSTEM_USER)
     except KeyError:
         subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-             PG_SYSTEM_USER],
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                PG_SYSTEM_USER,
+            ],
             check=True,
             capture_output=True,
         )
@@ -206,23 +212,52 @@ class EmbeddedPostgres:
                 entry = pwd.getpwnam(user)
                 os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
             result = subprocess.run(
-                [_pg_bin("initdb"), "-D", str(self.data_dir), "-U", "postgres",
-                 "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
-                capture_output=True, text=True, **_as_user(user),  # type: ignore[call-overload]
+                [
+                    _pg_bin("initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                ],
+                capture_output=True,
+                text=True,
+                **_as_user(user),  # type: ignore[call-overload]
             )
             if result.returncode != 0:
                 raise RuntimeError(f"initdb failed:\n{result.stdout}\n{result.stderr}")
         self._stop_stale()
         self.port = free_port(self.port)
-        options = ["-p", str(self.port), "-h", "127.0.0.1", "-k", "", "-c", "max_connections=300",
-                   "-c", "shared_buffers=128MB"]
+        options = [
+            "-p",
+            str(self.port),
+            "-h",
+            "127.0.0.1",
+            "-k",
+            "",
+            "-c",
+            "max_connections=300",
+            "-c",
+            "shared_buffers=128MB",
+        ]
         if not fsync:
-            options += ["-c", "fsync=off", "-c", "synchronous_commit=off",
-                        "-c", "full_page_writes=off"]
+            options += [
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ]
         log = open(self.data_dir.parent / f"{self.data_dir.name}.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
             [_pg_bin("postgres"), "-D", str(self.data_dir), *options],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **_as_user(user),  # type: ignore[call-overload]
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            **_as_user(user),  # type: ignore[call-overload]
         )
         self._wait_ready()
         return self
