@@ -1,0 +1,7 @@
+"""``python -m devstack start|test|mailbox`` — usually reached through ``rathaus.py``."""
+
+import sys
+
+from devstack.cli import main
+
+sys.exit(main())

@@ -1,0 +1,310 @@
+"""``python -m devstack start``: the whole suite on this machine, with embedded servers.
+
+Order of start: NATS and PostgreSQL (embedded, unless ``NATS_URL`` / ``DATABASE_URL`` name
+servers to use), each service's database, the mail sink, then the services, each waited for
+until ``/readyz`` answers. Order of stop (Ctrl-C, SIGTERM): the reverse. Data stays under
+``.rathaus/``, so the next start goes on where this one stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from devstack.console import BUSY, FAILED, OK, Console
+from devstack.databases import ensure_databases
+from devstack.embedded import EmbeddedNats, EmbeddedPostgres
+from devstack.mailbox import MailSink
+from devstack.ports import choose_port
+from devstack.runlock import AlreadyRunningError, RunLock
+from devstack.suite import (
+    MAILBOX_PORT,
+    NATS_PORT,
+    POSTGRES_PORT,
+    ROOT,
+    SMTP_PORT,
+    ServiceSpec,
+    Surroundings,
+    database_url,
+    is_implemented,
+    redact,
+    select_services,
+    service_env,
+)
+from devstack.supervisor import (
+    LogFollower,
+    ServiceFailedError,
+    ServiceProcess,
+    stop_all,
+    wait_until_ready,
+    watch,
+)
+
+
+class StopRequested(BaseException):
+    """SIGINT or SIGTERM arrived: stop the stack (a BaseException, so nothing swallows it)."""
+
+
+@dataclass(frozen=True)
+class StartOptions:
+    """What ``start`` was asked for."""
+
+    only: list[str] | None = None
+    data_dir: Path = ROOT / ".rathaus"
+    ready_timeout: float = 90.0
+
+
+@dataclass
+class Servers:
+    """Where NATS and PostgreSQL are, and what to say about them."""
+
+    nats_url: str
+    nats_note: str
+    postgres_url: str
+    postgres_note: str
+
+
+def run_start(options: StartOptions, console: Console | None = None) -> int:
+    """Start the stack, block until Ctrl-C (or a service dies); returns the exit code."""
+    out = console or Console()
+    try:
+        specs = _runnable(select_services(options.only), out)
+    except ValueError as exc:
+        out.say(f"{FAILED} {exc}")
+        return 2
+    if not specs:
+        out.say(f"{FAILED} no service to start")
+        return 2
+    out.say(f"RathausCloud development stack (data in {_shown(options.data_dir)}/)")
+    try:
+        with _stop_on_signals(), RunLock(options.data_dir / "run.json") as lock:
+            code = _run_locked(specs, options, lock, out)
+    except AlreadyRunningError as exc:
+        out.say(f"{FAILED} {exc}")
+        return 1
+    except StopRequested:
+        return 0
+    out.say(f"Stopped. Data kept in {_shown(options.data_dir)}/ for the next start.")
+    return code
+
+
+def _run_locked(
+    specs: list[ServiceSpec], options: StartOptions, lock: RunLock, out: Console
+) -> int:
+    """Run the stack; whatever happens, stop what was started, in reverse order."""
+    if lock.left_behind:
+        out.step(OK, "cleaned up", f"stopped {', '.join(lock.left_behind)} of a killed start")
+    with ExitStack() as stack:
+        try:
+            return _run(specs, options, lock, stack, out)
+        except StopRequested:
+            out.say("\nStopping …")
+            return 0
+        except Exception as exc:
+            # Whatever broke the start (a port, a server, a database URL), say it plainly;
+            # what was already started is stopped by the ExitStack all the same.
+            out.say(f"{FAILED} could not start: {type(exc).__name__}: {exc}")
+            return 1
+        finally:
+            _ignore_signals_while_stopping(out)
+
+
+def _runnable(specs: tuple[ServiceSpec, ...], out: Console) -> list[ServiceSpec]:
+    """The selected services that exist in this checkout (the others are named and skipped)."""
+    missing = [spec.name for spec in specs if not is_implemented(spec)]
+    if missing:
+        out.say(f"  ! not in this checkout yet, skipped: {', '.join(missing)}")
+    return [spec for spec in specs if spec.name not in missing]
+
+
+def _run(
+    specs: list[ServiceSpec], options: StartOptions, lock: RunLock, stack: ExitStack, out: Console
+) -> int:
+    data, environ = options.data_dir, os.environ
+    taken: set[int] = set()
+    servers = _start_servers(data, environ, taken, lock, stack, out)
+    urls = {spec.name: database_url(spec, servers.postgres_url, environ) for spec in specs}
+    created = ensure_databases(urls.values(), servers.postgres_url)
+    out.step(
+        OK,
+        "databases",
+        ", ".join(f"{n}{' (new)' if n in created else ''}" for n in (s.database for s in specs)),
+    )
+    mail = _start_mail_sink(data, taken)
+    stack.callback(_stopping, out, "mail sink", mail.stop)
+    out.step(OK, "mail sink", f"SMTP 127.0.0.1:{mail.smtp.port}, mailbox {mail.web.url}")
+    processes = [
+        ServiceProcess(spec, choose_port(spec.port, taken), data / "logs" / f"{spec.name}.log")
+        for spec in specs
+    ]
+    taken.update(p.port for p in processes)
+    ports = {p.name: p.port for p in processes}
+    around = Surroundings(
+        nats_url=servers.nats_url,
+        smtp_port=mail.smtp.port,
+        members_dir=ROOT / "deploy" / "members",
+        intake_url=f"http://127.0.0.1:{ports.get('intake', 8001)}",
+    )
+    follower = LogFollower(processes, lambda line: out.say(f"    {line}"))
+    stack.callback(_stop_services, processes, follower, out)
+    for process in processes:
+        process.start(
+            service_env(process.spec, process.port, urls[process.name], around, environ), ROOT
+        )
+        assert process.process is not None
+        lock.record(process.name, process.process)
+    follower.start()
+    out.step(BUSY, "services", f"started {', '.join(ports)}; logs in {_shown(data / 'logs')}/")
+    try:
+        wait_until_ready(
+            processes,
+            options.ready_timeout,
+            on_waiting=lambda p: out.step(BUSY, p.name, f"waiting for {p.url}/readyz"),
+            on_ready=lambda p, s: out.step(OK, p.name, f"ready at {p.url} ({s:.1f} s)"),
+        )
+        _print_summary(processes, servers, mail, data, out)
+        ended = watch(processes)
+        raise ServiceFailedError(ended, f"exited with code {ended.exit_code}")
+    except ServiceFailedError as failure:
+        follower.stop()
+        _report_failure(failure, out)
+        return 1
+
+
+def _start_servers(
+    data: Path,
+    environ: Mapping[str, str],
+    taken: set[int],
+    lock: RunLock,
+    stack: ExitStack,
+    out: Console,
+) -> Servers:
+    """NATS and PostgreSQL: the ones the environment names, else embedded ones."""
+    if environ.get("NATS_URL"):
+        nats_url, nats_note = environ["NATS_URL"], "from NATS_URL"
+    else:
+        out.step(BUSY, "NATS JetStream", "starting (embedded)")
+        nats = EmbeddedNats(data / "nats", port=choose_port(NATS_PORT, taken))
+        nats.start(log_file=_log_dir(data) / "nats.log")
+        stack.callback(_stopping, out, "NATS JetStream", nats.stop)
+        taken.add(nats.port)
+        assert nats.process is not None
+        lock.record("nats", nats.process)
+        nats_url, nats_note = nats.url, f"embedded, data in {_shown(data / 'nats')}/"
+    out.step(OK, "NATS JetStream", f"{nats_url} ({nats_note})")
+    if environ.get("DATABASE_URL"):
+        pg_url, pg_note = environ["DATABASE_URL"], "from DATABASE_URL"
+    else:
+        first = not (data / "pg" / "PG_VERSION").exists()
+        out.step(
+            BUSY, "PostgreSQL", "starting (embedded" + ("; first start: initdb)" if first else ")")
+        )
+        postgres = EmbeddedPostgres(data / "pg", port=choose_port(POSTGRES_PORT, taken))
+        postgres.start()
+        stack.callback(_stopping, out, "PostgreSQL", postgres.stop)
+        taken.add(postgres.port)
+        assert postgres.process is not None
+        lock.record("postgres", postgres.process, signal.SIGINT)
+        pg_url, pg_note = postgres.url, f"embedded, data in {_shown(data / 'pg')}/"
+    out.step(OK, "PostgreSQL", f"{redact(pg_url)} ({pg_note})")
+    return Servers(nats_url, nats_note, pg_url, pg_note)
+
+
+def _start_mail_sink(data: Path, taken: set[int]) -> MailSink:
+    smtp_port = choose_port(SMTP_PORT, taken)
+    taken.add(smtp_port)
+    web_port = choose_port(MAILBOX_PORT, taken)
+    taken.add(web_port)
+    return MailSink.start(data / "mail", smtp_port, web_port)
+
+
+def _stopping(out: Console, what: str, stop: Callable[[], None]) -> None:
+    """Stop one part of the stack and say so."""
+    stop()
+    out.step(OK, what, "stopped")
+
+
+def _stop_services(processes: list[ServiceProcess], follower: LogFollower, out: Console) -> None:
+    running = [p for p in processes if p.exit_code is None]
+    if running:
+        out.step(BUSY, "services", f"stopping {', '.join(p.name for p in running)}")
+    killed = stop_all(processes)
+    follower.stop()
+    if killed:
+        out.step(FAILED, "services", f"killed after the grace period: {', '.join(killed)}")
+    elif running:
+        out.step(OK, "services", "stopped")
+
+
+def _report_failure(failure: ServiceFailedError, out: Console) -> None:
+    service = failure.service
+    out.step(FAILED, service.name, str(failure).removeprefix(f"{service.name} "))
+    if service.exit_code is None and service.last_readiness:
+        out.say(f"    last /readyz answer: {service.last_readiness[:500]}")
+    out.say(f"    last lines of {_shown(service.log_path)}:")
+    out.block(service.log_tail(30) or ["(empty)"])
+
+
+def _print_summary(
+    processes: list[ServiceProcess], servers: Servers, mail: MailSink, data: Path, out: Console
+) -> None:
+    by_name = {p.name: p for p in processes}
+    out.say("\nRathausCloud is running.\n")
+    if "intake" in by_name:
+        intake = by_name["intake"].url
+        out.say(f"  intake API        {intake}/api/v1   (OpenAPI docs: {intake}/docs)")
+    for n, process in enumerate(processes):
+        label = "readiness" if n == 0 else ""
+        out.say(f"  {label:<18}{process.name:<10}{process.url}/readyz")
+    out.say(f"  mailbox           {mail.web.url}   (SMTP {mail.smtp_url})")
+    out.say(f"  NATS              {servers.nats_url}   ({servers.nats_note})")
+    out.say(f"  PostgreSQL        {redact(servers.postgres_url)}   ({servers.postgres_note})")
+    out.say(f"  logs              {_shown(data / 'logs')}/")
+    if "intake" in by_name:
+        out.say(f"\n  Try:  curl {by_name['intake'].url}/api/v1/towns")
+    out.say("\nPress Ctrl-C to stop.\n")
+
+
+def _log_dir(data: Path) -> Path:
+    path = data / "logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _shown(path: Path) -> str:
+    """A path as short as it can be said: relative to the working folder where it is inside."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise StopRequested(signal.Signals(signum).name)
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP stop the stack in order (instead of killing it mid-way)."""
+    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, _raise_stop) for sig in handled}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _ignore_signals_while_stopping(out: Console) -> None:
+    """A second Ctrl-C must not cut the orderly stop short (that would leave servers behind)."""
+
+    def notice(signum: int, frame: FrameType | None) -> None:
+        out.say("  (stopping in order; this takes a few seconds)")
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, notice)

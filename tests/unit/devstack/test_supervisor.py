@@ -1,0 +1,66 @@
+"""What the console shows of the services' logs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from devstack.suite import SERVICES
+from devstack.supervisor import LogFollower, RepeatFilter, ServiceProcess, notable
+
+
+def line(**record: object) -> str:
+    return json.dumps({"service": "intake", "timestamp": "2026-11-22T03:54:18Z", **record})
+
+
+def test_info_lines_stay_in_the_log_file() -> None:
+    assert notable(line(level="info", message="service started")) is None
+
+
+def test_warnings_show_their_message_and_fields_but_not_the_ids() -> None:
+    shown = notable(line(level="warning", message="waiting", dependency="NATS", trace_id="ab"))
+    assert shown == "warning: waiting  dependency=NATS"
+
+
+def test_an_error_shows_the_last_line_of_its_exception() -> None:
+    record = line(level="error", message="boom", exception="Traceback…\n  x\nValueError: bad")
+    assert notable(record) == "error: boom\n    ValueError: bad"
+
+
+def test_a_line_that_is_no_log_record_is_shown_as_it_is() -> None:
+    assert notable("ModuleNotFoundError: No module named 'services.x'") == (
+        "ModuleNotFoundError: No module named 'services.x'"
+    )
+    assert notable("   ") is None
+
+
+def test_the_same_line_is_shown_once_a_minute() -> None:
+    now = [0.0]
+    repeats = RepeatFilter(window=60, clock=lambda: now[0])
+    assert repeats.admits("a")
+    assert not repeats.admits("a")
+    assert repeats.admits("b")
+    now[0] = 61
+    assert repeats.admits("a")
+
+
+def test_the_follower_shows_each_complete_line_once(tmp_path: Path) -> None:
+    log = tmp_path / "intake.log"
+    service = ServiceProcess(SERVICES[0], 8001, log)
+    shown: list[str] = []
+    follower = LogFollower([service], shown.append)
+    second = line(level="error", message="two")
+    log.write_text(line(level="error", message="one") + "\n" + second[:20])
+    follower.poll()
+    assert shown == ["[intake] error: one"]
+    with open(log, "a") as rest:
+        rest.write(second[20:] + "\n")
+    follower.poll()
+    follower.poll()
+    assert shown == ["[intake] error: one", "[intake] error: two"]
+
+
+def test_the_log_tail_is_of_this_run(tmp_path: Path) -> None:
+    log = tmp_path / "intake.log"
+    log.write_text("\n".join(f"line {n}" for n in range(50)))
+    assert ServiceProcess(SERVICES[0], 8001, log).log_tail(3) == ["line 47", "line 48", "line 49"]
