@@ -1,0 +1,1 @@
+"""Benchmarks: figures measured on real servers, printed and written as JSON (never asserted)."""

@@ -1,0 +1,249 @@
+"""Benchmark of the walking skeleton: applications through all five services.
+
+Starts its own durable embedded servers (NATS with ``sync_interval: always``, PostgreSQL with
+fsync on), an SMTP sink and the five services as separate processes, then measures
+
+* throughput: N applications posted by C concurrent clients, counted until every one of
+  them is filed in the archive and its acknowledgement e-mail has arrived;
+* latency at a fixed offered rate (open loop): from the start of the POST to "filed"
+  (``archive.CaseFiled`` published) and to "e-mail sent" (the SMTP sink received it);
+* peak resident memory (VmHWM) of every service process, NATS and PostgreSQL.
+
+    python -m bench.skeleton [--count 3000] [--concurrency 64] [--rate 100] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import re
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import nats
+import psutil
+from aiosmtpd.controller import Controller
+
+from devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from tests.support.applications import gewerbeanmeldung
+from tests.support.suite import SERVICES, Suite
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+CASE_NUMBER = re.compile(r"Vorgangsnummer: ([0-9a-f-]{36})")
+
+
+@dataclass
+class Clock:
+    """When each application was posted, filed and mailed (monotonic seconds)."""
+
+    posted: dict[str, float] = field(default_factory=dict)
+    filed: dict[str, float] = field(default_factory=dict)
+    mailed: dict[str, float] = field(default_factory=dict)
+
+    def done(self, ids: list[str]) -> bool:
+        return all(i in self.filed and i in self.mailed for i in ids)
+
+
+class MailSink:
+    """SMTP handler: notes when each application's acknowledgement arrived."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        found = CASE_NUMBER.search(envelope.content.decode("utf-8", "replace"))
+        if found:
+            self.clock.mailed.setdefault(found.group(1), time.monotonic())
+        return "250 OK"
+
+
+def towns() -> list[tuple[str, str]]:
+    """(AGS, a postcode of the town) for every member offering the Gewerbeanmeldung."""
+    found = []
+    for path in sorted((ROOT / "deploy" / "members").glob("*.toml")):
+        member = tomllib.loads(path.read_text(encoding="utf-8"))
+        if "gewerbeanmeldung" in member.get("intake", {}).get("procedures", {}):
+            found.append((member["town"]["ags"], member["town"]["postcodes"][0]))
+    return found
+
+
+def application(index: int, postcode: str) -> dict[str, Any]:
+    """A distinct, automatable application for a town."""
+    return gewerbeanmeldung(
+        form__business__trade_name=f"Betrieb {index}",
+        form__business__address={"street": f"Marktstraße {index % 90 + 1}",
+                                 "postcode": postcode, "city": "Ort"},
+    )
+
+
+async def post(client: httpx.AsyncClient, clock: Clock, index: int,
+               town: tuple[str, str]) -> str:
+    started = time.monotonic()
+    response = await client.post(
+        f"/api/v1/towns/{town[0]}/procedures/gewerbeanmeldung/applications",
+        json=application(index, town[1]), headers={"Idempotency-Key": secrets.token_hex(8)})
+    response.raise_for_status()
+    case_id: str = response.json()["application_id"]
+    clock.posted[case_id] = started
+    return case_id
+
+
+async def wait_done(clock: Clock, ids: list[str], timeout: float) -> float:
+    deadline = time.monotonic() + timeout
+    while not clock.done(ids):
+        if time.monotonic() > deadline:
+            missing = sum(1 for i in ids if i not in clock.filed or i not in clock.mailed)
+            raise TimeoutError(f"{missing} of {len(ids)} applications not through in time")
+        await asyncio.sleep(0.01)
+    return max(max(clock.filed[i], clock.mailed[i]) for i in ids)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"p50_ms": round(percentile(values, 0.50) * 1000, 1),
+            "p99_ms": round(percentile(values, 0.99) * 1000, 1),
+            "max_ms": round(max(values) * 1000, 1),
+            "mean_ms": round(statistics.fmean(values) * 1000, 1)}
+
+
+async def throughput(client: httpx.AsyncClient, clock: Clock, count: int, concurrency: int,
+                     stops: list[tuple[str, str]]) -> dict[str, Any]:
+    queue = list(range(count))
+    ids: list[str] = []
+
+    async def worker() -> None:
+        while queue:
+            index = queue.pop()
+            ids.append(await post(client, clock, index, stops[index % len(stops)]))
+
+    started = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    posted = time.monotonic()
+    finished = await wait_done(clock, ids, timeout=600)
+    return {"applications": count, "concurrency": concurrency,
+            "posts_per_second": round(count / (posted - started), 1),
+            "applications_per_second": round(count / (finished - started), 1),
+            "seconds": round(finished - started, 2)}
+
+
+async def latency(client: httpx.AsyncClient, clock: Clock, rate: float, seconds: float,
+                  stops: list[tuple[str, str]], offset: int) -> dict[str, Any]:
+    total = int(rate * seconds)
+    start = time.monotonic()
+    tasks = []
+    for i in range(total):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(
+            post(client, clock, offset + i, stops[i % len(stops)])))
+    ids = list(await asyncio.gather(*tasks))
+    await wait_done(clock, ids, timeout=300)
+    return {
+        "offered_per_second": rate, "applications": total,
+        "post_to_filed": summary([clock.filed[i] - clock.posted[i] for i in ids]),
+        "post_to_email": summary([clock.mailed[i] - clock.posted[i] for i in ids]),
+    }
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident set size of a process (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(psutil.Process(pid).memory_info().rss / 2**20, 1)
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    workdir = Path(tempfile.mkdtemp(prefix="rathaus-bench-"))
+    print(f"servers in {workdir}", flush=True)
+    nats_server = EmbeddedNats(workdir / "nats", port=0, sync_always=True).start()
+    pg = EmbeddedPostgres(workdir / "pg", port=0).start(fsync=True)
+    clock = Clock()
+    sink = Controller(MailSink(clock), hostname="127.0.0.1", port=free_port())
+    sink.start()
+    admin = await asyncpg.connect(pg.url)
+    for name in SERVICES:
+        await admin.execute(f'CREATE DATABASE "rathaus_{name}"')
+    await admin.close()
+    suite = Suite(nats_url=nats_server.url,
+                  database_urls={n: pg.url_for(f"rathaus_{n}") for n in SERVICES},
+                  smtp_port=sink.port, workdir=workdir,
+                  extra_env={"NOTIFY_SENDERS": str(args.senders),
+                             "RATHAUS_LOG_LEVEL": "warning"})
+    nc = await nats.connect(nats_server.url)
+
+    async def on_filed(msg: Any) -> None:
+        clock.filed.setdefault(msg.subject.rsplit(".", 1)[1], time.monotonic())
+
+    await nc.subscribe("ev.archive.*.file.*", cb=on_filed)
+    try:
+        print("starting the five services …", flush=True)
+        suite.start()
+        stops = towns()
+        limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=64)
+        async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=60,
+                                     limits=limits) as client:
+            while len((await client.get("/api/v1/towns")).json()) < len(stops):
+                await asyncio.sleep(0.2)
+            print("warm-up …", flush=True)
+            await throughput(client, clock, 100, 16, stops)
+            print(f"latency at {args.rate}/s offered for {args.seconds} s …", flush=True)
+            lat = await latency(client, clock, args.rate, args.seconds, stops, 10_000)
+            print(f"throughput: {args.count} applications, {args.concurrency} clients …",
+                  flush=True)
+            thr = await throughput(client, clock, args.count, args.concurrency, stops)
+        memory = {name: peak_rss_mb(p.process.pid) for name, p in suite.processes.items()}
+        memory["nats-server"] = peak_rss_mb(nats_server.process.pid)  # type: ignore[union-attr]
+    finally:
+        await nc.close()
+        suite.stop()
+        sink.stop()
+        pg.stop()
+        nats_server.stop()
+    return {
+        "benchmark": "walking skeleton: POST → casework → billing → archive → notify",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": psutil.cpu_count(), "python": platform.python_version(),
+                    "memory_gb": round(psutil.virtual_memory().total / 2**30, 1)},
+        "durability": "NATS sync_interval always; PostgreSQL fsync on",
+        "throughput": thr, "latency": lat, "peak_rss_mb": memory,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.skeleton")
+    parser.add_argument("--count", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--senders", type=int, default=8, help="notify's SMTP connections")
+    args = parser.parse_args(argv)
+    result = asyncio.run(run(args))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / "skeleton-latest.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    print(f"written to {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
