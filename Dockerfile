@@ -1,0 +1,27 @@
+# One image recipe for every service: docker build --build-arg SERVICE=intake .
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN useradd --system --create-home --home-dir /home/rathaus --shell /usr/sbin/nologin rathaus
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY contracts/ contracts/
+COPY runtime/ runtime/
+COPY services/ services/
+RUN pip install . && rm -rf build *.egg-info
+
+# The member towns' configuration; in a cluster, mount the cooperative's own folder here.
+COPY deploy/members/ deploy/members/
+ENV RATHAUS_MEMBERS_DIR=/app/deploy/members
+
+ARG SERVICE=intake
+ENV SERVICE=${SERVICE}
+
+USER rathaus
+# exec: the service becomes PID 1's direct replacement and gets SIGTERM for a clean stop.
+CMD exec python -m services.${SERVICE}

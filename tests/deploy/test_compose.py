@@ -1,0 +1,163 @@
+"""compose.yaml and the Dockerfile, checked without Docker: shape, wiring and variable names.
+
+Docker does not run where the tests run, so this reads the files: every service of the
+suite is there, built from the one Dockerfile for its own ``SERVICE``, waits for healthy
+NATS and PostgreSQL, reports health through ``/readyz``, and is configured only with
+variables its settings class reads — a renamed setting breaks this test, not a deployment.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from contracts.naming import Service
+from tests.deploy.settings_names import SETTINGS_CLASSES, env_names, settings_class
+
+ROOT = Path(__file__).resolve().parents[2]
+SUITE = [service.value for service in Service]
+PORTS = {"intake": 8001, "casework": 8002, "billing": 8003, "archive": 8004, "notify": 8005}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    loaded = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = compose["services"]
+    return found
+
+
+def volume_mounts(definition: dict[str, Any]) -> dict[str, str]:
+    """``target: source`` of a service's short-syntax volumes."""
+    mounts = {}
+    for volume in definition.get("volumes", []):
+        source, target = volume.split(":")[:2]
+        mounts[target] = source
+    return mounts
+
+
+def test_the_suite_is_five_services_the_test_knows() -> None:
+    assert sorted(SUITE) == sorted(PORTS) == sorted(SETTINGS_CLASSES)
+
+
+def test_compose_has_the_infrastructure_and_every_service(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    assert {"nats", "postgres", "mailpit", *SUITE} <= set(services)
+
+
+@pytest.mark.parametrize("name", SUITE)
+def test_each_service_builds_from_the_dockerfile_for_itself(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    build = services[name]["build"]
+    assert build["context"] == "."
+    assert build.get("dockerfile", "Dockerfile") == "Dockerfile"
+    assert build["args"] == {"SERVICE": name}
+
+
+@pytest.mark.parametrize("name", SUITE)
+def test_each_service_waits_for_healthy_nats_and_postgres(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    depends = services[name]["depends_on"]
+    for infrastructure in ("nats", "postgres"):
+        assert depends[infrastructure] == {"condition": "service_healthy"}
+
+
+@pytest.mark.parametrize("name", SUITE)
+def test_each_service_is_healthy_when_its_readyz_says_so(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    environment = services[name]["environment"]
+    port = PORTS[name]
+    probe = " ".join(services[name]["healthcheck"]["test"])
+    assert f"http://127.0.0.1:{port}/readyz" in probe
+    assert environment[f"{name.upper()}_HTTP_PORT"] == str(port)
+    assert environment[f"{name.upper()}_HTTP_HOST"] == "0.0.0.0"
+
+
+@pytest.mark.parametrize("name", SUITE)
+def test_each_service_has_its_own_database_and_the_shared_nats(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    environment = services[name]["environment"]
+    database = environment[f"{name.upper()}_DATABASE_URL"]
+    assert re.fullmatch(rf"postgresql://[^@]+@postgres:5432/rathaus_{name}", database)
+    assert environment["NATS_URL"] == "nats://nats:4222"
+    assert environment["RATHAUS_MEMBERS_DIR"] == "/app/deploy/members"
+
+
+@pytest.mark.parametrize("name", SUITE)
+def test_each_variable_compose_sets_is_one_the_service_reads(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    module = SETTINGS_CLASSES[name].partition(":")[0]
+    pytest.importorskip(module, reason=f"{name} has no settings module yet")
+    read = env_names(settings_class(name))
+    unread = set(services[name]["environment"]) - read
+    assert not unread, f"{name} does not read {sorted(unread)}"
+
+
+def test_notify_sends_to_the_mail_sink(services: dict[str, dict[str, Any]]) -> None:
+    environment = services["notify"]["environment"]
+    assert (environment["NOTIFY_SMTP_HOST"], environment["NOTIFY_SMTP_PORT"]) == ("mailpit", "1025")
+    assert services["mailpit"]["image"].startswith("axllent/mailpit")
+
+
+def test_intake_and_the_mail_ui_are_published(services: dict[str, dict[str, Any]]) -> None:
+    assert "8001:8001" in services["intake"]["ports"]
+    assert "8025:8025" in [p.split()[0] for p in services["mailpit"]["ports"]]
+    published = {name for name, definition in services.items() if definition.get("ports")}
+    assert published == {"intake", "mailpit"}
+
+
+def test_nats_runs_jetstream_fsynced_on_a_volume(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> None:
+    nats = services["nats"]
+    major, minor = (int(n) for n in re.findall(r"nats:(\d+)\.(\d+)", nats["image"])[0])
+    assert (major, minor) >= (2, 11)
+    assert "-js" in nats["command"]
+    mounts = volume_mounts(nats)
+    config = ROOT / mounts["/etc/nats/rathaus.conf"]
+    assert "sync_interval: always" in config.read_text()
+    assert mounts["/data"] in compose["volumes"]
+    assert "store_dir: /data" in config.read_text()
+
+
+def test_postgres_17_creates_the_five_databases_on_a_volume(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> None:
+    postgres = services["postgres"]
+    assert postgres["image"] == "postgres:17"
+    mounts = volume_mounts(postgres)
+    [script] = [ROOT / s for t, s in mounts.items() if t.startswith("/docker-entrypoint-initdb.d/")]
+    created = re.findall(r"CREATE DATABASE (\w+);", script.read_text())
+    assert sorted(created) == sorted(f"rathaus_{name}" for name in SUITE)
+    assert mounts["/var/lib/postgresql/data"] in compose["volumes"]
+
+
+def test_the_dockerfile_installs_the_project_and_runs_the_chosen_service() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.12-slim$", dockerfile, re.MULTILINE)
+    assert re.search(r"^ARG SERVICE", dockerfile, re.MULTILINE)
+    assert re.search(r"^RUN pip install \.", dockerfile, re.MULTILINE)
+    assert re.search(r"^CMD exec python -m services\.\$\{SERVICE\}$", dockerfile, re.MULTILINE)
+    for copied in ("contracts/", "runtime/", "services/", "deploy/members/"):
+        assert f"COPY {copied}" in dockerfile
+
+
+def test_the_cluster_example_is_three_nodes_with_fsync() -> None:
+    config = (ROOT / "deploy" / "nats" / "cluster.conf").read_text()
+    assert len(re.findall(r"nats-route://", config)) == 3
+    assert "sync_interval: always" in config
