@@ -36,7 +36,7 @@ th{background:#eef1f5}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
 dt{font-weight:600}
 dd{margin:0}
-pre{white-space:pre-wrap;word-break:break-word;background:#f4f4f4;padding:1rem;
+pre{white-space:pre-wrap;word-break:break-word;background:#f4f4f4;padding:1rem;font-size:1rem;
 border:1px solid #767676}
 """.strip()
 

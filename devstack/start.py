@@ -172,7 +172,7 @@ def _run(
         raise ServiceFailedError(ended, f"exited with code {ended.exit_code}")
     except ServiceFailedError as failure:
         follower.stop()
-        _report_failure(failure, out)
+        _report_failure(failure, follower.shown.get(failure.service.name, set()), out)
         return 1
 
 
@@ -241,13 +241,18 @@ def _stop_services(processes: list[ServiceProcess], follower: LogFollower, out: 
         out.step(OK, "services", "stopped")
 
 
-def _report_failure(failure: ServiceFailedError, out: Console) -> None:
+def _report_failure(failure: ServiceFailedError, shown: set[str], out: Console) -> None:
+    """Why a service failed: its last /readyz answer and log lines (less those shown above)."""
     service = failure.service
     out.step(FAILED, service.name, str(failure).removeprefix(f"{service.name} "))
     if service.exit_code is None and service.last_readiness:
         out.say(f"    last /readyz answer: {service.last_readiness[:500]}")
-    out.say(f"    last lines of {_shown(service.log_path)}:")
-    out.block(service.log_tail(30) or ["(empty)"])
+    tail = service.log_tail(30, without=shown)
+    if tail:
+        out.say(f"    last lines of {_shown(service.log_path)} (not shown above):")
+        out.block(tail)
+    else:
+        out.say(f"    the last lines of {_shown(service.log_path)} are shown above")
 
 
 def _print_summary(

@@ -36,9 +36,9 @@ def notable(line: str) -> str | None:
     try:
         record = json.loads(text)
     except ValueError:
-        return text  # not a log record: a crash before logging was set up, say
+        return line.rstrip()  # not a log record (a traceback, say): as it is, indented
     if not isinstance(record, dict):
-        return text
+        return line.rstrip()
     level = str(record.get("level", "")).lower()
     if level not in NOTABLE_LEVELS:
         return None
@@ -104,11 +104,14 @@ class ServiceProcess:
             self.last_readiness = str(exc)
         return False
 
-    def log_tail(self, lines: int = 30) -> list[str]:
-        """The last lines of this run's log."""
+    def log_tail(
+        self, lines: int = 30, without: set[str] | frozenset[str] = frozenset()
+    ) -> list[str]:
+        """The last lines of this run's log, leaving out those in ``without`` (shown already)."""
         if not self.log_path.exists():
             return []
-        return self.log_path.read_text(errors="replace").splitlines()[-lines:]
+        tail = self.log_path.read_text(errors="replace").splitlines()[-lines:]
+        return [line for line in tail if line not in without]
 
     def terminate(self) -> None:
         """Ask the process to stop (SIGTERM)."""
@@ -159,6 +162,7 @@ class LogFollower:
     show: Callable[[str], None]
     interval: float = 0.3
     repeats: RepeatFilter = field(default_factory=RepeatFilter)
+    shown: dict[str, set[str]] = field(default_factory=dict)
     _offsets: dict[str, int] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -187,6 +191,7 @@ class LogFollower:
                 shown = notable(line)
                 if shown is not None and self.repeats.admits(f"[{service.name}] {shown}"):
                     self.show(f"[{service.name}] {shown}")
+                    self.shown.setdefault(service.name, set()).add(line)
 
     def _new_lines(self, service: ServiceProcess) -> list[str]:
         try:

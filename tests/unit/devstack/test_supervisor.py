@@ -31,6 +31,7 @@ def test_a_line_that_is_no_log_record_is_shown_as_it_is() -> None:
     assert notable("ModuleNotFoundError: No module named 'services.x'") == (
         "ModuleNotFoundError: No module named 'services.x'"
     )
+    assert notable('  File "x.py", line 1\n') == '  File "x.py", line 1'
     assert notable("   ") is None
 
 
@@ -64,3 +65,9 @@ def test_the_log_tail_is_of_this_run(tmp_path: Path) -> None:
     log = tmp_path / "intake.log"
     log.write_text("\n".join(f"line {n}" for n in range(50)))
     assert ServiceProcess(SERVICES[0], 8001, log).log_tail(3) == ["line 47", "line 48", "line 49"]
+
+
+def test_the_log_tail_leaves_out_what_the_console_showed_already(tmp_path: Path) -> None:
+    log = tmp_path / "intake.log"
+    log.write_text("a\nb\nc\n")
+    assert ServiceProcess(SERVICES[0], 8001, log).log_tail(3, without={"b"}) == ["a", "c"]
