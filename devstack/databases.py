@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
-from devstack.suite import with_database
+from devstack.suite import database_name, with_database
 
 
 async def _exists(url: str) -> bool:
@@ -43,7 +43,7 @@ async def ensure_databases_async(urls: Iterable[str], admin_url: str | None = No
     for url in urls:
         if await _exists(url):
             continue
-        name = urlsplit(url).path.lstrip("/")
+        name = database_name(url)
         await _create(admin_for(url, admin_url), name)
         created.append(name)
     return created

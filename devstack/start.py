@@ -30,6 +30,7 @@ from devstack.suite import (
     SMTP_PORT,
     ServiceSpec,
     Surroundings,
+    database_name,
     database_url,
     is_implemented,
     redact,
@@ -133,7 +134,9 @@ def _run(
     out.step(
         OK,
         "databases",
-        ", ".join(f"{n}{' (new)' if n in created else ''}" for n in (s.database for s in specs)),
+        ", ".join(
+            f"{n}{' (new)' if n in created else ''}" for n in map(database_name, urls.values())
+        ),
     )
     mail = _start_mail_sink(data, taken)
     stack.callback(_stopping, out, "mail sink", mail.stop)

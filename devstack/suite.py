@@ -77,6 +77,11 @@ def with_database(url: str, database: str) -> str:
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
+def database_name(url: str) -> str:
+    """The database a URL names."""
+    return urlsplit(url).path.lstrip("/")
+
+
 def database_url(spec: ServiceSpec, server_url: str, environ: Mapping[str, str]) -> str:
     """The service's database: ``<SVC>_DATABASE_URL`` if set, else its own one on the server."""
     return environ.get(f"{spec.prefix}_DATABASE_URL") or with_database(server_url, spec.database)

@@ -8,6 +8,7 @@ from devstack.suite import (
     SERVICE_NAMES,
     SERVICES,
     Surroundings,
+    database_name,
     database_url,
     is_implemented,
     redact,
@@ -60,6 +61,12 @@ def test_with_database_keeps_user_password_host_and_options() -> None:
     assert (
         with_database(url, "rathaus_intake")
         == "postgresql://app:s3cret@db.example:6432/rathaus_intake?sslmode=require"
+    )
+
+
+def test_the_database_a_url_names() -> None:
+    assert database_name("postgresql://a:b@h:5432/rathaus_intake?sslmode=require") == (
+        "rathaus_intake"
     )
 
 
