@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 import re
 import secrets
@@ -84,17 +85,21 @@ def application(index: int, postcode: str) -> dict[str, Any]:
     """A distinct, automatable application for a town."""
     return gewerbeanmeldung(
         form__business__trade_name=f"Betrieb {index}",
-        form__business__address={"street": f"Marktstraße {index % 90 + 1}",
-                                 "postcode": postcode, "city": "Ort"},
+        form__business__address={
+            "street": f"Marktstraße {index % 90 + 1}",
+            "postcode": postcode,
+            "city": "Ort",
+        },
     )
 
 
-async def post(client: httpx.AsyncClient, clock: Clock, index: int,
-               town: tuple[str, str]) -> str:
+async def post(client: httpx.AsyncClient, clock: Clock, index: int, town: tuple[str, str]) -> str:
     started = time.monotonic()
     response = await client.post(
         f"/api/v1/towns/{town[0]}/procedures/gewerbeanmeldung/applications",
-        json=application(index, town[1]), headers={"Idempotency-Key": secrets.token_hex(8)})
+        json=application(index, town[1]),
+        headers={"Idempotency-Key": secrets.token_hex(8)},
+    )
     response.raise_for_status()
     case_id: str = response.json()["application_id"]
     clock.posted[case_id] = started
@@ -113,18 +118,25 @@ async def wait_done(clock: Clock, ids: list[str], timeout: float) -> float:
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def summary(values: list[float]) -> dict[str, float]:
-    return {"p50_ms": round(percentile(values, 0.50) * 1000, 1),
-            "p99_ms": round(percentile(values, 0.99) * 1000, 1),
-            "max_ms": round(max(values) * 1000, 1),
-            "mean_ms": round(statistics.fmean(values) * 1000, 1)}
+    return {
+        "p50_ms": round(percentile(values, 0.50) * 1000, 1),
+        "p99_ms": round(percentile(values, 0.99) * 1000, 1),
+        "max_ms": round(max(values) * 1000, 1),
+        "mean_ms": round(statistics.fmean(values) * 1000, 1),
+    }
 
 
-async def throughput(client: httpx.AsyncClient, clock: Clock, count: int, concurrency: int,
-                     stops: list[tuple[str, str]]) -> dict[str, Any]:
+async def throughput(
+    client: httpx.AsyncClient,
+    clock: Clock,
+    count: int,
+    concurrency: int,
+    stops: list[tuple[str, str]],
+) -> dict[str, Any]:
     queue = list(range(count))
     ids: list[str] = []
 
@@ -137,14 +149,23 @@ async def throughput(client: httpx.AsyncClient, clock: Clock, count: int, concur
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     posted = time.monotonic()
     finished = await wait_done(clock, ids, timeout=600)
-    return {"applications": count, "concurrency": concurrency,
-            "posts_per_second": round(count / (posted - started), 1),
-            "applications_per_second": round(count / (finished - started), 1),
-            "seconds": round(finished - started, 2)}
+    return {
+        "applications": count,
+        "concurrency": concurrency,
+        "posts_per_second": round(count / (posted - started), 1),
+        "applications_per_second": round(count / (finished - started), 1),
+        "seconds": round(finished - started, 2),
+    }
 
 
-async def latency(client: httpx.AsyncClient, clock: Clock, rate: float, seconds: float,
-                  stops: list[tuple[str, str]], offset: int) -> dict[str, Any]:
+async def latency(
+    client: httpx.AsyncClient,
+    clock: Clock,
+    rate: float,
+    seconds: float,
+    stops: list[tuple[str, str]],
+    offset: int,
+) -> dict[str, Any]:
     total = int(rate * seconds)
     start = time.monotonic()
     tasks = []
@@ -152,15 +173,25 @@ async def latency(client: httpx.AsyncClient, clock: Clock, rate: float, seconds:
         delay = start + i / rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(
-            post(client, clock, offset + i, stops[i % len(stops)])))
+        tasks.append(asyncio.create_task(post(client, clock, offset + i, stops[i % len(stops)])))
     ids = list(await asyncio.gather(*tasks))
     await wait_done(clock, ids, timeout=300)
     return {
-        "offered_per_second": rate, "applications": total,
+        "offered_per_second": rate,
+        "applications": total,
         "post_to_filed": summary([clock.filed[i] - clock.posted[i] for i in ids]),
         "post_to_email": summary([clock.mailed[i] - clock.posted[i] for i in ids]),
     }
+
+
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """CPU time (user + system) used so far by each process and its children."""
+    used = {}
+    for name, pid in pids.items():
+        process = psutil.Process(pid)
+        family = [process, *process.children(recursive=True)] if "postgres" in name else [process]
+        used[name] = sum(p.cpu_times().user + p.cpu_times().system for p in family)
+    return used
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -174,8 +205,8 @@ def peak_rss_mb(pid: int) -> float:
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="rathaus-bench-"))
     print(f"servers in {workdir}", flush=True)
-    nats_server = EmbeddedNats(workdir / "nats", port=0, sync_always=True).start()
-    pg = EmbeddedPostgres(workdir / "pg", port=0).start(fsync=True)
+    nats_server = EmbeddedNats(workdir / "nats", port=0, sync_always=not args.volatile).start()
+    pg = EmbeddedPostgres(workdir / "pg", port=0).start(fsync=not args.volatile)
     clock = Clock()
     sink = Controller(MailSink(clock), hostname="127.0.0.1", port=free_port())
     sink.start()
@@ -183,11 +214,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     for name in SERVICES:
         await admin.execute(f'CREATE DATABASE "rathaus_{name}"')
     await admin.close()
-    suite = Suite(nats_url=nats_server.url,
-                  database_urls={n: pg.url_for(f"rathaus_{n}") for n in SERVICES},
-                  smtp_port=sink.port, workdir=workdir,
-                  extra_env={"NOTIFY_SENDERS": str(args.senders),
-                             "RATHAUS_LOG_LEVEL": "warning"})
+    suite = Suite(
+        nats_url=nats_server.url,
+        database_urls={n: pg.url_for(f"rathaus_{n}") for n in SERVICES},
+        smtp_port=sink.port,
+        workdir=workdir,
+        extra_env={"NOTIFY_SENDERS": str(args.senders), "RATHAUS_LOG_LEVEL": "warning"},
+    )
     nc = await nats.connect(nats_server.url)
 
     async def on_filed(msg: Any) -> None:
@@ -199,17 +232,34 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         suite.start()
         stops = towns()
         limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=64)
-        async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=60,
-                                     limits=limits) as client:
-            while len((await client.get("/api/v1/towns")).json()) < len(stops):
+        async with httpx.AsyncClient(
+            base_url=suite.url("intake"), timeout=60, limits=limits
+        ) as client:
+            while len((await client.get("/api/v1/towns")).json()) < len(stops):  # noqa: ASYNC110
                 await asyncio.sleep(0.2)
             print("warm-up …", flush=True)
             await throughput(client, clock, 100, 16, stops)
             print(f"latency at {args.rate}/s offered for {args.seconds} s …", flush=True)
             lat = await latency(client, clock, args.rate, args.seconds, stops, 10_000)
-            print(f"throughput: {args.count} applications, {args.concurrency} clients …",
-                  flush=True)
+            print(
+                f"throughput: {args.count} applications, {args.concurrency} clients …", flush=True
+            )
+            pids = {name: p.process.pid for name, p in suite.processes.items()}
+            pids["nats-server"] = nats_server.process.pid  # type: ignore[union-attr]
+            pids["postgres (all)"] = pg.process.pid  # type: ignore[union-attr]
+            pids["load generator + SMTP sink"] = os.getpid()
+            before = cpu_seconds(pids)
             thr = await throughput(client, clock, args.count, args.concurrency, stops)
+            after = cpu_seconds(pids)
+            thr["cpu_ms_per_application"] = {
+                name: round((after[name] - before[name]) * 1000 / args.count, 2) for name in pids
+            }
+            batching = {}
+            for name in suite.processes:
+                report = (await client.get(f"{suite.url(name)}/readyz")).json()
+                for key, runner in report["projections"].items():
+                    if runner["batches"]:
+                        batching[f"{name}:{key}"] = round(runner["applied"] / runner["batches"], 2)
         memory = {name: peak_rss_mb(p.process.pid) for name, p in suite.processes.items()}
         memory["nats-server"] = peak_rss_mb(nats_server.process.pid)  # type: ignore[union-attr]
     finally:
@@ -221,10 +271,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "benchmark": "walking skeleton: POST → casework → billing → archive → notify",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": psutil.cpu_count(), "python": platform.python_version(),
-                    "memory_gb": round(psutil.virtual_memory().total / 2**30, 1)},
-        "durability": "NATS sync_interval always; PostgreSQL fsync on",
-        "throughput": thr, "latency": lat, "peak_rss_mb": memory,
+        "machine": {
+            "cpus": psutil.cpu_count(),
+            "python": platform.python_version(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        },
+        "durability": "none (volatile)"
+        if args.volatile
+        else "NATS sync_interval always; PostgreSQL fsync on",
+        "throughput": thr,
+        "latency": lat,
+        "peak_rss_mb": memory,
+        "commits_per_batch": batching,
     }
 
 
@@ -235,6 +293,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--senders", type=int, default=8, help="notify's SMTP connections")
+    parser.add_argument(
+        "--volatile",
+        action="store_true",
+        help="no fsync in NATS and PostgreSQL (to see what durability costs)",
+    )
     args = parser.parse_args(argv)
     result = asyncio.run(run(args))
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from devstack.console import FAILED, OK, Console
 from devstack.suite import ROOT
 
-TYPED_PACKAGES = ("contracts", "runtime", "services", "devstack", "tests")
+TYPED_PACKAGES = ("contracts", "runtime", "services", "devstack", "bench", "tests")
 
 
 @dataclass(frozen=True)

@@ -51,10 +51,25 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(kind, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Pool release hook: nothing to reset.
+
+    asyncpg's default resets every released connection with a round trip of its own
+    (UNLISTEN, RESET ALL, advisory unlock). Our code leaves no session state behind —
+    settings are ``SET LOCAL``, locks are transaction locks, listeners use their own
+    connection — so the round trip is pure cost.
+    """
+
+
 async def create_pool(url: str, *, min_size: int = 1, max_size: int = 8) -> asyncpg.Pool:
     """A connection pool with JSON codecs."""
     pool: asyncpg.Pool = await asyncpg.create_pool(
-        url, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=60
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        reset=_keep_session,
+        command_timeout=60,
     )
     return pool
 

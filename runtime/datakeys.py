@@ -60,22 +60,22 @@ class DataKeyStore:
         cached = self._cached(key_id)
         if cached is not None:
             return cached
-        for _ in range(3):
+        data_key = new_data_key()
+        try:
+            await self._js.publish(
+                self._prefix + key_id,
+                wrap_key(self._kek, data_key, key_id),
+                stream=self._stream,
+                headers={"Nats-Expected-Last-Subject-Sequence": "0"},
+            )
+        except APIError as exc:
+            if exc.err_code not in WRONG_LAST_SEQUENCE:
+                raise
+            # There is a key (or a tombstone) already: use it, or refuse.
             existing = await self._lookup(key_id)
             if existing is not None:
                 return existing
-            data_key = new_data_key()
-            try:
-                await self._js.publish(
-                    self._prefix + key_id,
-                    wrap_key(self._kek, data_key, key_id),
-                    stream=self._stream,
-                    headers={"Nats-Expected-Last-Subject-Sequence": "0"},
-                )
-            except APIError as exc:
-                if exc.err_code in WRONG_LAST_SEQUENCE:
-                    continue  # created (or destroyed) concurrently: look again
-                raise
+        else:
             return self._remember(key_id, AESGCM(data_key))
         raise RuntimeError(f"data key {key_id} could not be created")
 

@@ -159,6 +159,28 @@ class EventStore:
                 return await self._landed_before(ref, subject, commit_id, expected_seq)
         return AppendResult(stream_seq=ack.seq, duplicate=bool(ack.duplicate))
 
+    async def create(
+        self,
+        ref: AggregateRef,
+        events: Sequence[DomainEvent],
+        *,
+        cause: Cause,
+        commit_id: UUID,
+        data_key: str | None = None,
+    ) -> AppendResult | None:
+        """Append the first commit of a new aggregate; ``None`` if it exists already.
+
+        Reactions that create an aggregate use it without loading first: the expected
+        sequence 0 makes the server refuse a second creation, and the fixed commit id makes a
+        redelivered reaction come back as a duplicate of its own earlier write.
+        """
+        try:
+            return await self.append(
+                ref, events, expected_seq=0, cause=cause, commit_id=commit_id, data_key=data_key
+            )
+        except ConcurrencyConflict:
+            return None
+
     async def decide_and_append(
         self,
         ref: AggregateRef,

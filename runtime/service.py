@@ -193,6 +193,8 @@ class Runtime:
                 "leader": r.status.leader,
                 "ready": r.status.consumer_ready.is_set(),
                 "last_seq": r.status.last_seq,
+                "applied": r.status.applied,
+                "batches": r.status.batches,
                 "dead_lettered": r.status.dead_lettered,
                 "last_error": r.status.last_error,
             }

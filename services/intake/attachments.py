@@ -17,7 +17,7 @@ from nats.js.object_store import ObjectStore
 
 from contracts.events.intake import AttachmentRef
 from runtime.crypto import seal
-from runtime.ids import new_id
+from runtime.ids import derived_id
 
 SIGNATURES = {
     "application/pdf": (b"%PDF-",),
@@ -81,10 +81,20 @@ def check(index: int, upload: Upload, max_bytes: int) -> bytes:
 
 
 async def store(
-    objects: ObjectStore, key: AESGCM, application_id: str, upload: Upload, content: bytes
+    objects: ObjectStore,
+    key: AESGCM,
+    application_id: str,
+    index: int,
+    upload: Upload,
+    content: bytes,
 ) -> AttachmentRef:
-    """Encrypt and store one checked file; returns its reference for the event."""
-    attachment_id = str(new_id())
+    """Encrypt and store one checked file; returns its reference for the event.
+
+    The object's name is fixed by application, position and content, so a retried
+    submission overwrites its own upload instead of leaving an orphan behind.
+    """
+    digest = hashlib.sha256(content).hexdigest()
+    attachment_id = str(derived_id(application_id, "attachment", index, digest))
     name = f"{application_id}/{attachment_id}"
     await objects.put(name, seal(key, content, name.encode()))
     return AttachmentRef(
@@ -92,5 +102,5 @@ async def store(
         filename=safe_filename(upload.filename),
         content_type=upload.content_type,
         size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=digest,
     )

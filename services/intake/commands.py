@@ -98,13 +98,10 @@ async def submit(
         for i, upload in enumerate(uploads)
     ]
     ref = application_ref(tenant, application_id)
-    history = await runtime.store.load(ref)
-    if history.events:
-        return _repeated(application_id, str(commit_id), history.commit_ids)
     key = await runtime.keys.create(data_key)
     refs = [
-        await attachments.store(runtime.attachments, key, data_key, upload, content)
-        for upload, content in zip(uploads, contents, strict=True)
+        await attachments.store(runtime.attachments, key, data_key, index, upload, content)
+        for index, (upload, content) in enumerate(zip(uploads, contents, strict=True))
     ]
     command = application.SubmitApplication(
         application_id=application_id,
@@ -115,18 +112,20 @@ async def submit(
         submitted_at=datetime.now(UTC),
         tracking_url=status_url(base_url, settings.tracking_secret, application_id),
     )
-    events = application.decide_submission([e.event for e in history.events], command)
+    # A submission is its aggregate's first commit: no need to load, a repeat finds the
+    # subject taken (and the event store recognises its own commit id as a duplicate).
+    events = application.decide_submission([], command)
     try:
         result: AppendResult = await runtime.store.append(
             ref,
             events,
-            expected_seq=history.last_seq,
+            expected_seq=0,
             data_key=data_key,
             commit_id=commit_id,
             cause=Cause(actor="citizen", correlation_id=correlation_id),
         )
     except ConcurrencyConflict:
-        # Submitted concurrently (a double click): the other request won.
+        # Submitted before with other content, or concurrently (a double click).
         winner = await runtime.store.load(ref)
         return _repeated(application_id, str(commit_id), winner.commit_ids)
     log.info(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -21,23 +23,53 @@ async def list_towns(pool: asyncpg.Pool) -> list[dict[str, Any]]:
     return [{**row["profile"], "procedures": list(row["procedures"])} for row in rows]
 
 
-async def find_town(pool: asyncpg.Pool, ags: str) -> dict[str, Any] | None:
-    """A town's profile, or ``None`` if it is not a member."""
-    profile: dict[str, Any] | None = await pool.fetchval(
-        "SELECT profile FROM rm_catalogue.towns WHERE ags = $1", ags
-    )
-    return profile
+class CatalogueCache:
+    """The catalogue read model held in memory for a few seconds.
 
+    Every submission asks whether the town offers the procedure; the catalogue is tiny and
+    changes when a member file does, so reading it once per ``ttl`` is plenty.
+    """
 
-async def find_procedure(pool: asyncpg.Pool, ags: str, procedure: str) -> dict[str, Any] | None:
-    """How a town offers a procedure, or ``None`` if it does not."""
-    row = await pool.fetchrow(
-        "SELECT procedure, competent_office, form_version FROM rm_catalogue.procedures"
-        " WHERE ags = $1 AND procedure = $2",
-        ags,
-        procedure,
-    )
-    return dict(row.items()) if row else None
+    def __init__(self, pool: Callable[[], asyncpg.Pool], ttl: float = 5.0) -> None:
+        self._pool = pool
+        self._ttl = ttl
+        self._loaded = 0.0
+        self._expires = 0.0
+        self._towns: dict[str, dict[str, Any]] = {}
+        self._procedures: dict[tuple[str, str], dict[str, Any]] = {}
+
+    async def town(self, ags: str) -> dict[str, Any] | None:
+        """A member town's profile, or ``None``."""
+        await self._refresh()
+        if ags not in self._towns:
+            await self._refresh_on_miss()
+        return self._towns.get(ags)
+
+    async def procedure(self, ags: str, procedure: str) -> dict[str, Any] | None:
+        """How a town offers a procedure, or ``None``."""
+        await self._refresh()
+        if (ags, procedure) not in self._procedures:
+            await self._refresh_on_miss()
+        return self._procedures.get((ags, procedure))
+
+    async def _refresh_on_miss(self) -> None:
+        """A miss may be a town onboarded a moment ago: look again, at most 4 times a second."""
+        if time.monotonic() - self._loaded > 0.25:
+            self._expires = 0.0
+            await self._refresh()
+
+    async def _refresh(self) -> None:
+        if time.monotonic() < self._expires:
+            return
+        pool = self._pool()
+        towns = await pool.fetch("SELECT ags, profile FROM rm_catalogue.towns")
+        procedures = await pool.fetch(
+            "SELECT ags, procedure, competent_office, form_version FROM rm_catalogue.procedures"
+        )
+        self._towns = {row["ags"]: row["profile"] for row in towns}
+        self._procedures = {(row["ags"], row["procedure"]): dict(row.items()) for row in procedures}
+        self._loaded = time.monotonic()
+        self._expires = self._loaded + self._ttl
 
 
 async def application_status(pool: asyncpg.Pool, application_id: UUID) -> dict[str, Any] | None:

@@ -8,8 +8,8 @@ from uuid import UUID
 
 import httpx
 import nats
-from nats.aio.client import Client as NatsClient
 import pytest
+from nats.aio.client import Client as NatsClient
 from nats.js.errors import NotFoundError
 
 from contracts.events.intake import ApplicationSubmitted

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import asyncpg
 
@@ -37,6 +39,25 @@ async def next_cash_reference(conn: asyncpg.Connection, town: str, year: int) ->
         year,
     )
     return fees.cash_reference(town, year, number)
+
+
+class Schedules:
+    """Fee schedules read from billing's log, remembered for a few seconds."""
+
+    def __init__(self, runtime: Runtime, ttl: float = 10.0) -> None:
+        self._runtime = runtime
+        self._ttl = ttl
+        self._known: dict[str, tuple[float, dict[str, Decimal]]] = {}
+
+    async def of(self, town: str) -> dict[str, Decimal]:
+        """The fees of the town's current schedule."""
+        cached = self._known.get(town)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        loaded = await self._runtime.store.load(schedule_ref(town))
+        schedule = fees.current_schedule([e.event for e in loaded.events])
+        self._known[town] = (time.monotonic() + self._ttl, schedule)
+        return schedule
 
 
 def projection(runtime: Runtime) -> Projection:

@@ -2,11 +2,12 @@
 
 It reads intake's log, where a town's profile always precedes its applications, so the
 town's postcodes are known here before the first application of that town arrives.
-Delegations are read from casework's own log at the moment the case is opened.
+Delegations are read from casework's own log (and remembered for a few seconds).
 """
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import asyncpg
@@ -35,6 +36,7 @@ CREATE TABLE IF NOT EXISTS towns (
 
 def projection(runtime: Runtime) -> Projection:
     """The reaction, wired to the running service."""
+    delegations = Delegations(runtime)
 
     async def handle(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> None:
         event = envelope.event
@@ -47,7 +49,7 @@ def projection(runtime: Runtime) -> Projection:
                 event.postcodes,
             )
         elif isinstance(event, ApplicationSubmitted):
-            await open_case(runtime, conn, envelope.meta.tenant, event, envelope)
+            await open_case(runtime, delegations, conn, envelope.meta.tenant, event, envelope)
 
     return Projection(
         name="case-opening",
@@ -60,8 +62,29 @@ def projection(runtime: Runtime) -> Projection:
     )
 
 
+class Delegations:
+    """Delegation agreements read from casework's log, remembered for a few seconds."""
+
+    def __init__(self, runtime: Runtime, ttl: float = 10.0) -> None:
+        self._runtime = runtime
+        self._ttl = ttl
+        self._known: dict[tuple[str, str], tuple[float, list[str]]] = {}
+
+    async def of(self, town: str, procedure: str) -> list[str]:
+        """The towns ``town`` lets process its cases of ``procedure``."""
+        cached = self._known.get((town, procedure))
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        loaded = await self._runtime.store.load(delegation_ref(town, procedure))
+        agreed = [e.event for e in loaded.events if isinstance(e.event, DelegationAgreed)]
+        towns = list(agreed[-1].processing_towns) if agreed else []
+        self._known[(town, procedure)] = (time.monotonic() + self._ttl, towns)
+        return towns
+
+
 async def open_case(
     runtime: Runtime,
+    delegations: Delegations,
     conn: asyncpg.Connection,
     tenant: str,
     event: ApplicationSubmitted,
@@ -86,9 +109,9 @@ async def open_case(
         ),
         now=datetime.now(UTC),
     )
-    await runtime.store.decide_and_append(
+    await runtime.store.create(
         case_ref(tenant, event.application_id),
-        lambda history: case.decide_opening(history, command),
+        case.decide_opening([], command),
         commit_id=derived_id(envelope.meta.event_id, "open-case"),
         cause=Cause.from_event(envelope.meta, "system:casework.automation"),
     )

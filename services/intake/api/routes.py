@@ -30,15 +30,16 @@ Ags = Annotated[str, Path(pattern=r"^\d{8}$", description="Amtlicher Gemeindesch
 def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
     """The routes, bound to the running service."""
     api = APIRouter(prefix="/api/v1", tags=["intake"])
+    catalogue = queries.CatalogueCache(lambda: runtime.pool)
 
     async def offered(ags: str, procedure: str) -> dict[str, Any] | JSONResponse:
-        if await queries.find_town(runtime.pool, ags) is None:
+        if await catalogue.town(ags) is None:
             return problem(
                 404,
                 "Gemeinde nicht gefunden.",
                 f"Die Gemeinde mit dem Schlüssel {ags} ist kein Mitglied der RathausCloud.",
             )
-        found = await queries.find_procedure(runtime.pool, ags, procedure)
+        found = await catalogue.procedure(ags, procedure)
         if found is None:
             return problem(
                 404,
@@ -55,7 +56,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
     @api.get("/towns/{ags}/procedures", response_model=list[ProcedureInfo])
     async def procedures(ags: Ags) -> Any:
         """The procedures a town offers online."""
-        town = await queries.find_town(runtime.pool, ags)
+        town = await catalogue.town(ags)
         if town is None:
             return problem(
                 404,
