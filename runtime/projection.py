@@ -75,6 +75,8 @@ class Projection:
     ddl: str = ""
     rebuildable: bool = True
     batch_size: int = 256
+    opens_personal_data: bool = True
+    """False for projections that never read personal fields: they stay sealed."""
 
     @property
     def schema(self) -> str:
@@ -111,6 +113,8 @@ class RunnerStatus:
     batches: int = 0
     dead_lettered: int = 0
     last_error: str | None = None
+    awaiting_source: bool = False
+    """The source stream does not exist yet: its owner has never started. Not a fault here."""
     consumer_ready: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -192,7 +196,10 @@ class CommitApplier:
             await self._apply_events(conn, raw, seq)
 
     async def _apply_events(self, conn: asyncpg.Connection, raw: bytes, seq: int) -> None:
-        for envelope in await self._codec.decode(raw, stream_seq=seq):
+        envelopes = await self._codec.decode(
+            raw, stream_seq=seq, open_personal=self.projection.opens_personal_data
+        )
+        for envelope in envelopes:
             if envelope.meta.type in self.projection.event_types:
                 await self._handle(conn, envelope)
 
@@ -336,7 +343,7 @@ class ProjectionRunner:
         checkpoint = await self._checkpoint()
         self.status.last_seq = checkpoint
         durable = self.projection.durable(self._ns)
-        await self._js.stream_info(self.stream)  # waits for the owner to create its stream
+        await self._wait_for_stream()
         with suppress(NotFoundError):
             await self._js.delete_consumer(self.stream, durable)
         await self._js.add_consumer(
@@ -358,11 +365,31 @@ class ProjectionRunner:
         self.status.consumer_ready.set()
         return await self._js.pull_subscribe_bind(durable=durable, stream=self.stream)
 
+    async def _wait_for_stream(self) -> None:
+        """The source's owner creates its stream when it first starts: wait for it, quietly.
+
+        Meanwhile the runner counts as ready: services must not depend on their start order.
+        """
+        try:
+            while True:
+                try:
+                    await self._js.stream_info(self.stream)
+                    return
+                except NotFoundError:
+                    if not self.status.awaiting_source:
+                        self._log.info("waiting for the stream's owning service to create it")
+                        self.status.awaiting_source = True
+                    await asyncio.sleep(1.0)
+        finally:
+            self.status.awaiting_source = False
+
     async def _consume(self, sub: JetStreamContext.PullSubscription) -> None:
         while True:
             try:
                 msgs = await sub.fetch(self.projection.batch_size, timeout=self._fetch_timeout)
             except nats.errors.TimeoutError:
+                continue
+            if not msgs:  # nats-py may end a fetch on a status message with nothing in hand
                 continue
             await self._apply_until_done(msgs)
             await msgs[-1].ack()  # AckPolicy.ALL: acknowledges the whole batch

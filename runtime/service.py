@@ -192,6 +192,7 @@ class Runtime:
             f"{r.projection.name}<-{r.stream}": {
                 "leader": r.status.leader,
                 "ready": r.status.consumer_ready.is_set(),
+                "awaiting_source": r.status.awaiting_source,
                 "last_seq": r.status.last_seq,
                 "applied": r.status.applied,
                 "batches": r.status.batches,
@@ -203,7 +204,10 @@ class Runtime:
         ready = (
             database
             and self.nats_connected
-            and all(status["ready"] or not status["leader"] for status in runners.values())
+            and all(
+                status["ready"] or status["awaiting_source"] or not status["leader"]
+                for status in runners.values()
+            )
         )
         return {
             "ready": ready,

@@ -247,3 +247,17 @@ async def test_garbage_never_causes_a_500(
     )
     assert 400 <= response.status_code < 500, response.text
     assert response.json()["title"]
+
+
+async def test_intake_alone_is_ready_and_says_which_sources_it_awaits(
+    intake: tuple[httpx.AsyncClient, str],
+) -> None:
+    """Services must not depend on their start order: a missing source stream is no fault."""
+    client, namespace = intake
+    report = (await client.get("/readyz")).json()
+    assert report["ready"] is True
+    awaiting = {name for name, s in report["projections"].items() if s["awaiting_source"]}
+    casework = Namespace(namespace).stream(Service.CASEWORK)
+    assert f"tracking<-{casework}" in awaiting
+    intake_stream = Namespace(namespace).stream(Service.INTAKE)
+    assert not any(name.endswith(f"<-{intake_stream}") for name in awaiting)
