@@ -63,10 +63,18 @@ class EventCodec:
         stored = [await self._seal(meta, event) for meta, event in events]
         return Commit(commit_id=commit_id, events=stored).model_dump_json().encode()
 
-    async def decode(self, raw: bytes, stream_seq: int = 0) -> list[Envelope[DomainEvent]]:
-        """Parse one commit into envelopes; raises ``UnknownEventType`` for a type we lack."""
+    async def decode(
+        self, raw: bytes, stream_seq: int = 0, *, open_personal: bool = True
+    ) -> list[Envelope[DomainEvent]]:
+        """Parse one commit into envelopes; raises ``UnknownEventType`` for a type we lack.
+
+        With ``open_personal=False`` personal fields stay closed and read as ``None``: a
+        reader that has no use for them costs no key lookup and holds no plaintext.
+        """
         commit = Commit.model_validate_json(raw)
-        return [await self._open(stored, stream_seq, raw) for stored in commit.events]
+        return [
+            await self._open(stored, stream_seq, raw, open_personal) for stored in commit.events
+        ]
 
     async def _seal(self, meta: EventMeta, event: DomainEvent) -> StoredEvent:
         data = event.model_dump(mode="json")
@@ -81,7 +89,7 @@ class EventCodec:
         return StoredEvent(meta=meta, data=data)
 
     async def _open(
-        self, stored: StoredEvent, stream_seq: int, raw: bytes
+        self, stored: StoredEvent, stream_seq: int, raw: bytes, open_personal: bool
     ) -> Envelope[DomainEvent]:
         meta = stored.meta
         cls = self._registry.event_class(meta.type)
@@ -91,7 +99,7 @@ class EventCodec:
         if sealed:
             if meta.data_key is None:
                 raise PersonalDataWithoutKey(f"{meta.type} {meta.event_id} has sealed fields")
-            key = await self._keys.get(meta.data_key)
+            key = await self._keys.get(meta.data_key) if open_personal else None
             for name in sealed:
                 data[name] = (
                     None

@@ -147,6 +147,7 @@ def projection(runtime: Runtime) -> Projection:
         handle=handle,
         ddl=DDL,
         rebuildable=False,
+        opens_personal_data=False,
     )
 
 
@@ -175,7 +176,7 @@ async def file_if_complete(
         "INSERT INTO file_numbers VALUES ($1, $2, 1) ON CONFLICT (tenant, year)"
         " DO UPDATE SET last = file_numbers.last + 1 RETURNING last",
         tenant,
-        now.year,
+        filing.local_year(now),
     )
     command = filing.FileCase(
         case_id=case_id,

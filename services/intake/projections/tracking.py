@@ -87,4 +87,5 @@ PROJECTION = Projection(
     event_types=frozenset(cls.type_name for cls in TRACKED),
     handle=apply,
     ddl=DDL,
+    opens_personal_data=False,
 )
