@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from contracts.base import DomainEvent
 from contracts.events.archive import CaseFiled
@@ -62,10 +63,18 @@ def file_reference(procedure: str, year: int, number: int) -> str:
     return f"{FILING_PLAN.get(procedure, DEFAULT_PLAN).code}/{year}/{number:05d}"
 
 
+GERMANY = ZoneInfo("Europe/Berlin")
+
+
+def local_year(moment: datetime) -> int:
+    """The calendar year in Germany at ``moment`` (which is kept in UTC)."""
+    return moment.astimezone(GERMANY).year
+
+
 def retain_until(procedure: str, closed: datetime) -> date:
-    """Retention ends with the calendar year ``retention_years`` after closure."""
+    """Retention ends with the (German) calendar year ``retention_years`` after closure."""
     years = FILING_PLAN.get(procedure, DEFAULT_PLAN).retention_years
-    return date(closed.year + years, 12, 31)
+    return date(local_year(closed) + years, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,9 @@ def decide_filing(history: list[DomainEvent], command: FileCase) -> list[DomainE
     return [
         CaseFiled(
             case_id=command.case_id,
-            file_reference=file_reference(command.procedure, command.now.year, command.number),
+            file_reference=file_reference(
+                command.procedure, local_year(command.now), command.number
+            ),
             event_count=len(command.parts),
             record_hash=record,
             chain_hash=chain_hash(command.previous_chain_hash, record),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from contracts.base import DomainEvent
 from contracts.events.billing import FeeAssessed, FeeScheduleAdopted, NoFeeDue
@@ -42,9 +43,17 @@ class AssessFee:
     payment_term_days: int
 
 
+GERMANY = ZoneInfo("Europe/Berlin")
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day in Germany at ``moment`` (which is kept in UTC)."""
+    return moment.astimezone(GERMANY).date()
+
+
 def due_date(assessed: datetime, term_days: int) -> date:
-    """Payable ``term_days`` after the notice."""
-    return (assessed + timedelta(days=term_days)).date()
+    """Payable ``term_days`` after the day of the notice, counted in the German calendar."""
+    return local_date(assessed) + timedelta(days=term_days)
 
 
 def decide_fee(history: list[DomainEvent], command: AssessFee) -> list[DomainEvent]:

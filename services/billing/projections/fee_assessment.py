@@ -79,7 +79,7 @@ def projection(runtime: Runtime) -> Projection:
         command = fees.AssessFee(
             decision=decision,
             schedule=schedule,
-            cash_reference=await next_cash_reference(conn, town, now.year),
+            cash_reference=await next_cash_reference(conn, town, fees.local_date(now).year),
             now=now,
             payment_term_days=settings.payment_term_days,
         )

@@ -178,21 +178,10 @@ def test_a_case_is_filed_only_once() -> None:
 NEW_YEAR_IN_GERMANY = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="retain_until() takes the year of closed_at in UTC: a case closed at 00:30 on "
-    "1 January 2027 in Germany gets 2036-12-31, a year short of its retention period",
-)
 def test_retention_counts_from_the_german_calendar_year_of_closure() -> None:
     assert retain_until("gewerbeanmeldung", NEW_YEAR_IN_GERMANY) == date(2037, 12, 31)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decide_filing() takes the file reference's year from `now` in UTC (and the "
-    "projection's file_numbers counter does the same): a file made at 00:30 on 1 January "
-    "2027 in Germany is numbered in 2026",
-)
 def test_the_file_reference_year_is_the_german_calendar_year_of_filing() -> None:
     [event] = decide_filing([], file_case(closed=NEW_YEAR_IN_GERMANY, now=NEW_YEAR_IN_GERMANY))
 

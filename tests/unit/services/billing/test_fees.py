@@ -154,11 +154,6 @@ def test_the_due_date_is_the_payment_term_after_the_assessment(
     assert due_date(assessed, term) == due
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="due_date() takes the calendar day of `now` in UTC: a fee assessed at 00:30 in "
-    "Wurzen on 1 April (22:30 UTC on 31 March) is due one day early",
-)
 def test_the_payment_term_counts_from_the_day_of_the_notice_in_germany() -> None:
     [event] = decide_fee(
         [], assess(decision(), now=datetime(2026, 3, 31, 22, 30, tzinfo=UTC), term=14)
