@@ -45,11 +45,30 @@ class AttachmentRejected(ValueError):
         self.message = message
 
 
+MAX_FILENAME = 120
+
+
 def safe_filename(name: str) -> str:
-    """The file name without any path, and without characters that cause trouble."""
+    """The file name without any path or troublesome characters, at most 120 characters.
+
+    A long name is shortened in its stem, so that the extension survives.
+    """
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = re.sub(r"[^\w.\- ]", "_", base).strip(" .")
-    return cleaned[:120] or "anhang"
+    stem, dot, extension = cleaned.rpartition(".")
+    if not dot or len(extension) > 10:
+        stem, extension = cleaned, ""
+    suffix = f".{extension}" if extension else ""
+    stem = stem[: MAX_FILENAME - len(suffix)].rstrip(" .")
+    return f"{stem}{suffix}" if stem else "anhang"
+
+
+def size_in_words(size: int) -> str:
+    """``5 MB``, ``1,5 MB``, ``512 KB`` — how a limit reads in German."""
+    if size < 1024 * 1024:
+        return f"{size // 1024} KB"
+    megabytes = f"{size / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ",")
+    return f"{megabytes} MB"
 
 
 def check(index: int, upload: Upload, max_bytes: int) -> bytes:
@@ -68,9 +87,9 @@ def check(index: int, upload: Upload, max_bytes: int) -> bytes:
     if not content:
         raise AttachmentRejected(f"{field}.content_base64", "Die Datei ist leer.")
     if len(content) > max_bytes:
-        limit = max_bytes / (1024 * 1024)
         raise AttachmentRejected(
-            f"{field}.content_base64", f"Die Datei ist zu groß (höchstens {limit:.0f} MB)."
+            f"{field}.content_base64",
+            f"Die Datei ist zu groß (höchstens {size_in_words(max_bytes)}).",
         )
     if not content.startswith(SIGNATURES[upload.content_type]):
         raise AttachmentRejected(
