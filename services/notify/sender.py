@@ -25,6 +25,7 @@ from runtime.database import connect
 from runtime.eventstore import AggregateRef, Cause
 from runtime.ids import derived_id
 from runtime.service import Runtime
+from runtime.telemetry import consuming_span
 from services.notify.domain.delivery import next_attempt
 from services.notify.projections.outbox import CHANNEL
 from services.notify.settings import NotifySettings
@@ -92,12 +93,19 @@ class Sender:
             if row is None:
                 return False
             attempts = row["attempts"] + 1
-            try:
-                await self._send(compose(row, self._settings))
-            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-                await self._failed(conn, row, attempts, exc)
-            else:
-                await self._delivered(conn, row, attempts)
+            carrier = {"traceparent": row["traceparent"]} if row["traceparent"] else None
+            with (
+                consuming_span(f"send {row['template']}", carrier),
+                structlog.contextvars.bound_contextvars(
+                    tenant=row["tenant"], correlation_id=str(row["correlation_id"])
+                ),
+            ):
+                try:
+                    await self._send(compose(row, self._settings))
+                except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                    await self._failed(conn, row, attempts, exc)
+                else:
+                    await self._delivered(conn, row, attempts)
             return True
 
     async def _send(self, mail: EmailMessage) -> None:
@@ -136,7 +144,7 @@ class Sender:
             expected_seq=0 if attempts == 1 else await self._last_seq(row),
             commit_id=derived_id(row["message_id"], "delivered"),
             data_key=row["data_key"],
-            cause=Cause(actor="system:notify", correlation_id=row["message_id"]),
+            cause=self._cause(row),
         )
         await conn.execute(
             "UPDATE rm_outbox.outbox SET status = 'delivered', attempts = $2, delivered_at = $3,"
@@ -177,7 +185,7 @@ class Sender:
             ],
             expected_seq=await self._last_seq(row),
             commit_id=derived_id(row["message_id"], "failed", attempts),
-            cause=Cause(actor="system:notify", correlation_id=row["message_id"]),
+            cause=self._cause(row),
         )
         await conn.execute(
             "UPDATE rm_outbox.outbox SET attempts = $2, last_error = $3,"
@@ -194,6 +202,12 @@ class Sender:
             attempts=attempts,
             error=text,
             final=retry_at is None,
+        )
+
+    @staticmethod
+    def _cause(row: Any) -> Cause:
+        return Cause(
+            actor="system:notify", correlation_id=row["correlation_id"] or row["message_id"]
         )
 
     async def _last_seq(self, row: Any) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from typing import Any
 
@@ -108,6 +109,8 @@ async def test_one_trace_spans_all_five_services(
             break
         await asyncio.sleep(0.2)
         post_spans = [s for s in otlp.spans if s.service == "rathaus-intake" and "POST" in s.name]
+    names = {s.name for s in otlp.spans if s.trace_id == trace_id}
+    assert "send acknowledgement" in names  # the SMTP delivery itself is in the trace
     assert services == {
         "rathaus-intake",
         "rathaus-casework",
@@ -136,3 +139,31 @@ async def test_the_same_application_posted_twice_is_one_case(
         assert await conn.fetchval("SELECT count(*) FROM rm_cases.cases") == 1
     finally:
         await conn.close()
+
+
+def log_lines(suite: Suite, service: str, message: str) -> list[dict[str, Any]]:
+    """The JSON log lines of a service with the given message."""
+    lines = []
+    for line in suite.processes[service].log_path.read_text().splitlines():
+        if line.startswith("{"):
+            entry = json.loads(line)
+            if entry.get("message") == message:
+                lines.append(entry)
+    return lines
+
+
+async def test_logs_carry_service_tenant_correlation_and_trace(
+    suite: Suite, smtp: SmtpServer
+) -> None:
+    async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
+        response = await client.post(APPLY, json=gewerbeanmeldung())
+        await wait_for_status(client, response.json()["status_url"], "filed")
+    [submitted] = log_lines(suite, "intake", "application submitted")
+    [delivered] = log_lines(suite, "notify", "message delivered")
+    assert submitted["service"] == "intake"
+    assert delivered["service"] == "notify"
+    assert submitted["tenant"] == delivered["tenant"] == WURZEN
+    assert submitted["correlation_id"] == delivered["correlation_id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", submitted["trace_id"])
+    assert submitted["trace_id"] == delivered["trace_id"]
+    assert submitted["level"] == "info"

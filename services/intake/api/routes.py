@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
+import structlog
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
@@ -121,6 +122,8 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
             )
         raw = body.model_dump(mode="json")
         base = settings.public_url or str(request.base_url).rstrip("/")
+        correlation_id = new_id()
+        structlog.contextvars.bind_contextvars(tenant=ags, correlation_id=str(correlation_id))
         try:
             result = await commands.submit(
                 runtime,
@@ -132,7 +135,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                 uploads=[Upload(**a.model_dump()) for a in body.attachments],
                 idempotency_key=idempotency_key or commands.content_hash(raw),
                 body_hash=commands.content_hash(raw),
-                correlation_id=new_id(),
+                correlation_id=correlation_id,
                 base_url=base,
             )
         except AttachmentRejected as exc:

@@ -20,11 +20,16 @@ class Message:
     body: str
 
 
+AUTHORITY = {"Stadt": "Stadtverwaltung", "Gemeinde": "Gemeindeverwaltung"}
+
+
 @dataclass(frozen=True)
 class Letterhead:
     """What a town signs its messages with."""
 
     official_name: str
+    authority: str
+    """How the text names the town hall: "Stadtverwaltung Wurzen", "Gemeindeverwaltung …"."""
     office: str
     street: str
     postcode: str
@@ -39,6 +44,7 @@ class Letterhead:
         address = profile["address"]
         return cls(
             official_name=profile["official_name"],
+            authority=f"{AUTHORITY.get(profile.get('kind', ''), 'Verwaltung')} {profile['name']}",
             office=office,
             street=address["street"],
             postcode=address["postcode"],
@@ -77,7 +83,7 @@ def acknowledgement(
     body = (
         f"Guten Tag {name},\n\n"
         f"Ihr Antrag „{title}“ ist am {local:%d.%m.%Y} um {local:%H:%M} Uhr bei der "
-        f"{town.official_name} eingegangen.\n\n"
+        f"{town.authority} eingegangen.\n\n"
         f"Vorgangsnummer: {application_id}\n\n"
         f"{follow}"
         "Sie erhalten eine weitere Nachricht, sobald über Ihren Antrag entschieden ist.\n"

@@ -17,6 +17,7 @@ from runtime.codec import Envelope
 from runtime.ids import derived_id
 from runtime.projection import Projection
 from runtime.service import Runtime
+from runtime.telemetry import current_traceparent
 from services.notify.domain import templates
 
 DDL = """
@@ -30,6 +31,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     tenant          text NOT NULL,
     case_id         uuid,
     data_key        text,
+    correlation_id  uuid,
+    traceparent     text,
     template        text NOT NULL,
     recipient       text,
     subject         text,
@@ -41,6 +44,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     created_at      timestamptz NOT NULL DEFAULT now(),
     delivered_at    timestamptz
 );
+-- added after the first release: outboxes created before carry them too
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS correlation_id uuid;
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS traceparent text;
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (next_attempt_at) WHERE status = 'pending';
 """
 
@@ -118,13 +124,16 @@ async def enqueue_acknowledgement(
         tracking_url=event.tracking_url,
     )
     await conn.execute(
-        "INSERT INTO outbox (message_id, tenant, case_id, data_key, template, recipient,"
-        " subject, body) VALUES ($1, $2, $3, $4, 'acknowledgement', $5, $6, $7)"
+        "INSERT INTO outbox (message_id, tenant, case_id, data_key, correlation_id, traceparent,"
+        " template, recipient, subject, body)"
+        " VALUES ($1, $2, $3, $4, $5, $6, 'acknowledgement', $7, $8, $9)"
         " ON CONFLICT (message_id) DO NOTHING",
         derived_id(envelope.meta.event_id, "acknowledgement"),
         envelope.meta.tenant,
         event.application_id,
         envelope.meta.data_key,
+        envelope.meta.correlation_id,
+        current_traceparent(),
         event.contact.email,
         message.subject,
         message.body,

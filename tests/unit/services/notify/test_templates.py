@@ -44,6 +44,7 @@ def test_the_letterhead_is_taken_from_the_town_profile() -> None:
 
     assert letterhead == Letterhead(
         official_name="Stadt Wurzen",
+        authority="Stadtverwaltung Wurzen",
         office="Gewerbeamt",
         street="Friedrich-Ebert-Straße 2",
         postcode="04808",
@@ -71,8 +72,8 @@ def test_the_acknowledgement_confirms_receipt_with_case_number_and_tracking_link
     assert message.subject == "Eingangsbestätigung: Gewerbeanmeldung – Stadt Wurzen"
     assert message.body == (
         "Guten Tag Hedwig Quirinus-Zwetschgenbaum,\n\n"
-        "Ihr Antrag „Gewerbeanmeldung“ ist am 14.07.2026 um 10:05 Uhr bei der Stadt Wurzen "
-        "eingegangen.\n\n"
+        "Ihr Antrag „Gewerbeanmeldung“ ist am 14.07.2026 um 10:05 Uhr bei der Stadtverwaltung "
+        "Wurzen eingegangen.\n\n"
         f"Vorgangsnummer: {APPLICATION}\n\n"
         "Den Stand Ihres Antrags können Sie jederzeit hier verfolgen:\n"
         f"{TRACKING_URL}\n\n"
@@ -121,7 +122,7 @@ def test_the_time_of_receipt_is_german_local_time(submitted_at: datetime, local:
         tracking_url=None,
     )
 
-    assert f"ist {local} bei der Stadt Wurzen eingegangen." in message.body
+    assert f"ist {local} bei der Stadtverwaltung Wurzen eingegangen." in message.body
 
 
 def test_a_procedure_without_a_title_is_named_by_its_id() -> None:
