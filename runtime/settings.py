@@ -1,8 +1,9 @@
 """Settings shared by every service, read from the environment.
 
-Each service subclasses ``ServiceSettings`` with its own ``env_prefix`` (``INTAKE_``, …).
-``NATS_URL``, ``RATHAUS_NAMESPACE``, ``RATHAUS_ENVIRONMENT`` and ``RATHAUS_DATA_KEK`` are
-shared: the prefixed name wins where both are set.
+Each service subclasses ``ServiceSettings`` with its own ``env_prefix`` (``INTAKE_``, …) for
+what is its own (``INTAKE_DATABASE_URL``, ``INTAKE_HTTP_PORT``). What the whole installation
+shares is read without a prefix: ``NATS_URL``, ``RATHAUS_NAMESPACE``, ``RATHAUS_ENVIRONMENT``,
+``RATHAUS_DATA_KEK``, ``RATHAUS_LOG_LEVEL``, ``OTEL_EXPORTER_OTLP_ENDPOINT``.
 """
 
 from __future__ import annotations
@@ -17,11 +18,6 @@ from contracts.naming import Namespace
 
 DEV_KEK = base64.b64encode(b"rathauscloud-dev-only-key-32byte").decode()
 """Key-encryption key for development and tests only; refused in production."""
-
-
-def shared(name: str, prefix_name: str) -> AliasChoices:
-    """Accept ``<PREFIX>_<NAME>`` first, then the suite-wide ``<NAME>``."""
-    return AliasChoices(prefix_name, name)
 
 
 class ServiceSettings(BaseSettings):
