@@ -53,6 +53,8 @@ class Clock:
     posted: dict[str, float] = field(default_factory=dict)
     filed: dict[str, float] = field(default_factory=dict)
     mailed: dict[str, float] = field(default_factory=dict)
+    resent: int = 0
+    """POSTs sent again, same idempotency key, after the connection broke."""
 
     def done(self, ids: list[str]) -> bool:
         return all(i in self.filed and i in self.mailed for i in ids)
@@ -95,11 +97,19 @@ def application(index: int, postcode: str) -> dict[str, Any]:
 
 async def post(client: httpx.AsyncClient, clock: Clock, index: int, town: tuple[str, str]) -> str:
     started = time.monotonic()
-    response = await client.post(
-        f"/api/v1/towns/{town[0]}/procedures/gewerbeanmeldung/applications",
-        json=application(index, town[1]),
-        headers={"Idempotency-Key": secrets.token_hex(8)},
-    )
+    key = secrets.token_hex(8)
+    for attempt in range(3):
+        try:
+            response = await client.post(
+                f"/api/v1/towns/{town[0]}/procedures/gewerbeanmeldung/applications",
+                json=application(index, town[1]),
+                headers={"Idempotency-Key": key},
+            )
+            break
+        except httpx.TransportError:  # e.g. a keep-alive connection the server just closed
+            if attempt == 2:
+                raise
+            clock.resent += 1
     response.raise_for_status()
     case_id: str = response.json()["application_id"]
     clock.posted[case_id] = started
@@ -239,8 +249,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await asyncio.sleep(0.2)
             print("warm-up …", flush=True)
             await throughput(client, clock, 100, 16, stops)
-            print(f"latency at {args.rate}/s offered for {args.seconds} s …", flush=True)
-            lat = await latency(client, clock, args.rate, args.seconds, stops, 10_000)
+            lat = []
+            for step, rate in enumerate(args.rates):
+                print(f"latency at {rate:g}/s offered for {args.seconds:g} s …", flush=True)
+                offset = 10_000 * (step + 1)
+                lat.append(await latency(client, clock, rate, args.seconds, stops, offset))
             print(
                 f"throughput: {args.count} applications, {args.concurrency} clients …", flush=True
             )
@@ -249,8 +262,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             pids["postgres (all)"] = pg.process.pid  # type: ignore[union-attr]
             pids["load generator + SMTP sink"] = os.getpid()
             before = cpu_seconds(pids)
+            resent_before = clock.resent
             thr = await throughput(client, clock, args.count, args.concurrency, stops)
             after = cpu_seconds(pids)
+            thr["posts_resent_after_broken_connection"] = clock.resent - resent_before
             thr["cpu_ms_per_application"] = {
                 name: round((after[name] - before[name]) * 1000 / args.count, 2) for name in pids
             }
@@ -286,11 +301,35 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def headline(result: dict[str, Any]) -> str:
+    """The figures that matter, in a few lines."""
+    thr = result["throughput"]
+    lines = [
+        f"throughput: {thr['applications_per_second']} applications/s"
+        f" ({thr['applications']} at {thr['concurrency']} clients, {result['durability']})"
+    ]
+    for run in result["latency"]:
+        filed, mailed = run["post_to_filed"], run["post_to_email"]
+        lines.append(
+            f"at {run['offered_per_second']:g}/s offered: POST→filed p50 {filed['p50_ms']} ms"
+            f" p99 {filed['p99_ms']} ms; POST→e-mail p50 {mailed['p50_ms']} ms"
+            f" p99 {mailed['p99_ms']} ms"
+        )
+    peak = ", ".join(f"{name} {mb} MB" for name, mb in result["peak_rss_mb"].items())
+    lines.append(f"peak memory: {peak}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.skeleton")
     parser.add_argument("--count", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument(
+        "--rates",
+        type=lambda text: [float(r) for r in text.split(",")],
+        default=[20.0, 100.0],
+        help="offered loads for the latency runs, per second (comma-separated)",
+    )
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--senders", type=int, default=8, help="notify's SMTP connections")
     parser.add_argument(
@@ -304,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     out = RESULTS / "skeleton-latest.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
+    print(headline(result))
     print(f"written to {out.relative_to(ROOT)}")
     return 0
 
