@@ -387,7 +387,7 @@ class ProjectionRunner:
         while True:
             try:
                 msgs = await sub.fetch(self.projection.batch_size, timeout=self._fetch_timeout)
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats' own, or asyncio's where nats-py lets that through
                 continue
             if not msgs:  # nats-py may end a fetch on a status message with nothing in hand
                 continue

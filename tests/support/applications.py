@@ -2,43 +2,22 @@
 
 from __future__ import annotations
 
-import copy
+import json
+from pathlib import Path
 from typing import Any
 
 WURZEN = "14729410"
 AUGUSTUSBURG = "14522020"
+EXAMPLE = Path(__file__).parents[2] / "deploy" / "examples" / "gewerbeanmeldung.json"
+"""The example the README posts; the tests start from it too, so it stays valid."""
 
 
 def gewerbeanmeldung(**changes: Any) -> dict[str, Any]:
-    """A complete Gewerbeanmeldung in Wurzen that every automated rule accepts."""
-    body: dict[str, Any] = {
-        "form": {
-            "applicant": {
-                "family_name": "Quirinus-Zwetschgenbaum",
-                "given_names": "Hedwig",
-                "birth_date": "1988-04-12",
-                "nationality": "DE",
-                "email": "hedwig.quirinus@example.org",
-                "phone": "+49 3425 123456",
-                "address": {"street": "Jacobsplatz 5", "postcode": "04808", "city": "Wurzen"},
-            },
-            "business": {
-                "trade_name": "Quirinus Webdesign",
-                "legal_form": "einzelunternehmen",
-                "address": {"street": "Domplatz 3", "postcode": "04808", "city": "Wurzen"},
-                "activity": "Gestaltung und Programmierung von Webseiten",
-                "start_date": "2026-12-01",
-                "regulated_activities": [],
-                "craft_trade": False,
-                "handwerksrolle_entry": False,
-                "employees_full_time": 0,
-                "employees_part_time": 1,
-            },
-            "declaration_truthful": True,
-        },
-        "attachments": [],
-    }
-    merged = copy.deepcopy(body)
+    """A complete Gewerbeanmeldung in Wurzen that every automated rule accepts, with changes.
+
+    ``form__business__trade_name="X"`` replaces one value by its path.
+    """
+    merged: dict[str, Any] = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     for path, value in changes.items():
         target = merged
         *parents, leaf = path.split("__")
