@@ -70,11 +70,15 @@ class Suite:
         }
 
     def start(self, names: tuple[str, ...] = SERVICES) -> Suite:
-        """Start the services and wait until each is ready."""
-        for name in names:
-            self.start_one(name)
-        for name in names:
-            self.wait_ready(name)
+        """Start the services and wait until each is ready; on failure leave none running."""
+        try:
+            for name in names:
+                self.start_one(name)
+            for name in names:
+                self.wait_ready(name)
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def start_one(self, name: str) -> ServiceProcess:
