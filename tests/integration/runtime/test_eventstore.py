@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from nats.js.api import DiscardPolicy, StorageType
+from nats.js.errors import APIError
 
 from contracts.naming import Service
 from runtime.eventstore import AggregateRef, Cause, ConcurrencyConflict
@@ -127,3 +129,19 @@ async def test_a_multi_event_commit_lands_whole_or_not_at_all(rt: Runtime) -> No
     loaded = await rt.store.load(ref)
     assert [e.event for e in loaded.events] == three
     assert {e.stream_seq for e in loaded.events} == {landed.stream_seq}
+
+
+async def test_the_log_keeps_history_and_refuses_delete_and_purge(rt: Runtime) -> None:
+    ref = counter()
+    appended = await rt.store.append(ref, [CounterOpened(owner=None)], expected_seq=0, cause=CAUSE)
+    stream = rt.settings.ns.stream(Service.INTAKE)
+    config = (await rt.js.stream_info(stream)).config
+    assert config.storage == StorageType.FILE
+    assert config.discard == DiscardPolicy.NEW  # a limit would refuse writes, never drop history
+    assert (config.max_msgs, config.max_bytes, config.max_age) == (-1, -1, 0)
+    assert (config.duplicate_window or 0) >= 60
+    with pytest.raises(APIError):
+        await rt.js.purge_stream(stream)
+    with pytest.raises(APIError):
+        await rt.js.delete_msg(stream, appended.stream_seq)
+    assert (await rt.store.load(ref)).last_seq == appended.stream_seq
