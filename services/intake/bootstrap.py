@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from runtime.http import BodySizeLimit
 from runtime.service import Runtime, ServiceParts
+from services.intake.api import pages
 from services.intake.api.routes import router
 from services.intake.commands import apply_member_configuration
 from services.intake.projections import catalogue, tracking
@@ -22,7 +23,7 @@ def build(runtime: Runtime) -> ServiceParts:
     return ServiceParts(
         title="RathausCloud intake",
         projections=(catalogue.PROJECTION, tracking.PROJECTION),
-        routers=(router(runtime, settings),),
+        routers=(router(runtime, settings), pages.router(runtime, settings)),
         migrations=Path(__file__).parent / "migrations",
         on_start=(apply_member_configuration,),
         configure=(lambda app: _web_access(app, settings),),

@@ -62,14 +62,21 @@ def tracking_token(secret: str, application_id: UUID) -> str:
 
 
 def status_url(base_url: str, secret: str, application_id: UUID) -> str:
-    """The applicant's tracking link."""
+    """The tracking link for programs (the widget): the status as JSON."""
     token = tracking_token(secret, application_id)
     return f"{base_url}/api/v1/applications/{application_id}?token={token}"
 
 
+def status_page_url(base_url: str, secret: str, application_id: UUID) -> str:
+    """The tracking link for people, the one the e-mail carries: the status as a page."""
+    token = tracking_token(secret, application_id)
+    return f"{base_url}/antraege/{application_id}?token={token}"
+
+
 def token_matches(secret: str, application_id: UUID, token: str) -> bool:
-    """Constant-time check of a tracking token."""
-    return hmac.compare_digest(tracking_token(secret, application_id), token)
+    """Constant-time check of a tracking token (as bytes: a typed-in umlaut is no crash)."""
+    expected = tracking_token(secret, application_id).encode()
+    return hmac.compare_digest(expected, token.encode("utf-8", "surrogatepass"))
 
 
 async def submit(
@@ -110,7 +117,7 @@ async def submit(
         form=form,
         attachments=refs,
         submitted_at=datetime.now(UTC),
-        tracking_url=status_url(base_url, settings.tracking_secret, application_id),
+        tracking_url=status_page_url(base_url, settings.tracking_secret, application_id),
     )
     # A submission is its aggregate's first commit: no need to load, a repeat finds the
     # subject taken (and the event store recognises its own commit id as a duplicate).

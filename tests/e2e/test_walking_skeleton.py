@@ -53,7 +53,7 @@ async def test_an_application_travels_through_all_five_services(
     text = mail.get_content()
     assert "Guten Tag Hedwig Quirinus-Zwetschgenbaum" in text
     assert f"Vorgangsnummer: {application_id}" in text
-    assert accepted["status_url"] in text
+    assert accepted["status_page_url"] in text  # the e-mail links to the page for people
     assert "Friedrich-Ebert-Straße 2" in text
 
     # The fee from Wurzen's fee schedule.

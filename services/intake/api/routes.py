@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated, Any
 from uuid import UUID
 
+import asyncpg
 import structlog
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -154,6 +156,9 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
         return ApplicationAccepted(
             application_id=result.application_id,
             status_url=commands.status_url(base, settings.tracking_secret, result.application_id),
+            status_page_url=commands.status_page_url(
+                base, settings.tracking_secret, result.application_id
+            ),
             message="Ihr Antrag ist eingegangen. Eine Eingangsbestätigung erhalten Sie per E-Mail.",
         )
 
@@ -162,33 +167,57 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
     )
     async def status(application_id: UUID, token: Annotated[str, Query(min_length=1)]) -> Any:
         """An application's status and timeline, for whoever holds the tracking link."""
-        not_found = problem(
-            404,
-            "Antrag nicht gefunden.",
-            "Bitte prüfen Sie den Link aus Ihrer Eingangsbestätigung.",
-        )
-        if not commands.token_matches(settings.tracking_secret, application_id, token):
-            return not_found
-        found = await queries.application_status(runtime.pool, application_id)
-        if found is None:
+        found = await tracked_status(runtime.pool, settings.tracking_secret, application_id, token)
+        if found is Untracked.NOT_FOUND:
+            return problem(
+                404,
+                "Antrag nicht gefunden.",
+                "Bitte prüfen Sie den Link aus Ihrer Eingangsbestätigung.",
+            )
+        if found is Untracked.NOT_VISIBLE_YET:
             return problem(
                 404,
                 "Antrag noch nicht sichtbar.",
                 "Ihr Antrag ist eingegangen und erscheint in wenigen Sekunden hier.",
             )
-        return ApplicationStatus(
-            application_id=application_id,
-            town=found["tenant"],
-            town_name=found["town_name"],
-            procedure=found["procedure"],
-            procedure_title=procedure_title(found["procedure"]),
-            submitted_at=found["submitted_at"],
-            status=found["status"],
-            status_label=found["status_label"],
-            timeline=found["timeline"],
-        )
+        return found
 
     return api
+
+
+class Untracked(Enum):
+    """Why a tracking link shows no application."""
+
+    NOT_FOUND = "not_found"
+    """No or a wrong token: says nothing about whether the application exists."""
+    NOT_VISIBLE_YET = "not_visible_yet"
+    """The token is right (so it was submitted), but the read model has not caught up yet."""
+
+
+async def tracked_status(
+    pool: asyncpg.Pool, secret: str, application_id: UUID, token: str | None
+) -> ApplicationStatus | Untracked:
+    """What a tracking link shows: the token is checked before anything is read.
+
+    The JSON API and the status page both answer from here, so they cannot disagree about
+    who may see what.
+    """
+    if not token or not commands.token_matches(secret, application_id, token):
+        return Untracked.NOT_FOUND
+    found = await queries.application_status(pool, application_id)
+    if found is None:
+        return Untracked.NOT_VISIBLE_YET
+    return ApplicationStatus(
+        application_id=application_id,
+        town=found["tenant"],
+        town_name=found["town_name"],
+        procedure=found["procedure"],
+        procedure_title=procedure_title(found["procedure"]),
+        submitted_at=found["submitted_at"],
+        status=found["status"],
+        status_label=found["status_label"],
+        timeline=found["timeline"],
+    )
 
 
 def _procedure_info(ags: str, row: dict[str, Any]) -> ProcedureInfo:

@@ -32,7 +32,10 @@ class ApplicationAccepted(BaseModel):
     """The answer to a submission."""
 
     application_id: UUID
-    status_url: str
+    status_url: str = Field(description="Der Stand als JSON, für Programme (das Widget).")
+    status_page_url: str = Field(
+        description="Der Stand als Seite, für Menschen: der Link der Eingangsbestätigung."
+    )
     message: str
 
 

@@ -1,0 +1,176 @@
+"""The tracking link's page: the application's status as German HTML, for the citizen.
+
+The e-mail's link must open something a person can read, on any device, without
+JavaScript and without loading anything from elsewhere (the URL holds the token, so the
+page sends no referrer, is not cached or indexed, and its only style is inline). The data
+and the token check are the JSON API's own (``tracked_status``), so the two never differ.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime
+from html import escape
+from urllib.parse import quote
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+
+from runtime.service import Runtime
+from services.intake.api.routes import Untracked, tracked_status
+from services.intake.api.schemas import ApplicationStatus
+from services.intake.settings import IntakeSettings
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+STYLE = (
+    "html{color-scheme:light}"
+    "body{margin:0;background:#fff;color:#1b1b1b;font:1.0625rem/1.5 system-ui,sans-serif}"
+    "header,main{max-width:40rem;margin:0 auto;padding:1rem 1.25rem}"
+    "header{border-bottom:1px solid #c8c8c8;color:#3d3d3d}"
+    "h1{font-size:1.75rem;line-height:1.25;margin:.5rem 0 1rem}"
+    "h2{font-size:1.25rem;margin:1.5rem 0 .5rem}"
+    "a{color:#0b4f9c}"
+    "a:focus-visible{outline:3px solid #0b4f9c;outline-offset:3px}"
+    ".skip{position:absolute;left:-9999px;top:0}"
+    ".skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem 1rem}"
+    "dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}"
+    "dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}"
+    ".status{background:#eef4fb;border-left:4px solid #0b4f9c;padding:.75rem 1rem;"
+    "margin:1rem 0}"
+    "ol{padding-left:1.5rem}li{margin:0 0 .75rem}"
+    "li time{display:block;color:#3d3d3d;font-size:.9375rem}"
+    ".note{color:#3d3d3d;font-size:.9375rem}"
+)
+"""Dark text on white (contrast 17:1, in the status box 15:1; the grey 10:1, the links 8:1),
+and a focus one can see."""
+
+STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
+
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": (
+        f"default-src 'none'; style-src 'sha256-{STYLE_HASH}'; base-uri 'none';"
+        " form-action 'none'; frame-ancestors 'none'"
+    ),
+}
+"""The token is in the URL: nothing may pass it on, keep it, or load anything alongside."""
+
+
+def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
+    """The page, bound to the running service (not in the API's OpenAPI: it is for people)."""
+    pages = APIRouter(include_in_schema=False)
+
+    @pages.get("/antraege/{application_id:path}", response_class=HTMLResponse)
+    async def status_page(application_id: str, token: str | None = None) -> HTMLResponse:
+        """Any path below ``/antraege/`` and any token: a page, never a JSON error.
+
+        A mail program may have cut the link anywhere; the citizen still gets German.
+        """
+        try:
+            parsed = UUID(application_id)
+        except ValueError:
+            return _html(not_found_page(), 404)
+        found = await tracked_status(runtime.pool, settings.tracking_secret, parsed, token)
+        if found is Untracked.NOT_FOUND or token is None:
+            return _html(not_found_page(), 404)
+        if found is Untracked.NOT_VISIBLE_YET:
+            return _html(not_visible_yet_page(token), 404)
+        return _html(status_page_html(found, token), 200)
+
+    return pages
+
+
+def _html(body: str, status: int) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status, headers=HEADERS)
+
+
+def german_datetime(moment: datetime) -> str:
+    """``2026-11-22 07:58 UTC`` → ``22.11.2026, 08:58 Uhr`` (German time; naive is UTC)."""
+    local = _aware(moment).astimezone(BERLIN)
+    return f"{local:%d.%m.%Y, %H:%M} Uhr"
+
+
+def time_element(moment: datetime) -> str:
+    """``<time>`` with a machine-readable ``datetime`` (HTML allows at most milliseconds)."""
+    local = _aware(moment).astimezone(BERLIN)
+    machine = local.isoformat(timespec="seconds")
+    return f'<time datetime="{machine}">{german_datetime(local)}</time>'
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def status_page_html(status: ApplicationStatus, token: str) -> str:
+    """The application's status and its timeline, oldest step first."""
+    town = status.town_name or f"Gemeinde {status.town}"
+    facts = [
+        ("Gemeinde", escape(town)),
+        ("Verfahren", escape(status.procedure_title)),
+        ("Eingegangen am", time_element(status.submitted_at)),
+        ("Vorgangsnummer", escape(str(status.application_id))),
+    ]
+    rows = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in facts)
+    steps = "".join(
+        f"<li><span>{escape(line.label)}</span> {time_element(line.occurred_at)}</li>"
+        for line in status.timeline
+    )
+    main = (
+        "<h1>Stand Ihres Antrags</h1>"
+        f"<dl>{rows}</dl>"
+        f'<p class="status" id="stand">Aktueller Stand: <strong>'
+        f"{escape(status.status_label)}</strong></p>"
+        "<h2>Verlauf</h2>"
+        f"<ol>{steps}</ol>"
+        f"<p>{_reload_link(token, 'Stand aktualisieren')}</p>"
+        '<p class="note">Dieser Link ist Ihr persönlicher Zugang zum Stand Ihres Antrags. '
+        "Bitte geben Sie ihn nicht weiter.</p>"
+    )
+    title = f"Stand Ihres Antrags: {status.procedure_title}, {town}"
+    return _page(title, main, header=town)
+
+
+def not_found_page() -> str:
+    """The same page for an unknown application, a wrong token and a broken link."""
+    main = (
+        "<h1>Antrag nicht gefunden</h1>"
+        "<p>Unter diesem Link können wir keinen Antrag anzeigen. Vielleicht ist der Link "
+        "unvollständig: Manche E-Mail-Programme trennen lange Links am Zeilenende.</p>"
+        "<p>Bitte öffnen Sie den Link aus Ihrer Eingangsbestätigung noch einmal oder kopieren "
+        "Sie ihn vollständig in die Adresszeile Ihres Browsers.</p>"
+    )
+    return _page("Antrag nicht gefunden", main)
+
+
+def not_visible_yet_page(token: str) -> str:
+    """The link is right, but the submission is a moment old and not shown yet."""
+    main = (
+        "<h1>Antrag noch nicht sichtbar</h1>"
+        "<p>Ihr Antrag ist eingegangen und erscheint in wenigen Sekunden hier.</p>"
+        f"<p>{_reload_link(token, 'Seite neu laden')}</p>"
+    )
+    return _page("Antrag noch nicht sichtbar", main)
+
+
+def _reload_link(token: str, text: str) -> str:
+    return f'<a href="?token={escape(quote(token, safe=""))}">{escape(text)}</a>'
+
+
+def _page(title: str, main: str, header: str | None = None) -> str:
+    heading = f"RathausCloud · {escape(header)}" if header else "RathausCloud"
+    return (
+        '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer">'
+        f"<title>{escape(title)} – RathausCloud</title><style>{STYLE}</style></head>"
+        '<body><a class="skip" href="#inhalt">Zum Inhalt springen</a>'
+        f"<header><p>{heading}</p></header>"
+        f'<main id="inhalt" tabindex="-1">{main}</main></body></html>'
+    )
