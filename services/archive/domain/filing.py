@@ -77,6 +77,16 @@ def retain_until(procedure: str, closed: datetime) -> date:
     return date(local_year(closed) + years, 12, 31)
 
 
+def ready_to_file(*, submitted: bool, closed: bool, fee_settled: bool, filed: bool) -> bool:
+    """Whether a case's record is complete enough to file, and not filed yet.
+
+    Each source stream is read by a consumer of its own, so the parts arrive in any order:
+    the submission may come after the case's closing and the fee. Filing without it would
+    seal an e-file that lacks the application itself.
+    """
+    return submitted and closed and fee_settled and not filed
+
+
 @dataclass(frozen=True)
 class FileCase:
     """The command: file a complete case."""

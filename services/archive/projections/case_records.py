@@ -135,7 +135,7 @@ def projection(runtime: Runtime) -> Projection:
             await conn.execute(
                 "UPDATE case_status SET fee_settled = true WHERE case_id = $1", case_id
             )
-        else:
+        elif not isinstance(event, ApplicationSubmitted):  # it may be the last part to arrive
             return
         await file_if_complete(runtime, conn, case_id, envelope)
 
@@ -154,13 +154,19 @@ def projection(runtime: Runtime) -> Projection:
 async def file_if_complete(
     runtime: Runtime, conn: asyncpg.Connection, case_id: UUID, envelope: Envelope[DomainEvent]
 ) -> None:
-    """File the case if it is closed, its fee settled, and it is not filed yet."""
+    """File the case once its record is complete (``filing.ready_to_file``)."""
     status = await conn.fetchrow(
-        "SELECT * FROM case_status WHERE case_id = $1 AND closed_at IS NOT NULL"
-        " AND fee_settled AND NOT filed",
+        "SELECT s.*, EXISTS (SELECT 1 FROM case_parts p WHERE p.case_id = s.case_id"
+        " AND p.event_types = $2) AS submitted FROM case_status s WHERE s.case_id = $1",
         case_id,
+        ApplicationSubmitted.type_name,
     )
-    if status is None:
+    if status is None or not filing.ready_to_file(
+        submitted=status["submitted"],
+        closed=status["closed_at"] is not None,
+        fee_settled=status["fee_settled"],
+        filed=status["filed"],
+    ):
         return
     tenant = status["tenant"]
     head = await conn.fetchrow("SELECT last_hash, files FROM chain_heads WHERE tenant = $1", tenant)

@@ -17,6 +17,7 @@ from services.archive.domain.filing import (
     chain_hash,
     decide_filing,
     file_reference,
+    ready_to_file,
     record_hash,
     retain_until,
 )
@@ -187,3 +188,11 @@ def test_the_file_reference_year_is_the_german_calendar_year_of_filing() -> None
 
     assert isinstance(event, CaseFiled)
     assert event.file_reference == "32.10.01/2027/00017"
+
+
+def test_a_case_is_filed_only_when_submitted_closed_and_settled_and_only_once() -> None:
+    whole = {"submitted": True, "closed": True, "fee_settled": True}
+    assert ready_to_file(**whole, filed=False)
+    assert not ready_to_file(**whole, filed=True)
+    for missing in whole:
+        assert not ready_to_file(**{**whole, missing: False}, filed=False), missing

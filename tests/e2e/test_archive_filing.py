@@ -1,0 +1,111 @@
+"""Archive files a case only when its record is whole, in whatever order the parts arrive."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from contracts.events.billing import FeeAssessed
+from contracts.events.casework import CaseClosed, CaseOpened
+from contracts.events.intake import ApplicationSubmitted
+from contracts.naming import Service
+from contracts.values import Contact
+from runtime.eventstore import AggregateRef, Cause
+from runtime.ids import new_id
+from tests.conftest import DatabaseFactory
+from tests.support.applications import WURZEN
+from tests.support.runtime import connected_runtime
+from tests.support.suite import Suite
+
+AT = datetime(2026, 11, 20, 9, 15, tzinfo=UTC)
+
+
+async def applied_up_to(archive: httpx.AsyncClient, source: str, seq: int) -> None:
+    """Wait until archive's case records have seen ``source``'s stream up to ``seq``."""
+    for _ in range(300):
+        runners = (await archive.get("/readyz")).json()["projections"]
+        [runner] = [r for name, r in runners.items() if name.endswith(f"<-{source}")]
+        if runner["last_seq"] >= seq:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"archive did not reach {source} {seq}: {runners}")
+
+
+async def test_the_submission_arriving_last_is_still_in_the_file(
+    nats_url: str, namespace: str, new_database: DatabaseFactory, tmp_path: Path
+) -> None:
+    suite = Suite(
+        nats_url=nats_url,
+        database_urls={"archive": await new_database()},
+        smtp_port=1,
+        workdir=tmp_path,
+        namespace=namespace,
+    ).start(("archive",))
+    writers = {
+        service: await connected_runtime(service, nats_url, namespace, await new_database())
+        for service in (Service.INTAKE, Service.CASEWORK, Service.BILLING)
+    }
+    case_id = new_id()
+    cause = Cause(actor="test", correlation_id=case_id)
+
+    async def append(service: Service, kind: str, *events: Any, data_key: str | None = None) -> int:
+        ref = AggregateRef(service, WURZEN, kind, str(case_id))
+        result = await writers[service].store.append(
+            ref, list(events), expected_seq=0, cause=cause, data_key=data_key
+        )
+        return result.stream_seq
+
+    try:
+        async with httpx.AsyncClient(base_url=suite.url("archive"), timeout=10) as archive:
+            opened = CaseOpened(
+                case_id=case_id,
+                application_id=case_id,
+                procedure="gewerbeanmeldung",
+                competent_town=WURZEN,
+                processing_towns=[WURZEN],
+                opened_at=AT,
+            )
+            seq = await append(
+                Service.CASEWORK, "case", opened, CaseClosed(case_id=case_id, closed_at=AT)
+            )
+            await applied_up_to(archive, writers[Service.CASEWORK].ns.stream(Service.CASEWORK), seq)
+            fee = FeeAssessed(
+                case_id=case_id,
+                procedure="gewerbeanmeldung",
+                amount=Decimal("26.00"),
+                cash_reference=f"{WURZEN}-2026-000001",
+                due_date=date(2026, 12, 20),
+                assessed_at=AT,
+            )
+            seq = await append(Service.BILLING, "fee", fee)
+            await applied_up_to(archive, writers[Service.BILLING].ns.stream(Service.BILLING), seq)
+            # Closed and paid, but the application itself has not arrived: nothing is filed.
+            assert (await archive.get(f"/api/v1/files/{case_id}")).status_code == 404
+
+            await writers[Service.INTAKE].keys.create(str(case_id))
+            submitted = ApplicationSubmitted(
+                application_id=case_id,
+                procedure="gewerbeanmeldung",
+                form_version=1,
+                submitted_at=AT,
+                contact=Contact(name="Hedwig Quirinus", email="hedwig.quirinus@example.org"),
+                form={},
+            )
+            await append(Service.INTAKE, "application", submitted, data_key=str(case_id))
+            for _ in range(300):
+                response = await archive.get(f"/api/v1/files/{case_id}")
+                if response.status_code == 200:
+                    break
+                await asyncio.sleep(0.1)
+            record = response.json()
+            assert record["valid"] is True, record
+            assert record["parts"] == 3  # submission, case, fee
+    finally:
+        for writer in writers.values():
+            await writer.stop()
+        suite.stop()
