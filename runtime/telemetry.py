@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
@@ -41,8 +42,13 @@ def shutdown_tracing() -> None:
         _provider.shutdown()
 
 
+@cache
 def tracer() -> trace.Tracer:
-    """The tracer of the RathausCloud runtime."""
+    """The tracer of the RathausCloud runtime.
+
+    Made once: ``get_tracer`` builds a new tracer on every call, a cost on each event. Made
+    before tracing is set up, it is a proxy that turns to the real provider once there is one.
+    """
     return trace.get_tracer("rathauscloud")
 
 
