@@ -6,6 +6,7 @@ technical error type stays in the response for programs (``type``), the text is 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -116,6 +117,28 @@ def field_errors(errors: Sequence[Any], strip: int = 0, prefix: str = "") -> lis
             )
         )
     return result
+
+
+UNPRINTABLE = "Der Text enthält ein unzulässiges Steuerzeichen oder ungültiges Zeichen."
+
+
+def unprintable_fields(value: Any, loc: tuple[Any, ...] = ()) -> list[FieldError]:
+    """Strings in a JSON value that hold control characters or lone surrogates.
+
+    JSON may carry ``\\u0000`` or half of a surrogate pair; PostgreSQL refuses the one and
+    UTF-8 cannot encode the other, so either would fail far from the citizen who sent it.
+    Tabs and line breaks are text and pass.
+    """
+    if isinstance(value, str):
+        if any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n\r" for c in value):
+            path = field_path(loc)
+            return [FieldError(field=path, message=UNPRINTABLE, type="string_unprintable")]
+        return []
+    if isinstance(value, dict):
+        return [e for k, v in value.items() for e in unprintable_fields(v, (*loc, k))]
+    if isinstance(value, list):
+        return [e for i, v in enumerate(value) for e in unprintable_fields(v, (*loc, i))]
+    return []
 
 
 def validation_response(errors: list[FieldError], status: int = 422) -> JSONResponse:

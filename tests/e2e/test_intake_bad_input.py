@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -261,3 +262,28 @@ async def test_intake_alone_is_ready_and_says_which_sources_it_awaits(
     assert f"tracking<-{casework}" in awaiting
     intake_stream = Namespace(namespace).stream(Service.INTAKE)
     assert not any(name.endswith(f"<-{intake_stream}") for name in awaiting)
+
+
+@pytest.mark.parametrize(
+    ("raw_value", "field"),
+    [
+        ('"Muster\\u0000"', "form.applicant.family_name"),
+        ('"Web\\ud800design"', "form.business.activity"),
+    ],
+)
+async def test_control_characters_and_broken_unicode_are_refused_by_field(
+    intake: tuple[httpx.AsyncClient, str], nats_url: str, raw_value: str, field: str
+) -> None:
+    """Such text would pass the form, then fail in PostgreSQL or in UTF-8, out of sight."""
+    client, namespace = intake
+    before = await stored_applications(nats_url, namespace)
+    body = json.dumps(gewerbeanmeldung(**{field.replace(".", "__"): "PLACEHOLDER"}))
+    body = body.replace('"PLACEHOLDER"', raw_value)
+    response = await client.post(
+        APPLY, content=body.encode(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert error["field"] == field
+    assert "Steuerzeichen" in error["message"]
+    assert await stored_applications(nats_url, namespace) == before

@@ -13,7 +13,13 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from contracts.procedures import procedure_title
-from runtime.http import FieldError, field_errors, problem, validation_response
+from runtime.http import (
+    FieldError,
+    field_errors,
+    problem,
+    unprintable_fields,
+    validation_response,
+)
 from runtime.ids import new_id
 from runtime.service import Runtime
 from services.intake import commands, queries
@@ -106,6 +112,8 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
         if isinstance(found, JSONResponse):
             return found
         version = found["form_version"]
+        if unprintable := unprintable_fields(body.form, ("form",)):
+            return validation_response(unprintable)
         try:
             form = form_model(procedure, version).model_validate(body.form)
         except ValidationError as exc:

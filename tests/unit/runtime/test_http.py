@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel, Field, ValidationError
 
 from contracts.procedures.gewerbeanmeldung import Applicant
-from runtime.http import FALLBACK, field_errors, german_message
+from runtime.http import FALLBACK, UNPRINTABLE, field_errors, german_message, unprintable_fields
 
 
 class _Registration(BaseModel):
@@ -85,3 +85,22 @@ def test_field_errors_prefix_fields_but_not_the_whole_request() -> None:
         ("form.attachments.0.filename", "Diese Angabe fehlt."),
         ("(Anfrage)", "Die Anfrage ist kein gültiges JSON."),
     ]
+
+
+def test_control_characters_and_lone_surrogates_are_named_by_field() -> None:
+    form = {
+        "applicant": {"family_name": "Muster\x00", "given_names": "Anna\nMaria"},
+        "business": {"activity": "Web\ud800design", "tags": ["gut", "bö\x1bse"]},
+        "employees": 3,
+    }
+    errors = unprintable_fields(form, ("form",))
+    assert [e.field for e in errors] == [
+        "form.applicant.family_name",
+        "form.business.activity",
+        "form.business.tags.1",
+    ]
+    assert {e.message for e in errors} == {UNPRINTABLE}
+
+
+def test_ordinary_text_with_umlauts_tabs_and_line_breaks_passes() -> None:
+    assert unprintable_fields({"a": "Größe\tÄrger\r\nß — „ok“ 🙂", "b": [None, 1.5, True]}) == []
