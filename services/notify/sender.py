@@ -68,6 +68,22 @@ def is_permanent(error: Exception) -> bool:
     return isinstance(error, aiosmtplib.SMTPResponseException) and error.code >= 500
 
 
+def describe(error: Exception) -> str:
+    """What went wrong, for the log and the event, without personal data.
+
+    SMTP replies and the email package's errors quote the recipient's address; the event
+    log keeps what it is given forever, so only the kind of error and the SMTP code go in.
+    """
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        codes = sorted({refused.code for refused in error.recipients})
+        return f"SMTPRecipientsRefused: SMTP {', '.join(str(code) for code in codes)}"
+    if isinstance(error, aiosmtplib.SMTPResponseException):
+        return f"{type(error).__name__}: SMTP {error.code}"
+    if isinstance(error, OSError | TimeoutError | aiosmtplib.SMTPException):
+        return f"{type(error).__name__}: {error}"[:500]  # the connection: host and port
+    return type(error).__name__
+
+
 class Sender:
     """One SMTP connection delivering outbox messages."""
 
@@ -101,7 +117,15 @@ class Sender:
                 ),
             ):
                 try:
-                    await self._send(compose(row, self._settings))
+                    mail = compose(row, self._settings)
+                except Exception as exc:
+                    # E.g. an address the email package cannot parse. A message that cannot be
+                    # put together will not improve: fail it for good rather than let it stop
+                    # every sender, again and again.
+                    await self._failed(conn, row, attempts, exc, permanent=True)
+                    return True
+                try:
+                    await self._send(mail)
                 except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
                     await self._failed(conn, row, attempts, exc)
                 else:
@@ -141,7 +165,9 @@ class Sender:
                     delivered_at=now,
                 )
             ],
-            expected_seq=0 if attempts == 1 else await self._last_seq(row),
+            # From the log, not from the attempts counted here: a failure may be in the log
+            # whose database update was lost.
+            expected_seq=await self._last_seq(row),
             commit_id=derived_id(row["message_id"], "delivered"),
             data_key=row["data_key"],
             cause=self._cause(row),
@@ -157,7 +183,13 @@ class Sender:
         log.info("message delivered", message_id=str(row["message_id"]), attempts=attempts)
 
     async def _failed(
-        self, conn: asyncpg.Connection, row: Any, attempts: int, error: Exception
+        self,
+        conn: asyncpg.Connection,
+        row: Any,
+        attempts: int,
+        error: Exception,
+        *,
+        permanent: bool = False,
     ) -> None:
         settings, now = self._settings, datetime.now(UTC)
         retry_at = next_attempt(
@@ -166,9 +198,9 @@ class Sender:
             settings.max_attempts,
             settings.retry_base_seconds,
             settings.retry_max_seconds,
-            is_permanent(error),
+            permanent or is_permanent(error),
         )
-        text = f"{type(error).__name__}: {error}"[:500]
+        text = describe(error)
         await self._runtime.store.append(
             message_ref(row["tenant"], row["message_id"]),
             [

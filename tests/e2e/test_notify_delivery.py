@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,16 @@ import httpx
 import nats
 import pytest
 
+from contracts.events.intake import ApplicationSubmitted
 from contracts.naming import Namespace, Service
+from contracts.values import Contact
+from runtime.eventstore import AggregateRef, Cause
+from runtime.ids import new_id
 from runtime.reader import read_stream
 from tests.conftest import DatabaseFactory
 from tests.support.applications import WURZEN, gewerbeanmeldung
 from tests.support.mail import SmtpServer
+from tests.support.runtime import connected_runtime
 from tests.support.suite import Suite
 
 APPLY = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications"
@@ -50,6 +56,21 @@ async def notify_events(nats_url: str, namespace: str) -> list[tuple[str, str]]:
             ((msg.headers or {}).get("Rc-Event-Types", ""), msg.subject)
             async for msg in read_stream(nc.jetstream(), stream)
         ]
+    finally:
+        await nc.close()
+
+
+async def notify_stream_bytes(nats_url: str, namespace: str) -> bytes:
+    """Everything notify's stream holds, headers and data."""
+    nc = await nats.connect(nats_url)
+    try:
+        stream = Namespace(namespace).stream(Service.NOTIFY)
+        return b"".join(
+            [
+                repr(msg.headers).encode() + msg.data
+                async for msg in read_stream(nc.jetstream(), stream)
+            ]
+        )
     finally:
         await nc.close()
 
@@ -97,10 +118,12 @@ async def test_a_permanent_failure_is_visible_and_can_be_retried(
     await submit(pair)
     failed = await wait_for_message(pair, "failed")
     assert failed["attempts"] == 1
-    assert "550" in failed["last_error"]
+    assert failed["last_error"] == "SMTPRecipientsRefused: SMTP 550"
     assert smtp.mailbox.messages == []
     types = [types for types, _ in await notify_events(nats_url, namespace)]
     assert types == ["notify.MessageDeliveryFailed/1"]
+    # The server's reply quoted the address; the immutable log must not keep it in clear.
+    assert b"hedwig.quirinus" not in await notify_stream_bytes(nats_url, namespace)
 
     smtp.mailbox.reject_permanently = False  # the operator fixed the cause
     async with httpx.AsyncClient(base_url=pair.url("notify")) as client:
@@ -109,3 +132,38 @@ async def test_a_permanent_failure_is_visible_and_can_be_retried(
     await smtp.mailbox.wait_for(1)
     delivered = await wait_for_message(pair, "delivered")
     assert delivered["attempts"] == 2
+
+
+async def test_a_message_that_cannot_be_composed_fails_alone(
+    pair: Suite, smtp: SmtpServer, nats_url: str, namespace: str, new_database: DatabaseFactory
+) -> None:
+    """An address Python's email package cannot parse must not stop everyone's mail."""
+    writer = await connected_runtime(Service.INTAKE, nats_url, namespace, await new_database())
+    try:
+        poisoned = new_id()
+        await writer.keys.create(str(poisoned))
+        await writer.store.append(
+            AggregateRef(Service.INTAKE, WURZEN, "application", str(poisoned)),
+            [
+                ApplicationSubmitted(
+                    application_id=poisoned,
+                    procedure="gewerbeanmeldung",
+                    form_version=1,
+                    submitted_at=datetime.now(UTC),
+                    contact=Contact(name="Anna Schmidt", email="a@[b.de"),
+                    form={},
+                )
+            ],
+            expected_seq=0,
+            cause=Cause(actor="test", correlation_id=poisoned),
+            data_key=str(poisoned),
+        )
+    finally:
+        await writer.stop()
+    failed = await wait_for_message(pair, "failed")
+    assert failed["case_id"] == str(poisoned)
+    assert "a@[b.de" not in (failed["last_error"] or "")
+
+    await submit(pair)  # the next citizen still gets their acknowledgement
+    [mail] = await smtp.mailbox.wait_for(1)
+    assert mail["To"] == "hedwig.quirinus@example.org"

@@ -26,7 +26,7 @@ class Mailbox:
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
         if self.reject_permanently:
-            return "550 5.1.1 Mailbox unavailable"
+            return f"550 5.1.1 <{address}>: Recipient address rejected"  # as real servers say
         if self.refuse > 0:
             self.refuse -= 1
             return "451 4.3.0 Try again later"

@@ -80,6 +80,7 @@ def projection(runtime: Runtime) -> Projection:
             runtime.keys.forget(event.data_key)
             await conn.execute(
                 "UPDATE outbox SET recipient = NULL, subject = NULL, body = NULL,"
+                " last_error = NULL,"
                 " status = CASE WHEN status = 'pending' THEN 'erased' ELSE status END"
                 " WHERE data_key = $1",
                 event.data_key,
