@@ -9,6 +9,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from contracts.values import NonEmpty, PostalAddress
@@ -86,7 +87,7 @@ class Applicant(BaseModel):
     given_names: NonEmpty = Field(title="Vornamen")
     birth_date: date = Field(title="Geburtsdatum")
     nationality: Nationality = Field(title="Staatsangehörigkeit (ISO-Ländercode, z. B. DE)")
-    email: NonEmpty = Field(title="E-Mail-Adresse", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: NonEmpty = Field(title="E-Mail-Adresse", json_schema_extra={"format": "email"})
     phone: str | None = Field(default=None, title="Telefon", max_length=40)
     address: PostalAddress = Field(title="Wohnanschrift")
     residence_permit_allows_self_employment: bool | None = Field(
@@ -94,6 +95,19 @@ class Applicant(BaseModel):
         title="Aufenthaltstitel erlaubt selbständige Tätigkeit",
         description="Nur für Staatsangehörige außerhalb von EU, EWR und Schweiz",
     )
+
+    @field_validator("email")
+    @classmethod
+    def _deliverable_form(cls, value: str) -> str:
+        # A real parser, not a pattern: an address that passed a pattern but not the mail
+        # library once reached notify's senders.
+        try:
+            validate_email(value, check_deliverability=False)
+        except EmailNotValidError:
+            raise ValueError(
+                "Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. name@beispiel.de."
+            ) from None
+        return value
 
     @field_validator("birth_date")
     @classmethod

@@ -85,3 +85,18 @@ def test_unknown_fields_are_refused() -> None:
         GewerbeanmeldungForm.model_validate(_application(business__vat_id="DE123456789"))
 
     assert [e["type"] for e in caught.value.errors()] == ["extra_forbidden"]
+
+
+@pytest.mark.parametrize("address", ["a@[b.de", "anna@localhost", "anna schmidt@example.org"])
+def test_an_address_the_mail_library_cannot_use_is_refused_in_german(address: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        GewerbeanmeldungForm.model_validate(_application(applicant__email=address))
+
+    [error] = caught.value.errors()
+    assert error["loc"] == ("applicant", "email")
+    assert "gültige E-Mail-Adresse" in str(error["ctx"]["error"])
+
+
+def test_an_address_with_umlauts_is_a_valid_address() -> None:
+    form = GewerbeanmeldungForm.model_validate(_application(applicant__email="jörg@bäcker.de"))
+    assert form.applicant.email == "jörg@bäcker.de"
