@@ -56,10 +56,11 @@ class DataKeyStore:
         self._cache: OrderedDict[str, tuple[float, AESGCM]] = OrderedDict()
 
     async def create(self, key_id: str) -> AESGCM:
-        """The key for ``key_id``, created now if it never existed; ``KeyErased`` if destroyed."""
-        cached = self._cached(key_id)
-        if cached is not None:
-            return cached
+        """The key for ``key_id``, created now if it never existed; ``KeyErased`` if destroyed.
+
+        Asks the bucket, never the cache: new personal data must not be sealed with a key
+        that another process has destroyed within the cache's lifetime.
+        """
         data_key = new_data_key()
         try:
             await self._js.publish(

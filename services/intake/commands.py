@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from contracts.base import DomainEvent
 from contracts.events.intake import ProcedureOffered, TownProfilePublished
 from contracts.naming import Service
+from runtime.datakeys import KeyErased
 from runtime.eventstore import AggregateRef, AppendResult, Cause, ConcurrencyConflict
 from runtime.ids import derived_id, new_id
 from runtime.members import read_member_files
@@ -37,6 +38,10 @@ class Submitted:
 
 class SubmittedDifferently(Exception):
     """The idempotency key was used before for an application with other content."""
+
+
+class ApplicationErased(Exception):
+    """The idempotency key names an application whose personal data has been erased."""
 
 
 def application_ref(tenant: str, application_id: UUID) -> AggregateRef:
@@ -105,7 +110,10 @@ async def submit(
         for i, upload in enumerate(uploads)
     ]
     ref = application_ref(tenant, application_id)
-    key = await runtime.keys.create(data_key)
+    try:
+        key = await runtime.keys.create(data_key)
+    except KeyErased:
+        raise ApplicationErased(application_id) from None
     refs = [
         await attachments.store(runtime.attachments, key, data_key, index, upload, content)
         for index, (upload, content) in enumerate(zip(uploads, contents, strict=True))

@@ -113,6 +113,12 @@ async def test_after_erasure_no_personal_datum_can_be_read_anywhere(
 
         await wait_until(everyone_saw_it)
 
+        # The same application sent again must not bring its data back under the old key:
+        # a clear 409, and nothing stored (the checks below would find it).
+        again = await client.post(APPLY, json=body)
+        assert again.status_code == 409, again.text
+        assert "inzwischen gelöscht" in again.json()["detail"]
+
     # The log still replays, but every personal field of the case reads as erased.
     after = await personal_values(nats_url, ns, case_id)
     assert after

@@ -152,6 +152,14 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
             return validation_response(
                 [FieldError(field=exc.field, message=exc.message, type="attachment_rejected")]
             )
+        except commands.ApplicationErased:
+            return problem(
+                409,
+                "Konflikt mit dem aktuellen Stand.",
+                "Ein Antrag mit diesem Idempotency-Key (oder mit genau diesem Inhalt) wurde "
+                "bereits eingereicht, und seine Daten sind inzwischen gelöscht. Bitte reichen "
+                "Sie den Antrag mit einem neuen Idempotency-Key ein.",
+            )
         except commands.SubmittedDifferently:
             return problem(
                 409,
