@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -32,6 +33,9 @@ CREATE TABLE IF NOT EXISTS towns (
     postcodes text[] NOT NULL
 );
 """
+
+
+GERMANY = ZoneInfo("Europe/Berlin")
 
 
 def projection(runtime: Runtime) -> Projection:
@@ -103,7 +107,7 @@ async def open_case(
         ),
         form=event.form,
         facts=Facts(
-            today=datetime.now(UTC).date(),
+            today=datetime.now(GERMANY).date(),  # ages turn over at German midnight
             town_postcodes=frozenset(town["postcodes"]) if town else frozenset(),
             town_name=town["name"] if town else tenant,
         ),
