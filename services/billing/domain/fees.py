@@ -93,3 +93,9 @@ def decide_fee(history: list[DomainEvent], command: AssessFee) -> list[DomainEve
 def cash_reference(town: str, year: int, number: int) -> str:
     """Kassenzeichen: town, year and a running number, e.g. ``14729410-2026-000123``."""
     return f"{town}-{year}-{number:06d}"
+
+
+def parse_cash_reference(reference: str) -> tuple[str, int, int]:
+    """``14729410-2026-000123`` → ``("14729410", 2026, 123)``."""
+    town, year, number = reference.split("-")
+    return town, int(year), int(number)

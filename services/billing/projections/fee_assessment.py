@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import asyncpg
 
 from contracts.base import DomainEvent
+from contracts.events.billing import FeeAssessed
 from contracts.events.casework import CaseDecided
 from contracts.naming import Service
 from runtime.codec import Envelope
@@ -41,23 +40,18 @@ async def next_cash_reference(conn: asyncpg.Connection, town: str, year: int) ->
     return fees.cash_reference(town, year, number)
 
 
-class Schedules:
-    """Fee schedules read from billing's log, remembered for a few seconds."""
-
-    def __init__(self, runtime: Runtime, ttl: float = 10.0) -> None:
-        self._runtime = runtime
-        self._ttl = ttl
-        self._known: dict[str, tuple[float, dict[str, Decimal]]] = {}
-
-    async def of(self, town: str) -> dict[str, Decimal]:
-        """The fees of the town's current schedule."""
-        cached = self._known.get(town)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
-        loaded = await self._runtime.store.load(schedule_ref(town))
-        schedule = fees.current_schedule([e.event for e in loaded.events])
-        self._known[town] = (time.monotonic() + self._ttl, schedule)
-        return schedule
+async def keep_counter_past(conn: asyncpg.Connection, assessed: list[DomainEvent]) -> None:
+    """Make the counter of a Kassenzeichen in the log at least that number."""
+    for event in assessed:
+        if isinstance(event, FeeAssessed):
+            town, year, number = fees.parse_cash_reference(event.cash_reference)
+            await conn.execute(
+                "INSERT INTO cash_reference_counters VALUES ($1, $2, $3) ON CONFLICT (town, year)"
+                " DO UPDATE SET last = greatest(cash_reference_counters.last, $3)",
+                town,
+                year,
+                number,
+            )
 
 
 def projection(runtime: Runtime) -> Projection:
@@ -70,7 +64,12 @@ def projection(runtime: Runtime) -> Projection:
         assert isinstance(decision, CaseDecided)
         town = envelope.meta.tenant
         ref = fee_ref(town, decision.case_id)
-        if (await runtime.store.load(ref)).events:
+        assessed = [e.event for e in (await runtime.store.load(ref)).events]
+        if assessed:
+            # Assessed before, and this transaction's counter may have been rolled back
+            # since (a failed batch, a crash before the checkpoint): bring the counter
+            # past the number in the log, or the next case would get it again.
+            await keep_counter_past(conn, assessed)
             return
         schedule = fees.current_schedule(
             [e.event for e in (await runtime.store.load(schedule_ref(town))).events]

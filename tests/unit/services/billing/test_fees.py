@@ -18,6 +18,7 @@ from services.billing.domain.fees import (
     decide_fee,
     decide_schedule,
     due_date,
+    parse_cash_reference,
 )
 from tests.support.applications import WURZEN
 
@@ -169,3 +170,9 @@ def test_the_payment_term_counts_from_the_day_of_the_notice_in_germany() -> None
 )
 def test_a_cash_reference_is_town_year_and_six_digit_number(number: int, reference: str) -> None:
     assert cash_reference(WURZEN, 2026, number) == reference
+
+
+def test_a_cash_reference_reads_back_into_its_parts() -> None:
+    reference = cash_reference(WURZEN, 2026, 123)
+    assert reference == "14729410-2026-000123"
+    assert parse_cash_reference(reference) == (WURZEN, 2026, 123)

@@ -1,0 +1,86 @@
+"""A Kassenzeichen is never given twice, even when billing repeats work after a crash."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import UUID
+
+import asyncpg
+import httpx
+
+from contracts.events.casework import CaseDecided
+from contracts.naming import Service
+from runtime.eventstore import AggregateRef, Cause
+from runtime.ids import new_id
+from runtime.service import Runtime
+from tests.conftest import DatabaseFactory
+from tests.support.applications import WURZEN
+from tests.support.runtime import connected_runtime
+from tests.support.suite import Suite
+
+
+async def decide(casework: Runtime) -> UUID:
+    """A decided case in Wurzen, appended to casework's stream."""
+    case_id = new_id()
+    decided = CaseDecided(
+        case_id=case_id,
+        procedure="gewerbeanmeldung",
+        outcome="approved",
+        decided_by="automation",
+        on_behalf_of=WURZEN,
+        rule_outcomes=[],
+        decided_at=datetime.now(UTC),
+    )
+    await casework.store.append(
+        AggregateRef(Service.CASEWORK, WURZEN, "case", str(case_id)),
+        [decided],
+        expected_seq=0,
+        cause=Cause(actor="test", correlation_id=case_id),
+    )
+    return case_id
+
+
+async def cash_reference(billing: Suite, case_id: UUID) -> str:
+    async with httpx.AsyncClient(base_url=billing.url("billing")) as client:
+        for _ in range(300):
+            response = await client.get(f"/api/v1/fees/{case_id}")
+            if response.status_code == 200:
+                return str(response.json()["cash_reference"])
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"no fee for {case_id}")
+
+
+async def test_a_repeated_assessment_does_not_hand_out_its_number_again(
+    nats_url: str, namespace: str, new_database: DatabaseFactory, tmp_path: Path
+) -> None:
+    billing_db = await new_database()
+    suite = Suite(
+        nats_url=nats_url,
+        database_urls={"billing": billing_db},
+        smtp_port=1,
+        workdir=tmp_path,
+        namespace=namespace,
+    ).start(("billing",))
+    casework = await connected_runtime(Service.CASEWORK, nats_url, namespace, await new_database())
+    try:
+        first = await cash_reference(suite, await decide(casework))
+        suite.stop()
+
+        # As after a crash between the append and the checkpoint: the counter's increment
+        # and the checkpoint are gone, the FeeAssessed in the log is not.
+        conn = await asyncpg.connect(billing_db)
+        try:
+            await conn.execute("UPDATE rm_fee_assessment.cash_reference_counters SET last = 0")
+            await conn.execute("UPDATE rm_fee_assessment.rc_checkpoint SET last_seq = 0")
+        finally:
+            await conn.close()
+
+        suite.start(("billing",))
+        second = await cash_reference(suite, await decide(casework))
+        assert second != first
+        assert second.endswith("-000002"), (first, second)
+    finally:
+        await casework.stop()
+        suite.stop()
