@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pydantic import ValidationError
 
 from contracts.base import REGISTRY, DomainEvent, EventRegistry
 from contracts.envelope import Commit, EventMeta, StoredEvent
@@ -41,6 +42,10 @@ class Envelope(Generic[E]):
     """The whole commit as stored (personal fields sealed), e.g. for the e-file."""
     personal_data_erased: bool = False
     """Whether sealed personal fields could not be opened because their key is destroyed."""
+
+
+class EventUnreadable(ValueError):
+    """A stored event does not fit its model; the message names fields, never values."""
 
 
 class PersonalDataWithoutKey(ValueError):
@@ -107,9 +112,19 @@ class EventCodec:
                     else json.loads(open_text(key, data[name][_SEALED], _associated(meta, name)))
                 )
         data = self._registry.upcast(meta.type, meta.version, data)
+        try:
+            event = cls.model_validate(data)
+        except ValidationError as exc:
+            # pydantic's message quotes the input, which may be decrypted personal data;
+            # the error goes to logs and dead letters, which no erasure reaches.
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+                for error in exc.errors(include_input=False, include_url=False)
+            )
+            raise EventUnreadable(f"{meta.type} {meta.event_id}: {problems}") from None
         return Envelope(
             meta=meta,
-            event=cls.model_validate(data),
+            event=event,
             stream_seq=stream_seq,
             commit=raw,
             personal_data_erased=bool(sealed) and key is None,

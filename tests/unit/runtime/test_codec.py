@@ -18,7 +18,7 @@ from contracts.events.casework import CaseClosed, CaseDecided, RuleOutcome
 from contracts.events.intake import ApplicationSubmitted, AttachmentRef
 from contracts.events.notify import MessageDelivered
 from contracts.values import Contact
-from runtime.codec import EventCodec, PersonalDataWithoutKey, event_types_of
+from runtime.codec import EventCodec, EventUnreadable, PersonalDataWithoutKey, event_types_of
 from runtime.crypto import DecryptionFailed, new_data_key
 
 TOWN = "14612000"
@@ -230,3 +230,17 @@ def test_event_types_are_read_from_the_commit_header() -> None:
     assert event_types_of(header) == ["intake.TownProfilePublished", "intake.ProcedureOffered"]
     assert event_types_of(None) == []
     assert event_types_of("") == []
+
+
+async def test_an_event_that_does_not_fit_its_model_is_reported_without_its_values(
+    codec: EventCodec,
+) -> None:
+    broken = application(contact=Contact.model_construct(name=NAME))  # no e-mail: invalid
+    raw = await codec.encode(uuid4(), [(meta_for(ApplicationSubmitted), broken)])
+
+    with pytest.raises(EventUnreadable) as caught:
+        await codec.decode(raw)
+
+    assert "contact.email" in str(caught.value)
+    assert NAME not in str(caught.value)
+    assert caught.value.__cause__ is None
