@@ -80,13 +80,21 @@ async def focused(page: Page) -> dict[str, Any]:
 
 
 async def open_until_filed(page: Page, url: str, timeout: float = 30.0) -> int:
-    """Open the page, reloading like an impatient citizen until the case is filed."""
+    """Open the page, reloading like an impatient citizen until the case is filed.
+
+    Filed is not enough: intake follows each service's stream on its own, so the fee's
+    step may come in after the filing's. The timeline is whole when it shows the fee too.
+    """
     deadline = asyncio.get_running_loop().time() + timeout
     response = await page.goto(url)
     while True:
         assert response is not None
         status = page.locator("#stand")
-        if await status.count() and "Zur E-Akte genommen" in (await status.inner_text()):
+        if (
+            await status.count()
+            and "Zur E-Akte genommen" in (await status.inner_text())
+            and "Gebühr festgesetzt" in (await page.locator("main ol").inner_text())
+        ):
             return response.status
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"not filed in time:\n{await page.locator('body').inner_text()}")
