@@ -22,7 +22,7 @@ import structlog
 from contracts.events.notify import MessageDelivered, MessageDeliveryFailed
 from contracts.naming import Service
 from runtime.database import connect
-from runtime.eventstore import AggregateRef, Cause
+from runtime.eventstore import AggregateRef, Cause, ConcurrencyConflict
 from runtime.ids import derived_id
 from runtime.service import Runtime
 from runtime.telemetry import consuming_span
@@ -152,26 +152,35 @@ class Sender:
 
     async def _delivered(self, conn: asyncpg.Connection, row: Any, attempts: int) -> None:
         now = datetime.now(UTC)
-        await self._runtime.store.append(
-            message_ref(row["tenant"], row["message_id"]),
-            [
-                MessageDelivered(
-                    message_id=row["message_id"],
-                    case_id=row["case_id"],
-                    template=row["template"],
-                    channel="email",
-                    recipient=row["recipient"],
-                    attempts=attempts,
-                    delivered_at=now,
-                )
-            ],
-            # From the log, not from the attempts counted here: a failure may be in the log
-            # whose database update was lost.
-            expected_seq=await self._last_seq(row),
-            commit_id=derived_id(row["message_id"], "delivered"),
-            data_key=row["data_key"],
-            cause=self._cause(row),
+        ref = message_ref(row["tenant"], row["message_id"])
+        delivered = MessageDelivered(
+            message_id=row["message_id"],
+            case_id=row["case_id"],
+            template=row["template"],
+            channel="email",
+            recipient=row["recipient"],
+            attempts=attempts,
+            delivered_at=now,
         )
+
+        async def append(expected_seq: int) -> None:
+            await self._runtime.store.append(
+                ref,
+                [delivered],
+                expected_seq=expected_seq,
+                commit_id=derived_id(row["message_id"], "delivered"),
+                data_key=row["data_key"],
+                cause=self._cause(row),
+            )
+
+        # A first attempt is usually the message's first event: no need to read the log.
+        try:
+            await append(0 if attempts == 1 else await self._last_seq(row))
+        except ConcurrencyConflict:
+            if attempts != 1:
+                raise
+            # A failure of an earlier attempt is in the log, its database update was lost.
+            await append(await self._last_seq(row))
         await conn.execute(
             "UPDATE rm_outbox.outbox SET status = 'delivered', attempts = $2, delivered_at = $3,"
             " recipient = NULL, subject = NULL, body = NULL, last_error = NULL"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import nats
 import pytest
@@ -167,3 +168,34 @@ async def test_a_message_that_cannot_be_composed_fails_alone(
     await submit(pair)  # the next citizen still gets their acknowledgement
     [mail] = await smtp.mailbox.wait_for(1)
     assert mail["To"] == "hedwig.quirinus@example.org"
+
+
+async def test_a_failure_whose_database_update_was_lost_does_not_block_delivery(
+    pair: Suite, smtp: SmtpServer, nats_url: str, namespace: str
+) -> None:
+    """The log says attempt 1 failed, the outbox (its update lost) still counts 0 attempts."""
+    smtp.mailbox.refuse = 1
+    pair.extra_env["NOTIFY_RETRY_BASE_SECONDS"] = "3"  # time to lose the update in between
+    pair.stop()
+    pair.start(("intake", "notify"))
+    await submit(pair)
+    async with httpx.AsyncClient(base_url=pair.url("notify")) as client:
+        for _ in range(100):
+            pending = (await client.get("/api/v1/messages", params={"status": "pending"})).json()
+            if pending and pending[0]["attempts"] == 1:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the first attempt did not fail as arranged")
+    conn = await asyncpg.connect(pair.database_urls["notify"])
+    try:
+        await conn.execute("UPDATE rm_outbox.outbox SET attempts = 0")
+    finally:
+        await conn.close()
+
+    [mail] = await smtp.mailbox.wait_for(1)
+    assert mail["To"] == "hedwig.quirinus@example.org"
+    delivered = await wait_for_message(pair, "delivered")
+    assert delivered["attempts"] == 1  # as the outbox counted
+    types = [types for types, _ in await notify_events(nats_url, namespace)]
+    assert types == ["notify.MessageDeliveryFailed/1", "notify.MessageDelivered/2"]
