@@ -3,7 +3,7 @@ server and an OTLP receiver."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -51,3 +51,29 @@ async def suite(
         yield running
     finally:
         running.stop()
+
+
+StartAlone = Callable[[str], Awaitable[Suite]]
+
+
+@pytest.fixture
+async def start_alone(
+    nats_url: str, namespace: str, new_database: DatabaseFactory, tmp_path: Path
+) -> AsyncIterator[StartAlone]:
+    """Starts one service on its own, on a fresh database; stops it after the test."""
+    started: list[Suite] = []
+
+    async def start(name: str) -> Suite:
+        suite = Suite(
+            nats_url=nats_url,
+            database_urls={name: await new_database()},
+            smtp_port=1,
+            workdir=tmp_path,
+            namespace=namespace,
+        )
+        started.append(suite)
+        return suite.start((name,))
+
+    yield start
+    for suite in started:
+        suite.stop()

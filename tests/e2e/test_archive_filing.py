@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,9 +17,9 @@ from contracts.values import Contact
 from runtime.eventstore import AggregateRef, Cause
 from runtime.ids import new_id
 from tests.conftest import DatabaseFactory
+from tests.e2e.conftest import StartAlone
 from tests.support.applications import WURZEN
 from tests.support.runtime import connected_runtime
-from tests.support.suite import Suite
 
 AT = datetime(2026, 11, 20, 9, 15, tzinfo=UTC)
 
@@ -37,15 +36,9 @@ async def applied_up_to(archive: httpx.AsyncClient, source: str, seq: int) -> No
 
 
 async def test_the_submission_arriving_last_is_still_in_the_file(
-    nats_url: str, namespace: str, new_database: DatabaseFactory, tmp_path: Path
+    nats_url: str, namespace: str, new_database: DatabaseFactory, start_alone: StartAlone
 ) -> None:
-    suite = Suite(
-        nats_url=nats_url,
-        database_urls={"archive": await new_database()},
-        smtp_port=1,
-        workdir=tmp_path,
-        namespace=namespace,
-    ).start(("archive",))
+    suite = await start_alone("archive")
     writers = {
         service: await connected_runtime(service, nats_url, namespace, await new_database())
         for service in (Service.INTAKE, Service.CASEWORK, Service.BILLING)
@@ -108,4 +101,3 @@ async def test_the_submission_arriving_last_is_still_in_the_file(
     finally:
         for writer in writers.values():
             await writer.stop()
-        suite.stop()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from pathlib import Path
 from uuid import UUID
 
 import asyncpg
@@ -16,6 +15,7 @@ from runtime.eventstore import AggregateRef, Cause
 from runtime.ids import new_id
 from runtime.service import Runtime
 from tests.conftest import DatabaseFactory
+from tests.e2e.conftest import StartAlone
 from tests.support.applications import WURZEN
 from tests.support.runtime import connected_runtime
 from tests.support.suite import Suite
@@ -53,16 +53,10 @@ async def cash_reference(billing: Suite, case_id: UUID) -> str:
 
 
 async def test_a_repeated_assessment_does_not_hand_out_its_number_again(
-    nats_url: str, namespace: str, new_database: DatabaseFactory, tmp_path: Path
+    nats_url: str, namespace: str, new_database: DatabaseFactory, start_alone: StartAlone
 ) -> None:
-    billing_db = await new_database()
-    suite = Suite(
-        nats_url=nats_url,
-        database_urls={"billing": billing_db},
-        smtp_port=1,
-        workdir=tmp_path,
-        namespace=namespace,
-    ).start(("billing",))
+    suite = await start_alone("billing")
+    billing_db = suite.database_urls["billing"]
     casework = await connected_runtime(Service.CASEWORK, nats_url, namespace, await new_database())
     try:
         first = await cash_reference(suite, await decide(casework))
@@ -83,4 +77,3 @@ async def test_a_repeated_assessment_does_not_hand_out_its_number_again(
         assert second.endswith("-000002"), (first, second)
     finally:
         await casework.stop()
-        suite.stop()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 
-from tests.conftest import DatabaseFactory
-from tests.support.suite import Suite
+from tests.e2e.conftest import StartAlone
 
 
 async def wait_for_readiness(
@@ -27,21 +25,10 @@ async def wait_for_readiness(
 
 
 async def test_readiness_follows_the_database_while_the_process_stays_healthy(
-    nats_url: str,
-    namespace: str,
-    new_database: DatabaseFactory,
-    pg_admin_url: str,
-    tmp_path: Path,
+    start_alone: StartAlone, pg_admin_url: str
 ) -> None:
-    url = await new_database()
-    name = url.rsplit("/", 1)[1]
-    suite = Suite(
-        nats_url=nats_url,
-        database_urls={"billing": url},
-        smtp_port=1,
-        workdir=tmp_path,
-        namespace=namespace,
-    ).start(("billing",))
+    suite = await start_alone("billing")
+    name = suite.database_urls["billing"].rsplit("/", 1)[1]
     admin = await asyncpg.connect(pg_admin_url)
     try:
         async with httpx.AsyncClient(base_url=suite.url("billing"), timeout=10) as client:
@@ -65,4 +52,3 @@ async def test_readiness_follows_the_database_while_the_process_stays_healthy(
     finally:
         await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         await admin.close()
-        suite.stop()
