@@ -5,14 +5,14 @@ Validation messages are German: the citizen reads them next to the field.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from contracts.calendar import today
 from contracts.values import NonEmpty, PostalAddress
 
 EU_EEA_CH = frozenset(
@@ -113,7 +113,7 @@ class Applicant(BaseModel):
     @field_validator("birth_date")
     @classmethod
     def _not_in_future(cls, value: date) -> date:
-        if value > datetime.now(ZoneInfo("Europe/Berlin")).date():
+        if value > today():
             raise ValueError("Das Geburtsdatum darf nicht in der Zukunft liegen.")
         return value
 

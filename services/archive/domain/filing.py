@@ -12,9 +12,9 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from contracts.base import DomainEvent
+from contracts.calendar import german_date
 from contracts.events.archive import CaseFiled
 
 GENESIS = "0" * 64
@@ -63,18 +63,10 @@ def file_reference(procedure: str, year: int, number: int) -> str:
     return f"{FILING_PLAN.get(procedure, DEFAULT_PLAN).code}/{year}/{number:05d}"
 
 
-GERMANY = ZoneInfo("Europe/Berlin")
-
-
-def local_year(moment: datetime) -> int:
-    """The calendar year in Germany at ``moment`` (which is kept in UTC)."""
-    return moment.astimezone(GERMANY).year
-
-
 def retain_until(procedure: str, closed: datetime) -> date:
     """Retention ends with the (German) calendar year ``retention_years`` after closure."""
     years = FILING_PLAN.get(procedure, DEFAULT_PLAN).retention_years
-    return date(local_year(closed) + years, 12, 31)
+    return date(german_date(closed).year + years, 12, 31)
 
 
 def ready_to_file(*, submitted: bool, closed: bool, fee_settled: bool, filed: bool) -> bool:
@@ -109,7 +101,7 @@ def decide_filing(history: list[DomainEvent], command: FileCase) -> list[DomainE
         CaseFiled(
             case_id=command.case_id,
             file_reference=file_reference(
-                command.procedure, local_year(command.now), command.number
+                command.procedure, german_date(command.now).year, command.number
             ),
             event_count=len(command.parts),
             record_hash=record,

@@ -14,6 +14,7 @@ from uuid import UUID
 import asyncpg
 
 from contracts.base import DomainEvent
+from contracts.calendar import german_date
 from contracts.events.archive import CaseFiled
 from contracts.events.billing import FeeAssessed, NoFeeDue
 from contracts.events.casework import (
@@ -182,7 +183,7 @@ async def file_if_complete(
         "INSERT INTO file_numbers VALUES ($1, $2, 1) ON CONFLICT (tenant, year)"
         " DO UPDATE SET last = file_numbers.last + 1 RETURNING last",
         tenant,
-        filing.local_year(now),
+        german_date(now).year,
     )
     command = filing.FileCase(
         case_id=case_id,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from contracts.base import DomainEvent
+from contracts.calendar import german_date
 from contracts.events.billing import FeeAssessed, FeeScheduleAdopted, NoFeeDue
 from contracts.events.casework import CaseDecided
 
@@ -43,17 +43,9 @@ class AssessFee:
     payment_term_days: int
 
 
-GERMANY = ZoneInfo("Europe/Berlin")
-
-
-def local_date(moment: datetime) -> date:
-    """The calendar day in Germany at ``moment`` (which is kept in UTC)."""
-    return moment.astimezone(GERMANY).date()
-
-
 def due_date(assessed: datetime, term_days: int) -> date:
     """Payable ``term_days`` after the day of the notice, counted in the German calendar."""
-    return local_date(assessed) + timedelta(days=term_days)
+    return german_date(assessed) + timedelta(days=term_days)
 
 
 def decide_fee(history: list[DomainEvent], command: AssessFee) -> list[DomainEvent]:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import asyncpg
 
 from contracts.base import DomainEvent
+from contracts.calendar import german_date
 from contracts.events.billing import FeeAssessed
 from contracts.events.casework import CaseDecided
 from contracts.naming import Service
@@ -78,7 +79,7 @@ def projection(runtime: Runtime) -> Projection:
         command = fees.AssessFee(
             decision=decision,
             schedule=schedule,
-            cash_reference=await next_cash_reference(conn, town, fees.local_date(now).year),
+            cash_reference=await next_cash_reference(conn, town, german_date(now).year),
             now=now,
             payment_term_days=settings.payment_term_days,
         )

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from contracts.base import DomainEvent
+from contracts.calendar import today
 from contracts.events.casework import DelegationAgreed
 from contracts.events.intake import ApplicationSubmitted, TownProfilePublished
 from contracts.naming import Service
@@ -33,9 +33,6 @@ CREATE TABLE IF NOT EXISTS towns (
     postcodes text[] NOT NULL
 );
 """
-
-
-GERMANY = ZoneInfo("Europe/Berlin")
 
 
 def projection(runtime: Runtime) -> Projection:
@@ -107,7 +104,7 @@ async def open_case(
         ),
         form=event.form,
         facts=Facts(
-            today=datetime.now(GERMANY).date(),  # ages turn over at German midnight
+            today=today(),  # ages turn over at German midnight
             town_postcodes=frozenset(town["postcodes"]) if town else frozenset(),
             town_name=town["name"] if town else tenant,
         ),

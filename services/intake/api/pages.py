@@ -14,17 +14,15 @@ from datetime import UTC, datetime
 from html import escape
 from urllib.parse import quote
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from contracts.calendar import GERMANY
 from runtime.service import Runtime
 from services.intake.api.routes import Untracked, tracked_status
 from services.intake.api.schemas import ApplicationStatus
 from services.intake.settings import IntakeSettings
-
-BERLIN = ZoneInfo("Europe/Berlin")
 
 STYLE = (
     "html{color-scheme:light}"
@@ -93,13 +91,13 @@ def _html(body: str, status: int) -> HTMLResponse:
 
 def german_datetime(moment: datetime) -> str:
     """``2026-11-22 07:58 UTC`` → ``22.11.2026, 08:58 Uhr`` (German time; naive is UTC)."""
-    local = _aware(moment).astimezone(BERLIN)
+    local = _aware(moment).astimezone(GERMANY)
     return f"{local:%d.%m.%Y, %H:%M} Uhr"
 
 
 def time_element(moment: datetime) -> str:
     """``<time>`` with a machine-readable ``datetime`` (HTML allows at most milliseconds)."""
-    local = _aware(moment).astimezone(BERLIN)
+    local = _aware(moment).astimezone(GERMANY)
     machine = local.isoformat(timespec="seconds")
     return f'<time datetime="{machine}">{german_datetime(local)}</time>'
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from contracts.calendar import GERMANY
 from contracts.procedures import procedure_title
-
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,7 @@ def acknowledgement(
 ) -> Message:
     """Eingangsbestätigung: the application has arrived."""
     title = procedure_title(procedure)
-    local = submitted_at.astimezone(BERLIN)
+    local = submitted_at.astimezone(GERMANY)
     follow = (
         f"Den Stand Ihres Antrags können Sie jederzeit hier verfolgen:\n{tracking_url}\n\n"
         if tracking_url
