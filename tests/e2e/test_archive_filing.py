@@ -19,6 +19,7 @@ from runtime.ids import new_id
 from tests.conftest import DatabaseFactory
 from tests.e2e.conftest import StartAlone
 from tests.support.applications import WURZEN
+from tests.support.polling import get_once_there
 from tests.support.runtime import connected_runtime
 
 AT = datetime(2026, 11, 20, 9, 15, tzinfo=UTC)
@@ -90,12 +91,7 @@ async def test_the_submission_arriving_last_is_still_in_the_file(
                 form={},
             )
             await append(Service.INTAKE, "application", submitted, data_key=str(case_id))
-            for _ in range(300):
-                response = await archive.get(f"/api/v1/files/{case_id}")
-                if response.status_code == 200:
-                    break
-                await asyncio.sleep(0.1)
-            record = response.json()
+            record = (await get_once_there(archive, f"/api/v1/files/{case_id}")).json()
             assert record["valid"] is True, record
             assert record["parts"] == 3  # submission, case, fee
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -17,6 +16,7 @@ from runtime.service import Runtime
 from tests.conftest import DatabaseFactory
 from tests.e2e.conftest import StartAlone
 from tests.support.applications import WURZEN
+from tests.support.polling import get_once_there
 from tests.support.runtime import connected_runtime
 from tests.support.suite import Suite
 
@@ -44,12 +44,8 @@ async def decide(casework: Runtime) -> UUID:
 
 async def cash_reference(billing: Suite, case_id: UUID) -> str:
     async with httpx.AsyncClient(base_url=billing.url("billing")) as client:
-        for _ in range(300):
-            response = await client.get(f"/api/v1/fees/{case_id}")
-            if response.status_code == 200:
-                return str(response.json()["cash_reference"])
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"no fee for {case_id}")
+        fee = await get_once_there(client, f"/api/v1/fees/{case_id}")
+    return str(fee.json()["cash_reference"])
 
 
 async def test_a_repeated_assessment_does_not_hand_out_its_number_again(

@@ -102,14 +102,20 @@ async def open_until_filed(page: Page, url: str, timeout: float = 30.0) -> int:
         response = await page.reload()
 
 
+async def submit(intake: str) -> dict[str, Any]:
+    """POST the example application; intake's answer."""
+    async with httpx.AsyncClient(base_url=intake, timeout=10) as client:
+        response = await client.post(APPLY, json=gewerbeanmeldung())
+    assert response.status_code == 201, response.text
+    accepted: dict[str, Any] = response.json()
+    return accepted
+
+
 async def test_the_e_mail_link_opens_a_german_accessible_status_page(
     suite: Suite, smtp: SmtpServer, browser: Browser
 ) -> None:
     intake = suite.url("intake")
-    async with httpx.AsyncClient(base_url=intake, timeout=10) as client:
-        response = await client.post(APPLY, json=gewerbeanmeldung())
-        assert response.status_code == 201, response.text
-        accepted = response.json()
+    accepted = await submit(intake)
     application_id = accepted["application_id"]
     page_url = accepted["status_page_url"]
     assert re.fullmatch(rf"{intake}/antraege/{application_id}\?token=[0-9a-f]{{32}}", page_url)
@@ -211,10 +217,7 @@ async def test_a_wrong_or_broken_link_shows_one_german_not_found_page(
     suite: Suite, browser: Browser
 ) -> None:
     intake = suite.url("intake")
-    async with httpx.AsyncClient(base_url=intake, timeout=10) as client:
-        response = await client.post(APPLY, json=gewerbeanmeldung())
-        assert response.status_code == 201, response.text
-        accepted = response.json()
+    accepted = await submit(intake)
     application_id = accepted["application_id"]
     good_token = accepted["status_page_url"].rsplit("token=", 1)[1]
 
