@@ -1,14 +1,12 @@
-"""PostgreSQL access: the pool, the service's own migrations, and advisory-lock keys.
+"""PostgreSQL access: the pool, single connections, the database itself, advisory-lock keys.
 
-A service's migrations are plain SQL files in its ``migrations/`` folder, applied in name
-order, each once, under an advisory lock so that replicas starting together do not race.
+Schema migrations are in ``runtime.schema``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -16,28 +14,6 @@ import asyncpg
 import structlog
 
 log = structlog.get_logger(__name__)
-
-_MIGRATION_LOCK = "rathaus:migrations"
-
-RUNTIME_DDL = """
-CREATE TABLE IF NOT EXISTS rc_dead_letters (
-    id             bigserial PRIMARY KEY,
-    projection     text        NOT NULL,
-    stream         text        NOT NULL,
-    stream_seq     bigint      NOT NULL,
-    subject        text        NOT NULL,
-    event_types    text        NOT NULL,
-    headers        jsonb       NOT NULL,
-    data           bytea       NOT NULL,
-    error          text        NOT NULL,
-    attempts       integer     NOT NULL,
-    first_failed_at timestamptz NOT NULL DEFAULT now(),
-    last_failed_at timestamptz NOT NULL DEFAULT now(),
-    resolved_at    timestamptz,
-    resolution     text,
-    UNIQUE (projection, stream, stream_seq)
-);
-"""
 
 
 def lock_key(name: str) -> int:
@@ -97,32 +73,6 @@ async def ensure_database(url: str) -> None:
                 pass
     finally:
         await conn.close()
-
-
-async def migrate(pool: asyncpg.Pool, folder: Path | None) -> list[str]:
-    """Apply the runtime's tables and the service's pending migrations; returns their names."""
-    applied: list[str] = []
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key(_MIGRATION_LOCK))
-        await conn.execute(RUNTIME_DDL)
-        await conn.execute(
-            "CREATE TABLE IF NOT EXISTS rc_migrations ("
-            " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
-        )
-        done = {row["name"] for row in await conn.fetch("SELECT name FROM rc_migrations")}
-        for path in _migration_files(folder):
-            if path.name in done:
-                continue
-            await conn.execute(path.read_text(encoding="utf-8"))
-            await conn.execute("INSERT INTO rc_migrations (name) VALUES ($1)", path.name)
-            applied.append(path.name)
-    if applied:
-        log.info("migrations applied", migrations=applied)
-    return applied
-
-
-def _migration_files(folder: Path | None) -> list[Path]:
-    return sorted(folder.glob("*.sql")) if folder and folder.is_dir() else []
 
 
 def record_to_dict(record: Any) -> dict[str, Any]:

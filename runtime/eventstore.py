@@ -135,14 +135,20 @@ class EventStore:
         cause: Cause,
         commit_id: UUID | None = None,
         data_key: str | None = None,
+        occurred_at: datetime | None = None,
     ) -> AppendResult:
-        """Append ``events`` as one commit; raises ``ConcurrencyConflict``."""
+        """Append ``events`` as one commit; raises ``ConcurrencyConflict``.
+
+        ``occurred_at`` is when the events were decided, if that was before now (an outbox
+        publishes them later).
+        """
         if not events:
             raise ValueError("a commit needs at least one event")
         commit_id = commit_id or new_id()
         subject = ref.subject(self._ns)
         with tracer().start_as_current_span(f"append {ref.aggregate_type}", kind=SpanKind.PRODUCER):
-            metas = [self._meta(ref, event, cause, data_key) for event in events]
+            at = occurred_at or datetime.now(UTC)
+            metas = [self._meta(ref, event, cause, data_key, at) for event in events]
             body = await self._codec.encode(commit_id, list(zip(metas, events, strict=True)))
             headers = self._headers(commit_id, expected_seq, ref, cause, events, data_key)
             try:
@@ -214,6 +220,16 @@ class EventStore:
                 continue
         raise ConcurrencyConflict(ref.subject(self._ns), -1)
 
+    async def head(self, ref: AggregateRef) -> tuple[int, str | None]:
+        """The stream sequence and commit id of an aggregate's last commit ((0, None) if new)."""
+        try:
+            last = await self._js.get_last_msg(
+                self._ns.stream(ref.service), ref.subject(self._ns), direct=True
+            )
+        except NotFoundError:
+            return 0, None
+        return last.seq or 0, (last.headers or {}).get(Headers.MSG_ID)
+
     async def load(self, ref: AggregateRef) -> LoadedAggregate:
         """All events of one aggregate, in order (an empty list for a new one)."""
         subject = ref.subject(self._ns)
@@ -246,7 +262,7 @@ class EventStore:
 
     @staticmethod
     def _meta(
-        ref: AggregateRef, event: DomainEvent, cause: Cause, data_key: str | None
+        ref: AggregateRef, event: DomainEvent, cause: Cause, data_key: str | None, at: datetime
     ) -> EventMeta:
         if event.aggregate_type != ref.aggregate_type:
             raise ValueError(f"{event.type_name} belongs to a {event.aggregate_type} aggregate")
@@ -257,7 +273,7 @@ class EventStore:
             tenant=ref.tenant,
             aggregate_type=ref.aggregate_type,
             aggregate_id=ref.aggregate_id,
-            occurred_at=datetime.now(UTC),
+            occurred_at=at,
             actor=cause.actor,
             correlation_id=cause.correlation_id,
             causation_id=cause.causation_id,

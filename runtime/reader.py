@@ -21,10 +21,12 @@ async def read_stream(
     start_seq: int = 1,
     stop_seq: int | None = None,
     batch: int = 500,
+    subject: str | None = None,
 ) -> AsyncIterator[Msg]:
     """Yield the messages of ``stream`` with ``start_seq <= seq <= stop_seq`` in order.
 
-    ``stop_seq`` defaults to the stream's last sequence when reading starts.
+    ``stop_seq`` defaults to the stream's last sequence when reading starts; ``subject``
+    narrows the reading to one subject (one aggregate).
     """
     info = await js.stream_info(stream)
     last = info.state.last_seq if stop_seq is None else min(stop_seq, info.state.last_seq)
@@ -32,7 +34,7 @@ async def read_stream(
         return
     subjects = info.config.subjects or [">"]
     sub = await js.pull_subscribe(
-        subjects[0],
+        subject or subjects[0],
         stream=stream,
         config=ConsumerConfig(
             deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
@@ -43,6 +45,8 @@ async def read_stream(
         ),
     )
     try:
+        if (await sub.consumer_info()).num_pending == 0:
+            return  # nothing matches (a subject with no later message): no need to wait
         while True:
             try:
                 msgs = await sub.fetch(batch, timeout=5.0)

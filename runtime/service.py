@@ -22,16 +22,21 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
 from nats.js.object_store import ObjectStore
 
 from contracts.naming import Namespace, Service
 from runtime.codec import EventCodec
-from runtime.database import create_pool, ensure_database, migrate
+from runtime.database import create_pool, ensure_database
 from runtime.datakeys import DataKeyStore
-from runtime.eventstore import EventStore
+from runtime.deadletters import open_dead_letters
+from runtime.eventstore import AggregateRef, EventStore
 from runtime.http import install_error_handlers
 from runtime.log import configure_logging
-from runtime.projection import Projection, ProjectionRunner, prepare_schema
+from runtime.outbox import OutboxPublisher, outbox_status
+from runtime.projection import Projection, prepare_schema
+from runtime.runner import ProjectionRunner
+from runtime.schema import RUNTIME_MIGRATIONS, Migration, migrate_database, read_migrations
 from runtime.settings import ServiceSettings
 from runtime.streams import (
     ensure_attachment_store,
@@ -71,6 +76,7 @@ class Runtime:
     _store: EventStore | None = None
     _keys: DataKeyStore | None = None
     _attachments: ObjectStore | None = None
+    _publisher: OutboxPublisher | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @property
@@ -114,34 +120,56 @@ class Runtime:
         """Whether the NATS connection is up."""
         return self._broker is not None and bool(self._broker.connection.is_connected)
 
-    async def connect(self) -> None:
-        """Connect to NATS and PostgreSQL (waiting for them), set up stream, buckets, schema."""
+    async def connect(self, *, provision: bool = True) -> None:
+        """Connect to NATS and PostgreSQL; with ``provision``, set up what is missing.
+
+        A service provisions (waiting for its servers, creating its stream, buckets,
+        database and the runtime's tables). An operator's command does not: it fails at once
+        if something is missing, naming it, and never creates anything as a side effect.
+        """
         settings = self.settings
         self._broker = NatsBroker(
             settings.nats_url,
-            max_reconnect_attempts=-1,
+            max_reconnect_attempts=-1 if provision else 0,
             reconnect_time_wait=1,
             name=f"rathaus-{self.service.value}",
             logger=None,
         )
-        await _retry("NATS", self._broker.connect)
+        if provision:
+            await _retry("NATS", self._broker.connect)
+        else:
+            await self._broker.connect()
         js = self.js
-        await ensure_event_stream(js, self.ns, self.service, settings.stream_replicas)
-        await ensure_key_bucket(js, self.ns, settings.stream_replicas)
-        self._attachments = await ensure_attachment_store(js, self.ns, settings.stream_replicas)
+        if provision:
+            await ensure_event_stream(js, self.ns, self.service, settings.stream_replicas)
+            await ensure_key_bucket(js, self.ns, settings.stream_replicas)
+            self._attachments = await ensure_attachment_store(js, self.ns, settings.stream_replicas)
+        else:
+            await _require_stream(js, self.ns.stream(self.service))
+            self._attachments = await js.object_store(self.ns.attachment_bucket())
         self._keys = DataKeyStore(
             js, self.ns.key_bucket(), key_bucket_stream(self.ns), settings.kek
         )
         self._store = EventStore(self._broker, js, EventCodec(self._keys), self.ns)
-        with suppress(Exception):
-            await ensure_database(settings.database_url)
-        self._pool = await _retry("PostgreSQL", lambda: create_pool(settings.database_url))
-        await migrate(self._pool, None)
+        if provision:
+            with suppress(Exception):
+                await ensure_database(settings.database_url)
+            self._pool = await _retry("PostgreSQL", lambda: create_pool(settings.database_url))
+            await migrate_database(self._pool, read_migrations("runtime", RUNTIME_MIGRATIONS))
+        else:
+            self._pool = await create_pool(settings.database_url)
+
+    def migrations(self, parts: ServiceParts) -> list[Migration]:
+        """The runtime's migrations, then the service's own."""
+        return [
+            *read_migrations("runtime", RUNTIME_MIGRATIONS),
+            *read_migrations(self.service.value, parts.migrations),
+        ]
 
     async def start(self, parts: ServiceParts) -> None:
         """Connect, migrate, run start-up hooks, start projections and background work."""
         await self.connect()
-        await migrate(self.pool, parts.migrations)
+        await migrate_database(self.pool, self.migrations(parts))
         for projection in parts.projections:
             async with self.pool.acquire() as conn, conn.transaction():
                 await prepare_schema(conn, projection, projection.schema)
@@ -152,9 +180,16 @@ class Runtime:
                 runner = self.runner(projection, source)
                 self.runners.append(runner)
                 self._tasks.append(asyncio.create_task(runner.run(), name=runner.stream))
-        for job in parts.background:
+        self._publisher = OutboxPublisher(
+            self.pool, self.store, self._outbox_ref, self.settings.database_url
+        )
+        background: list[Hook] = [_run_publisher, _watch_dead_letters, *parts.background]
+        for job in background:
             self._tasks.append(asyncio.create_task(_forever(job, self), name=str(job)))
         log.info("service started", projections=[p.name for p in parts.projections])
+
+    def _outbox_ref(self, row: Any) -> AggregateRef:
+        return AggregateRef(self.service, row["tenant"], row["aggregate_type"], row["aggregate_id"])
 
     def runner(self, projection: Projection, source: Service) -> ProjectionRunner:
         """A runner for one projection and source stream, wired to this runtime."""
@@ -184,15 +219,19 @@ class Runtime:
         shutdown_tracing()
 
     async def readiness(self) -> dict[str, Any]:
-        """What /readyz reports: connections and projection runners."""
-        database = False
+        """What /readyz reports: connections, projection runners, dead letters, outbox."""
+        database, letters, outbox = False, None, None
         with suppress(Exception):
             database = await self.pool.fetchval("SELECT true") is True
+            letters = await open_dead_letters(self.pool)
+            outbox = (await outbox_status(self.pool)).__dict__
         runners = {
             f"{r.projection.name}<-{r.stream}": {
                 "leader": r.status.leader,
+                "epoch": r.status.epoch,
                 "ready": r.status.consumer_ready.is_set(),
                 "awaiting_source": r.status.awaiting_source,
+                "paused": r.status.paused,
                 "last_seq": r.status.last_seq,
                 "applied": r.status.applied,
                 "batches": r.status.batches,
@@ -214,7 +253,41 @@ class Runtime:
             "nats": self.nats_connected,
             "database": database,
             "projections": runners,
+            "open_dead_letters": letters,
+            "outbox": outbox,
         }
+
+
+async def _require_stream(js: JetStreamContext, stream: str) -> None:
+    try:
+        await js.stream_info(stream)
+    except NotFoundError:
+        raise NotProvisioned(
+            f"stream {stream} does not exist on this NATS server: has the service ever run"
+            " against it (NATS_URL, RATHAUS_NAMESPACE)?"
+        ) from None
+
+
+class NotProvisioned(RuntimeError):
+    """An operator's command found the service's stream or database missing."""
+
+
+async def _run_publisher(runtime: Runtime) -> None:
+    assert runtime._publisher is not None
+    await runtime._publisher.run()
+
+
+async def _watch_dead_letters(runtime: Runtime, every: float = 300.0) -> None:
+    """Say at warning level, now and every five minutes, which dead letters are open."""
+    while True:
+        letters = await open_dead_letters(runtime.pool)
+        if letters:
+            log.warning(
+                "open dead letters: retry or dismiss them",
+                open=letters,
+                command=f"python -m services.{runtime.service.value} dead-letters",
+            )
+        await asyncio.sleep(every)
 
 
 async def _retry(what: str, connect: Callable[[], Awaitable[Any]], attempts: int = 60) -> Any:
@@ -272,7 +345,15 @@ def create_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": service.value}
 
-    @app.get("/readyz", tags=["operations"])
+    report = {"type": "object", "required": ["ready"], "properties": {"ready": {"type": "boolean"}}}
+    readiness: dict[int | str, dict[str, Any]] = {
+        503: {
+            "description": "Not ready: the same report, saying what is missing.",
+            "content": {"application/json": {"schema": report}},
+        }
+    }
+
+    @app.get("/readyz", tags=["operations"], responses=readiness)
     async def readyz() -> JSONResponse:
         report = await runtime.readiness()
         return JSONResponse(report, status_code=200 if report["ready"] else 503)

@@ -25,6 +25,7 @@ from tests.support.mail import SmtpServer
 from tests.support.suite import SERVICES, Suite
 
 APPLY = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications"
+KEY = {"Idempotency-Key": "erasure-e2e"}
 PERSONAL_DATA = (
     "Quirinus-Zwetschgenbaum",
     "hedwig.quirinus@example.org",
@@ -81,7 +82,7 @@ async def test_after_erasure_no_personal_datum_can_be_read_anywhere(
         ]
     )
     async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
-        accepted = (await client.post(APPLY, json=body)).json()
+        accepted = (await client.post(APPLY, json=body, headers=KEY)).json()
         case_id = UUID(accepted["application_id"])
 
         async def filed_and_mailed() -> bool:
@@ -115,7 +116,7 @@ async def test_after_erasure_no_personal_datum_can_be_read_anywhere(
 
         # The same application sent again must not bring its data back under the old key:
         # a clear 409, and nothing stored (the checks below would find it).
-        again = await client.post(APPLY, json=body)
+        again = await client.post(APPLY, json=body, headers=KEY)
         assert again.status_code == 409, again.text
         assert "inzwischen gelöscht" in again.json()["detail"]
 

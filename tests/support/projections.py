@@ -52,6 +52,6 @@ def counter_projection(batch_size: int = 64) -> Projection:
             {"test.CounterOpened", "test.CounterIncremented", "test.CounterBroke"}
         ),
         handle=record,
-        ddl=DDL,
+        migrations=(DDL,),
         batch_size=batch_size,
     )

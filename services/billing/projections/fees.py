@@ -71,5 +71,5 @@ PROJECTION = Projection(
         {FeeAssessed.type_name, NoFeeDue.type_name, FeeScheduleAdopted.type_name}
     ),
     handle=apply,
-    ddl=DDL,
+    migrations=(DDL,),
 )

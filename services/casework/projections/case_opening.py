@@ -58,7 +58,7 @@ def projection(runtime: Runtime) -> Projection:
         sources=(Service.INTAKE,),
         event_types=frozenset({TownProfilePublished.type_name, ApplicationSubmitted.type_name}),
         handle=handle,
-        ddl=DDL,
+        migrations=(DDL,),
         rebuildable=False,
     )
 

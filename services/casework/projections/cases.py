@@ -77,7 +77,7 @@ def projection(runtime: Runtime) -> Projection:
             }
         ),
         handle=handle,
-        ddl=DDL,
+        migrations=(DDL,),
     )
 
 

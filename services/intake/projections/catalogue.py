@@ -62,5 +62,5 @@ PROJECTION = Projection(
         {TownProfilePublished.type_name, ProcedureOffered.type_name, ProcedureWithdrawn.type_name}
     ),
     handle=apply,
-    ddl=DDL,
+    migrations=(DDL,),
 )

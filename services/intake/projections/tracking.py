@@ -86,6 +86,6 @@ PROJECTION = Projection(
     sources=tuple(Service),
     event_types=frozenset(cls.type_name for cls in TRACKED),
     handle=apply,
-    ddl=DDL,
+    migrations=(DDL,),
     opens_personal_data=False,
 )

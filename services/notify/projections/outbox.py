@@ -99,7 +99,7 @@ def projection(runtime: Runtime) -> Projection:
             }
         ),
         handle=handle,
-        ddl=DDL,
+        migrations=(DDL,),
         rebuildable=False,
     )
 

@@ -10,8 +10,9 @@ import pytest
 from contracts.naming import Service
 from runtime.eventstore import AggregateRef, Cause
 from runtime.ids import new_id
-from runtime.operations import list_dead_letters, rebuild, retry_dead_letter
-from runtime.projection import ProjectionRunner
+from runtime.deadletters import list_dead_letters, retry_dead_letter
+from runtime.operations import rebuild
+from runtime.runner import ProjectionRunner
 from runtime.service import Runtime
 from tests.support.events import CounterBroke, CounterIncremented, CounterOpened
 from tests.support.projections import counter_projection
@@ -148,7 +149,9 @@ async def test_a_retried_dead_letter_is_applied_once_it_can_be(rt: Runtime) -> N
         msg.data,
     )
     [letter] = await list_dead_letters(rt.pool)
-    await retry_dead_letter(rt.pool, {"counters": projection}, rt.store.codec, letter.id)
+    await retry_dead_letter(
+        rt.pool, rt.js, {"counters": projection}, rt.store.codec, letter.id, actor="test"
+    )
     assert await list_dead_letters(rt.pool) == []
     values = [
         r[0]
