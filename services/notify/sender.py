@@ -1,9 +1,14 @@
-"""Background senders: deliver due outbox messages over SMTP, record the outcome as events.
+"""Background senders: deliver due messages over SMTP, record the outcome, announce it.
 
 Each sender keeps one SMTP connection and claims one due message at a time with
 ``FOR UPDATE SKIP LOCKED``, so replicas and parallel senders never send the same message
-twice at once. Delivery is at-least-once: a crash between the mail server's acceptance and
-the commit sends again, with the same Message-ID header so mail clients show it once.
+twice at once. The outcome — delivered, or failed with the next attempt — is committed in
+the same transaction as the claim, together with the event that announces it, which the
+runtime's outbox publishes whenever NATS is there (``runtime.outbox``). So a sender never
+talks to NATS: an outage delays the announcement and can never make it send again.
+
+The one window left: a crash between the mail server's acceptance and that commit sends the
+message again on restart, with the same Message-ID header so mail clients show it once.
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ import structlog
 
 from contracts.events.notify import MessageDelivered, MessageDeliveryFailed
 from contracts.naming import Service
+from runtime import outbox
 from runtime.database import connect
-from runtime.eventstore import AggregateRef, Cause, ConcurrencyConflict
+from runtime.eventstore import AggregateRef, Cause
 from runtime.ids import derived_id
 from runtime.service import Runtime
 from runtime.telemetry import consuming_span
@@ -152,7 +158,6 @@ class Sender:
 
     async def _delivered(self, conn: asyncpg.Connection, row: Any, attempts: int) -> None:
         now = datetime.now(UTC)
-        ref = message_ref(row["tenant"], row["message_id"])
         delivered = MessageDelivered(
             message_id=row["message_id"],
             case_id=row["case_id"],
@@ -162,25 +167,16 @@ class Sender:
             attempts=attempts,
             delivered_at=now,
         )
-
-        async def append(expected_seq: int) -> None:
-            await self._runtime.store.append(
-                ref,
-                [delivered],
-                expected_seq=expected_seq,
-                commit_id=derived_id(row["message_id"], "delivered"),
-                data_key=row["data_key"],
-                cause=self._cause(row),
-            )
-
-        # A first attempt is usually the message's first event: no need to read the log.
-        try:
-            await append(0 if attempts == 1 else await self._last_seq(row))
-        except ConcurrencyConflict:
-            if attempts != 1:
-                raise
-            # A failure of an earlier attempt is in the log, its database update was lost.
-            await append(await self._last_seq(row))
+        await outbox.record(
+            conn,
+            message_ref(row["tenant"], row["message_id"]),
+            [delivered],
+            commit_id=derived_id(row["message_id"], "delivered"),
+            cause=self._cause(row),
+            data_key=row["data_key"],
+            # A first attempt is the message's first event; after failures, ask the stream.
+            expected_seq=0 if attempts == 1 else None,
+        )
         await conn.execute(
             "UPDATE rm_outbox.outbox SET status = 'delivered', attempts = $2, delivered_at = $3,"
             " recipient = NULL, subject = NULL, body = NULL, last_error = NULL"
@@ -210,7 +206,8 @@ class Sender:
             permanent or is_permanent(error),
         )
         text = describe(error)
-        await self._runtime.store.append(
+        await outbox.record(
+            conn,
             message_ref(row["tenant"], row["message_id"]),
             [
                 MessageDeliveryFailed(
@@ -224,7 +221,7 @@ class Sender:
                     failed_at=now,
                 )
             ],
-            expected_seq=await self._last_seq(row),
+            expected_seq=0 if attempts == 1 else None,
             commit_id=derived_id(row["message_id"], "failed", attempts),
             cause=self._cause(row),
         )
@@ -250,11 +247,6 @@ class Sender:
         return Cause(
             actor="system:notify", correlation_id=row["correlation_id"] or row["message_id"]
         )
-
-    async def _last_seq(self, row: Any) -> int:
-        loaded = await self._runtime.store.load(message_ref(row["tenant"], row["message_id"]))
-        return loaded.last_seq
-
 
 async def run_senders(runtime: Runtime) -> None:
     """Background job: the senders, woken by the outbox's NOTIFY."""

@@ -48,21 +48,21 @@ async def cash_reference(billing: Suite, case_id: UUID) -> str:
     return str(fee.json()["cash_reference"])
 
 
-async def test_a_repeated_assessment_does_not_hand_out_its_number_again(
+async def test_a_redelivered_decision_is_not_assessed_again(
     nats_url: str, namespace: str, new_database: DatabaseFactory, start_alone: StartAlone
 ) -> None:
     suite = await start_alone("billing")
     billing_db = suite.database_urls["billing"]
     casework = await connected_runtime(Service.CASEWORK, nats_url, namespace, await new_database())
     try:
-        first = await cash_reference(suite, await decide(casework))
+        first_case = await decide(casework)
+        first = await cash_reference(suite, first_case)
         suite.stop()
 
-        # As after a crash between the append and the checkpoint: the counter's increment
-        # and the checkpoint are gone, the FeeAssessed in the log is not.
+        # As after a crash between the commit and the acknowledgement: the decision comes
+        # again. The assessment, its number and its announcement were committed together.
         conn = await asyncpg.connect(billing_db)
         try:
-            await conn.execute("UPDATE rm_fee_assessment.cash_reference_counters SET last = 0")
             await conn.execute("UPDATE rm_fee_assessment.rc_checkpoint SET last_seq = 0")
         finally:
             await conn.close()
@@ -71,5 +71,9 @@ async def test_a_repeated_assessment_does_not_hand_out_its_number_again(
         second = await cash_reference(suite, await decide(casework))
         assert second != first
         assert second.endswith("-000002"), (first, second)
+        # The first case was announced once, with its first number.
+        fee = casework.store  # any runtime of the namespace can read billing's stream
+        loaded = await fee.load(AggregateRef(Service.BILLING, WURZEN, "fee", str(first_case)))
+        assert [e.meta.type for e in loaded.events] == ["billing.FeeAssessed"]
     finally:
         await casework.stop()

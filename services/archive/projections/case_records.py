@@ -3,6 +3,12 @@
 A case is complete when casework has closed it and billing has settled its fee (assessed
 or none due); the two arrive on different streams in either order. All streams of this
 projection are applied under one lock, so exactly one of them sees the case complete.
+
+The town's chain and its file numbers are authoritative here, in PostgreSQL: the number,
+the chain link and the ``CaseFiled`` that announces them are committed in one transaction
+(the event through the runtime's outbox). A rolled-back transaction therefore takes all
+three back together — the next filing of the town can neither fork the chain nor repeat an
+Aktenzeichen, whatever NATS or PostgreSQL did meanwhile.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from contracts.events.casework import (
 from contracts.events.intake import ApplicationSubmitted
 from contracts.events.notify import MessageDelivered, MessageDeliveryFailed
 from contracts.naming import Service
+from runtime import outbox
 from runtime.codec import Envelope
 from runtime.eventstore import Cause
 from runtime.ids import derived_id
@@ -138,7 +145,7 @@ def projection(runtime: Runtime) -> Projection:
             )
         elif not isinstance(event, ApplicationSubmitted):  # it may be the last part to arrive
             return
-        await file_if_complete(runtime, conn, case_id, envelope)
+        await file_if_complete(conn, case_id, envelope)
 
     return Projection(
         name="case-records",
@@ -146,14 +153,17 @@ def projection(runtime: Runtime) -> Projection:
         sources=(Service.INTAKE, Service.CASEWORK, Service.BILLING, Service.NOTIFY),
         event_types=frozenset(cls.type_name for cls in COLLECTED),
         handle=handle,
-        ddl=DDL,
+        migrations=(
+            DDL,
+            "CREATE UNIQUE INDEX files_by_reference ON files (tenant, file_reference)",
+        ),
         rebuildable=False,
         opens_personal_data=False,
     )
 
 
 async def file_if_complete(
-    runtime: Runtime, conn: asyncpg.Connection, case_id: UUID, envelope: Envelope[DomainEvent]
+    conn: asyncpg.Connection, case_id: UUID, envelope: Envelope[DomainEvent]
 ) -> None:
     """File the case once its record is complete (``filing.ready_to_file``)."""
     status = await conn.fetchrow(
@@ -194,19 +204,17 @@ async def file_if_complete(
         closed_at=status["closed_at"],
         now=now,
     )
-    await runtime.store.decide_and_append(
+    [filed] = filing.decide_filing([], command)
+    assert isinstance(filed, CaseFiled)
+    await outbox.record(
+        conn,
         file_ref(tenant, case_id),
-        lambda history: filing.decide_filing(history, command),
+        [filed],
         commit_id=derived_id(case_id, "file-case"),
         cause=Cause.from_event(envelope.meta, "system:archive.filing"),
+        expected_seq=0,
     )
-    # Whether appended now or before a crash, the log's CaseFiled is what counts.
-    stored = next(
-        e.event
-        for e in (await runtime.store.load(file_ref(tenant, case_id))).events
-        if isinstance(e.event, CaseFiled)
-    )
-    await record_file(conn, tenant, stored, previous, parts, head)
+    await record_file(conn, tenant, filed, previous, parts, head)
 
 
 async def record_file(

@@ -48,28 +48,25 @@ def due_date(assessed: datetime, term_days: int) -> date:
     return german_date(assessed) + timedelta(days=term_days)
 
 
+def why_no_fee(decision: CaseDecided, schedule: dict[str, Decimal]) -> str | None:
+    """Why a decided case costs nothing (German), or ``None`` when a fee is due."""
+    if decision.outcome != "approved":
+        return "Für die Ablehnung wird keine Gebühr erhoben."
+    amount = schedule.get(decision.procedure)
+    if amount is None or amount == 0:
+        return "Die Gebührensatzung sieht für dieses Verfahren keine Gebühr vor."
+    return None
+
+
 def decide_fee(history: list[DomainEvent], command: AssessFee) -> list[DomainEvent]:
     """``FeeAssessed`` or ``NoFeeDue`` — once per case."""
     if history:
         return []
     decision = command.decision
-    if decision.outcome != "approved":
-        return [
-            NoFeeDue(
-                case_id=decision.case_id,
-                reason="Für die Ablehnung wird keine Gebühr erhoben.",
-                assessed_at=command.now,
-            )
-        ]
-    amount = command.schedule.get(decision.procedure)
-    if amount is None or amount == 0:
-        return [
-            NoFeeDue(
-                case_id=decision.case_id,
-                reason="Die Gebührensatzung sieht für dieses Verfahren keine Gebühr vor.",
-                assessed_at=command.now,
-            )
-        ]
+    reason = why_no_fee(decision, command.schedule)
+    if reason is not None:
+        return [NoFeeDue(case_id=decision.case_id, reason=reason, assessed_at=command.now)]
+    amount = command.schedule[decision.procedure]
     return [
         FeeAssessed(
             case_id=decision.case_id,

@@ -1,4 +1,11 @@
-"""Reaction: a decided case gets its fee assessed from the town's fee schedule."""
+"""Reaction: a decided case gets its fee assessed from the town's fee schedule.
+
+The Kassenzeichen is counted here, in PostgreSQL, and the assessment that uses it is recorded
+in the same transaction — the row that says "this case is assessed" and the ``FeeAssessed``
+to announce (through the runtime's outbox). A rolled-back transaction takes the number back
+with the assessment, so no number is ever given twice, and a redelivered decision finds its
+case assessed and changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,9 @@ import asyncpg
 
 from contracts.base import DomainEvent
 from contracts.calendar import german_date
-from contracts.events.billing import FeeAssessed
 from contracts.events.casework import CaseDecided
 from contracts.naming import Service
+from runtime import outbox
 from runtime.codec import Envelope
 from runtime.eventstore import Cause
 from runtime.ids import derived_id
@@ -29,9 +36,18 @@ CREATE TABLE IF NOT EXISTS cash_reference_counters (
 );
 """
 
+ASSESSMENTS = """
+CREATE TABLE assessments (
+    case_id        uuid PRIMARY KEY,
+    town           text NOT NULL,
+    cash_reference text UNIQUE,
+    assessed_at    timestamptz NOT NULL
+);
+"""
+
 
 async def next_cash_reference(conn: asyncpg.Connection, town: str, year: int) -> str:
-    """The next Kassenzeichen of a town and year (a rolled-back number is simply skipped)."""
+    """The next Kassenzeichen of a town and year (rolled back with the assessment)."""
     number: int = await conn.fetchval(
         "INSERT INTO cash_reference_counters VALUES ($1, $2, 1) ON CONFLICT (town, year)"
         " DO UPDATE SET last = cash_reference_counters.last + 1 RETURNING last",
@@ -39,20 +55,6 @@ async def next_cash_reference(conn: asyncpg.Connection, town: str, year: int) ->
         year,
     )
     return fees.cash_reference(town, year, number)
-
-
-async def keep_counter_past(conn: asyncpg.Connection, assessed: list[DomainEvent]) -> None:
-    """Make the counter of a Kassenzeichen in the log at least that number."""
-    for event in assessed:
-        if isinstance(event, FeeAssessed):
-            town, year, number = fees.parse_cash_reference(event.cash_reference)
-            await conn.execute(
-                "INSERT INTO cash_reference_counters VALUES ($1, $2, $3) ON CONFLICT (town, year)"
-                " DO UPDATE SET last = greatest(cash_reference_counters.last, $3)",
-                town,
-                year,
-                number,
-            )
 
 
 def projection(runtime: Runtime) -> Projection:
@@ -63,31 +65,36 @@ def projection(runtime: Runtime) -> Projection:
     async def handle(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> None:
         decision = envelope.event
         assert isinstance(decision, CaseDecided)
+        if await conn.fetchval("SELECT 1 FROM assessments WHERE case_id = $1", decision.case_id):
+            return  # a redelivered decision: assessed before
         town = envelope.meta.tenant
-        ref = fee_ref(town, decision.case_id)
-        assessed = [e.event for e in (await runtime.store.load(ref)).events]
-        if assessed:
-            # Assessed before, and this transaction's counter may have been rolled back
-            # since (a failed batch, a crash before the checkpoint): bring the counter
-            # past the number in the log, or the next case would get it again.
-            await keep_counter_past(conn, assessed)
-            return
         schedule = fees.current_schedule(
             [e.event for e in (await runtime.store.load(schedule_ref(town))).events]
         )
         now = datetime.now(UTC)
+        due = fees.why_no_fee(decision, schedule) is None
+        reference = await next_cash_reference(conn, town, german_date(now).year) if due else ""
         command = fees.AssessFee(
             decision=decision,
             schedule=schedule,
-            cash_reference=await next_cash_reference(conn, town, german_date(now).year),
+            cash_reference=reference,
             now=now,
             payment_term_days=settings.payment_term_days,
         )
-        await runtime.store.decide_and_append(
-            ref,
-            lambda history: fees.decide_fee(history, command),
+        await outbox.record(
+            conn,
+            fee_ref(town, decision.case_id),
+            fees.decide_fee([], command),
             commit_id=derived_id(envelope.meta.event_id, "assess-fee"),
             cause=Cause.from_event(envelope.meta, "system:billing.assessment"),
+            expected_seq=0,
+        )
+        await conn.execute(
+            "INSERT INTO assessments VALUES ($1, $2, $3, $4)",
+            decision.case_id,
+            town,
+            reference or None,
+            now,
         )
 
     return Projection(
@@ -96,6 +103,6 @@ def projection(runtime: Runtime) -> Projection:
         sources=(Service.CASEWORK,),
         event_types=frozenset({CaseDecided.type_name}),
         handle=handle,
-        ddl=DDL,
+        migrations=(DDL, ASSESSMENTS),
         rebuildable=False,
     )
