@@ -9,6 +9,7 @@ from typing import TextIO
 OK = "✓"
 FAILED = "✗"
 BUSY = "…"
+WARN = "!"  # something went wrong and the stack is dealing with it (a restart)
 
 
 class Console:

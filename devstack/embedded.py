@@ -45,14 +45,36 @@ def free_port(preferred: int | None = None, host: str = "127.0.0.1") -> int:
         return port
 
 
-def wait_for_port(port: int, timeout: float = 30.0, host: str = "127.0.0.1") -> None:
-    """Block until something accepts connections on ``host:port``."""
+def wait_for_port(
+    port: int,
+    timeout: float = 30.0,
+    host: str = "127.0.0.1",
+    process: subprocess.Popen[bytes] | None = None,
+) -> None:
+    """Block until something accepts connections on ``host:port``.
+
+    With ``process``, give up as soon as that process has ended: a server that could not
+    start must not be waited for until the timeout.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
             return
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(
+                f"the server exited (code {process.returncode}) before it listened on port {port}"
+            )
         time.sleep(0.05)
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout:.0f} s")
+
+
+def wait_until_free(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> None:
+    """Block until ``host:port`` is free again (a restart must get the port its clients know)."""
+    deadline = time.monotonic() + timeout
+    while not port_is_free(port, host):
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"{host}:{port} is still taken after {timeout:.0f} s")
+        time.sleep(0.1)
 
 
 def nats_server_binary() -> str:
@@ -74,6 +96,7 @@ class EmbeddedNats:
     port: int = 4222
     sync_always: bool = True
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    log_file: Path | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
@@ -97,17 +120,29 @@ class EmbeddedNats:
         """Start the server (on a free port if ``port`` is taken) and wait until it listens."""
         self.store_dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port(self.port)
+        self.log_file = log_file or self.store_dir / "nats.log"
+        self._launch()
+        return self
+
+    def restart(self, timeout: float = 30.0) -> EmbeddedNats:
+        """Start again after a crash, on the same port and store (clients know that URL)."""
+        if self.process is not None and self.process.poll() is None:
+            raise RuntimeError(f"nats-server still runs (pid {self.process.pid})")
+        wait_until_free(self.port, timeout)
+        self._launch()
+        return self
+
+    def _launch(self) -> None:
         config = self.store_dir / "nats.conf"
         config.write_text(self.config_text())
-        log = open(log_file or self.store_dir / "nats.log", "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [nats_server_binary(), "-c", str(config)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        wait_for_port(self.port)
-        return self
+        with open(self.log_file or self.store_dir / "nats.log", "ab") as log:
+            self.process = subprocess.Popen(
+                [nats_server_binary(), "-c", str(config)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_for_port(self.port, process=self.process)
 
     def kill(self) -> None:
         """Kill the server at once (SIGKILL), as a crash would."""
@@ -116,16 +151,26 @@ class EmbeddedNats:
             self.process.wait()
             self.process = None
 
-    def stop(self) -> None:
-        """Stop the server cleanly."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+    def stop(self) -> bool:
+        """Stop the server cleanly; whether it was running (a dead one is only collected)."""
+        was_running = _stop_process(self.process, signal.SIGTERM, timeout=15)
         self.process = None
+        return was_running
+
+
+def _stop_process(
+    process: subprocess.Popen[bytes] | None, sig: signal.Signals, timeout: float
+) -> bool:
+    """Send ``sig`` and wait (SIGKILL after ``timeout``); whether the process was running."""
+    if process is None or process.poll() is not None:
+        return False
+    process.send_signal(sig)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    return True
 
 
 def _pg_bin(name: str) -> str:
@@ -146,6 +191,17 @@ def _as_user(user: str | None) -> dict[str, object]:
 
     entry = pwd.getpwnam(user)
     return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+
+
+def _processes_of(executable: Path, cwd: Path) -> list[int]:
+    """The pids of processes running ``executable`` in the folder ``cwd`` (via Linux /proc)."""
+    wanted = (executable.resolve(), cwd.resolve())
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):  # gone meanwhile, or not ours to look at
+            if (Path(os.readlink(entry / "exe")), Path(os.readlink(entry / "cwd"))) == wanted:
+                found.append(int(entry.name))
+    return found
 
 
 def _ensure_system_user() -> str | None:
@@ -187,6 +243,8 @@ class EmbeddedPostgres:
     data_dir: Path
     port: int = 5432
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    _user: str | None = field(default=None, init=False, repr=False)
+    _fsync: bool = field(default=True, init=False, repr=False)
 
     @property
     def url(self) -> str:
@@ -197,70 +255,101 @@ class EmbeddedPostgres:
         """Superuser URL of ``database``."""
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
+    @property
+    def log_path(self) -> Path:
+        """The server's log file (next to its data folder)."""
+        return self.data_dir.parent / f"{self.data_dir.name}.log"
+
     def start(self, fsync: bool = True) -> EmbeddedPostgres:
         """initdb if needed, then start the server and wait until it accepts connections."""
-        user = _ensure_system_user()
+        self._user = _ensure_system_user()
+        self._fsync = fsync
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
-        if user:
-            import pwd
-
+        if self._user:
             _open_path_for(Path(_pg_bin("postgres")).parent)
             _open_path_for(self.data_dir.parent)
         if not (self.data_dir / "PG_VERSION").exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            if user:
-                entry = pwd.getpwnam(user)
-                os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
-            result = subprocess.run(
-                [
-                    _pg_bin("initdb"),
-                    "-D",
-                    str(self.data_dir),
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "--encoding=UTF8",
-                    "--locale=C.UTF-8",
-                ],
-                capture_output=True,
-                text=True,
-                **_as_user(user),  # type: ignore[call-overload]
-            )
-            if result.returncode != 0:
-                raise RuntimeError(f"initdb failed:\n{result.stdout}\n{result.stderr}")
+            self._initdb()
         self._stop_stale()
         self.port = free_port(self.port)
-        options = [
-            "-p",
-            str(self.port),
-            "-h",
-            "127.0.0.1",
-            "-k",
-            "",
-            "-c",
-            "max_connections=300",
-            "-c",
-            "shared_buffers=128MB",
-        ]
-        if not fsync:
-            options += [
-                "-c",
-                "fsync=off",
-                "-c",
-                "synchronous_commit=off",
-                "-c",
-                "full_page_writes=off",
-            ]
-        log = open(self.data_dir.parent / f"{self.data_dir.name}.log", "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [_pg_bin("postgres"), "-D", str(self.data_dir), *options],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            **_as_user(user),  # type: ignore[call-overload]
-        )
-        self._wait_ready()
+        self._launch()
         return self
+
+    def restart(self, timeout: float = 60.0) -> EmbeddedPostgres:
+        """Start again after a crash, on the same port and data (recovery replays the WAL).
+
+        After a SIGKILL of the postmaster its backends live on for a moment, still attached
+        to the shared memory, and a new postmaster refuses to start while they do
+        ("pre-existing shared memory block … is still in use"); so try until they are gone.
+        """
+        if self.process is not None and self.process.poll() is None:
+            raise RuntimeError(f"PostgreSQL still runs (pid {self.process.pid})")
+        self._quit_orphans()
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._stop_stale()
+                wait_until_free(self.port, timeout=max(deadline - time.monotonic(), 0.1))
+                self._launch()
+                return self
+            except RuntimeError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.5)
+
+    def _quit_orphans(self) -> None:
+        """Tell the processes of a killed postmaster to quit, as it would have on a crash.
+
+        Left alone, a backend first finishes its query (minutes, maybe) and holds the shared
+        memory until then. Each is a session of its own, so they are found by what they are:
+        the postgres executable, working in this data folder (Linux; elsewhere ``restart``
+        only waits for them).
+        """
+        for pid in _processes_of(Path(_pg_bin("postgres")), self.data_dir):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGQUIT)
+
+    def _initdb(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self._user:
+            import pwd
+
+            entry = pwd.getpwnam(self._user)
+            os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+        result = subprocess.run(
+            [
+                _pg_bin("initdb"),
+                "-D",
+                str(self.data_dir),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ],
+            capture_output=True,
+            text=True,
+            **_as_user(self._user),  # type: ignore[call-overload]
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"initdb failed:\n{result.stdout}\n{result.stderr}")
+
+    def _launch(self) -> None:
+        """Start the postmaster on ``port`` and wait until it accepts connections."""
+        options = ["-p", str(self.port), "-h", "127.0.0.1", "-k", ""]
+        options += ["-c", "max_connections=300", "-c", "shared_buffers=128MB"]
+        if not self._fsync:
+            options += ["-c", "fsync=off", "-c", "synchronous_commit=off"]
+            options += ["-c", "full_page_writes=off"]
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [_pg_bin("postgres"), "-D", str(self.data_dir), *options],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                **_as_user(self._user),  # type: ignore[call-overload]
+            )
+        self._wait_ready()
 
     def _stop_stale(self) -> None:
         """Remove a postmaster.pid left by a server that no longer runs."""
@@ -289,13 +378,11 @@ class EmbeddedPostgres:
             time.sleep(0.1)
         raise TimeoutError("PostgreSQL did not become ready")
 
-    def stop(self) -> None:
-        """Fast shutdown (SIGINT): active transactions roll back, data is flushed."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+    def stop(self) -> bool:
+        """Fast shutdown (SIGINT): active transactions roll back, data is flushed.
+
+        Returns whether it was running (a dead one is only collected).
+        """
+        was_running = _stop_process(self.process, signal.SIGINT, timeout=30)
         self.process = None
+        return was_running

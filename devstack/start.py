@@ -2,7 +2,9 @@
 
 Order of start: NATS and PostgreSQL (embedded, unless ``NATS_URL`` / ``DATABASE_URL`` name
 servers to use), each service's database, the mail sink, then the services, each waited for
-until ``/readyz`` answers. Order of stop (Ctrl-C, SIGTERM): the reverse. Data stays under
+until ``/readyz`` answers. While the stack runs, a service or embedded server that dies is
+started again (``devstack.keeper``); the stack stops only on Ctrl-C or SIGTERM, or when one
+process keeps crashing. Order of stop: the reverse of the start. Data stays under
 ``.rathaus/``, so the next start goes on where this one stopped.
 """
 
@@ -12,15 +14,18 @@ import os
 import signal
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import FrameType
 
-from devstack.console import BUSY, FAILED, OK, Console
+from devstack.console import BUSY, FAILED, OK, WARN, Console
 from devstack.databases import ensure_databases
 from devstack.embedded import EmbeddedNats, EmbeddedPostgres
+from devstack.keeper import GaveUpError, HasProcess, Keeper, KeptServer
 from devstack.mailbox import MailSink
 from devstack.ports import choose_port
+from devstack.restarts import RestartPolicy
 from devstack.runlock import AlreadyRunningError, RunLock
 from devstack.suite import (
     MAILBOX_PORT,
@@ -41,9 +46,9 @@ from devstack.supervisor import (
     LogFollower,
     ServiceFailedError,
     ServiceProcess,
+    log_tail,
     stop_all,
     wait_until_ready,
-    watch,
 )
 
 
@@ -58,6 +63,7 @@ class StartOptions:
     only: list[str] | None = None
     data_dir: Path = ROOT / ".rathaus"
     ready_timeout: float = 90.0
+    restarts: RestartPolicy = field(default_factory=RestartPolicy)
 
 
 @dataclass
@@ -71,7 +77,7 @@ class Servers:
 
 
 def run_start(options: StartOptions, console: Console | None = None) -> int:
-    """Start the stack, block until Ctrl-C (or a service dies); returns the exit code."""
+    """Start the stack, block until Ctrl-C (or a process keeps crashing); the exit code."""
     out = console or Console()
     try:
         specs = _runnable(select_services(options.only), out)
@@ -128,7 +134,8 @@ def _run(
 ) -> int:
     data, environ = options.data_dir, os.environ
     taken: set[int] = set()
-    servers = _start_servers(data, environ, taken, lock, stack, out)
+    keeper = Keeper(out, options.restarts)
+    servers = _start_servers(data, environ, taken, lock, stack, keeper, out)
     urls = {spec.name: database_url(spec, servers.postgres_url, environ) for spec in specs}
     created = ensure_databases(urls.values(), servers.postgres_url)
     out.step(
@@ -155,28 +162,72 @@ def _run(
     )
     follower = LogFollower(processes, lambda line: out.say(f"    {line}"))
     stack.callback(_stop_services, processes, follower, out)
-    for process in processes:
-        process.start(
-            service_env(process.spec, process.port, urls[process.name], around, environ), ROOT
-        )
-        assert process.process is not None
-        lock.record(process.name, process.process)
+    _start_services(processes, urls, around, lock, keeper)
     follower.start()
     out.step(BUSY, "services", f"started {', '.join(ports)}; logs in {_shown(data / 'logs')}/")
+    summary = partial(_print_summary, processes, servers, mail, data, out)
+    return _serve(processes, options.ready_timeout, summary, keeper, follower, out)
+
+
+def _start_services(
+    processes: list[ServiceProcess],
+    urls: Mapping[str, str],
+    around: Surroundings,
+    lock: RunLock,
+    keeper: Keeper,
+) -> None:
+    """Start every service process, note it in the run lock and have the keeper watch it."""
+    for process in processes:
+        env = service_env(process.spec, process.port, urls[process.name], around, os.environ)
+        process.start(env, ROOT)
+        record = partial(_record, lock, process.name, process)
+        record()
+        keeper.keep(process, record)
+
+
+def _serve(
+    processes: list[ServiceProcess],
+    ready_timeout: float,
+    summary: Callable[[], None],
+    keeper: Keeper,
+    follower: LogFollower,
+    out: Console,
+) -> int:
+    """Wait until every service is ready, then keep the stack running until told to stop.
+
+    Returns 1 (after saying why) when a service did not get ready at the first start, or when
+    a process kept crashing; a Ctrl-C or SIGTERM ends this by ``StopRequested``.
+    """
     try:
         wait_until_ready(
             processes,
-            options.ready_timeout,
+            ready_timeout,
             on_waiting=lambda p: out.step(BUSY, p.name, f"waiting for {p.url}/readyz"),
             on_ready=lambda p, s: out.step(OK, p.name, f"ready at {p.url} ({s:.1f} s)"),
         )
-        _print_summary(processes, servers, mail, data, out)
-        ended = watch(processes)
-        raise ServiceFailedError(ended, f"exited with code {ended.exit_code}")
+        summary()
+        keeper.run()
     except ServiceFailedError as failure:
         follower.stop()
-        _report_failure(failure, follower.shown.get(failure.service.name, set()), out)
-        return 1
+        service = failure.service
+        readiness = service.last_readiness if service.exit_code is None else ""
+        reason = str(failure).removeprefix(f"{service.name} ")
+        shown = follower.shown.get(service.name, set())
+        _report_failure(service.name, reason, service.log_path, shown, out, readiness)
+    except GaveUpError as failure:
+        follower.stop()
+        name = failure.target.name
+        shown = follower.shown.get(name, set())
+        _report_failure(name, failure.reason, failure.target.log_path, shown, out)
+    return 1
+
+
+def _record(
+    lock: RunLock, name: str, holder: HasProcess, stop_signal: signal.Signals = signal.SIGTERM
+) -> None:
+    """Note the current process of ``holder`` in the run lock (after each start and restart)."""
+    if holder.process is not None:
+        lock.record(name, holder.process, stop_signal)
 
 
 def _start_servers(
@@ -185,37 +236,56 @@ def _start_servers(
     taken: set[int],
     lock: RunLock,
     stack: ExitStack,
+    keeper: Keeper,
     out: Console,
 ) -> Servers:
-    """NATS and PostgreSQL: the ones the environment names, else embedded ones."""
+    """NATS and PostgreSQL: the ones the environment names, else embedded ones (kept running)."""
     if environ.get("NATS_URL"):
         nats_url, nats_note = environ["NATS_URL"], "from NATS_URL"
     else:
-        out.step(BUSY, "NATS JetStream", "starting (embedded)")
-        nats = EmbeddedNats(data / "nats", port=choose_port(NATS_PORT, taken))
-        nats.start(log_file=_log_dir(data) / "nats.log")
-        stack.callback(_stopping, out, "NATS JetStream", nats.stop)
-        taken.add(nats.port)
-        assert nats.process is not None
-        lock.record("nats", nats.process)
-        nats_url, nats_note = nats.url, f"embedded, data in {_shown(data / 'nats')}/"
+        nats_url = _start_nats(data, taken, lock, stack, keeper, out)
+        nats_note = f"embedded, data in {_shown(data / 'nats')}/"
     out.step(OK, "NATS JetStream", f"{nats_url} ({nats_note})")
     if environ.get("DATABASE_URL"):
         pg_url, pg_note = environ["DATABASE_URL"], "from DATABASE_URL"
     else:
-        first = not (data / "pg" / "PG_VERSION").exists()
-        out.step(
-            BUSY, "PostgreSQL", "starting (embedded" + ("; first start: initdb)" if first else ")")
-        )
-        postgres = EmbeddedPostgres(data / "pg", port=choose_port(POSTGRES_PORT, taken))
-        postgres.start()
-        stack.callback(_stopping, out, "PostgreSQL", postgres.stop)
-        taken.add(postgres.port)
-        assert postgres.process is not None
-        lock.record("postgres", postgres.process, signal.SIGINT)
-        pg_url, pg_note = postgres.url, f"embedded, data in {_shown(data / 'pg')}/"
+        pg_url = _start_postgres(data, taken, lock, stack, keeper, out)
+        pg_note = f"embedded, data in {_shown(data / 'pg')}/"
     out.step(OK, "PostgreSQL", f"{redact(pg_url)} ({pg_note})")
     return Servers(nats_url, nats_note, pg_url, pg_note)
+
+
+def _start_nats(
+    data: Path, taken: set[int], lock: RunLock, stack: ExitStack, keeper: Keeper, out: Console
+) -> str:
+    """The embedded NATS, stopped with the stack and restarted should it die; its URL."""
+    out.step(BUSY, "NATS JetStream", "starting (embedded)")
+    nats = EmbeddedNats(data / "nats", port=choose_port(NATS_PORT, taken))
+    log_file = _log_dir(data) / "nats.log"
+    nats.start(log_file=log_file)
+    stack.callback(_stopping_server, out, "NATS JetStream", nats.stop)
+    taken.add(nats.port)
+    _record(lock, "nats", nats)
+    keeper.keep(KeptServer("NATS JetStream", nats, log_file), partial(_record, lock, "nats", nats))
+    return nats.url
+
+
+def _start_postgres(
+    data: Path, taken: set[int], lock: RunLock, stack: ExitStack, keeper: Keeper, out: Console
+) -> str:
+    """The embedded PostgreSQL, stopped with the stack and restarted should it die; its URL."""
+    first = not (data / "pg" / "PG_VERSION").exists()
+    out.step(
+        BUSY, "PostgreSQL", "starting (embedded" + ("; first start: initdb)" if first else ")")
+    )
+    postgres = EmbeddedPostgres(data / "pg", port=choose_port(POSTGRES_PORT, taken))
+    postgres.start()
+    stack.callback(_stopping_server, out, "PostgreSQL", postgres.stop)
+    taken.add(postgres.port)
+    record = partial(_record, lock, "postgres", postgres, signal.SIGINT)
+    record()
+    keeper.keep(KeptServer("PostgreSQL", postgres, postgres.log_path), record)
+    return postgres.url
 
 
 def _start_mail_sink(data: Path, taken: set[int]) -> MailSink:
@@ -232,6 +302,14 @@ def _stopping(out: Console, what: str, stop: Callable[[], None]) -> None:
     out.step(OK, what, "stopped")
 
 
+def _stopping_server(out: Console, what: str, stop: Callable[[], bool]) -> None:
+    """Stop an embedded server and say so, or that it was down already (it had crashed)."""
+    if stop():
+        out.step(OK, what, "stopped")
+    else:
+        out.step(WARN, what, "was not running")
+
+
 def _stop_services(processes: list[ServiceProcess], follower: LogFollower, out: Console) -> None:
     running = [p for p in processes if p.exit_code is None]
     if running:
@@ -244,18 +322,19 @@ def _stop_services(processes: list[ServiceProcess], follower: LogFollower, out: 
         out.step(OK, "services", "stopped")
 
 
-def _report_failure(failure: ServiceFailedError, shown: set[str], out: Console) -> None:
-    """Why a service failed: its last /readyz answer and log lines (less those shown above)."""
-    service = failure.service
-    out.step(FAILED, service.name, str(failure).removeprefix(f"{service.name} "))
-    if service.exit_code is None and service.last_readiness:
-        out.say(f"    last /readyz answer: {service.last_readiness[:500]}")
-    tail = service.log_tail(30, without=shown)
+def _report_failure(
+    name: str, reason: str, log: Path, shown: set[str], out: Console, readiness: str = ""
+) -> None:
+    """Why a process failed: its last /readyz answer and log lines (less those shown above)."""
+    out.step(FAILED, name, reason)
+    if readiness:
+        out.say(f"    last /readyz answer: {readiness[:500]}")
+    tail = log_tail(log, 30, without=shown)
     if tail:
-        out.say(f"    last lines of {_shown(service.log_path)} (not shown above):")
+        out.say(f"    last lines of {_shown(log)} (not shown above):")
         out.block(tail)
     else:
-        out.say(f"    the last lines of {_shown(service.log_path)} are shown above")
+        out.say(f"    the last lines of {_shown(log)} are shown above")
 
 
 def _print_summary(

@@ -51,6 +51,16 @@ def notable(line: str) -> str | None:
     return shown
 
 
+def log_tail(
+    path: Path, lines: int = 30, without: set[str] | frozenset[str] = frozenset()
+) -> list[str]:
+    """The last ``lines`` lines of a log file, leaving out those in ``without``."""
+    if not path.exists():
+        return []
+    tail = path.read_text(errors="replace").splitlines()[-lines:]
+    return [line for line in tail if line not in without]
+
+
 @dataclass
 class ServiceProcess:
     """One service process of the stack."""
@@ -60,6 +70,8 @@ class ServiceProcess:
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
     last_readiness: str = ""
+    env: dict[str, str] = field(default_factory=dict, repr=False)
+    cwd: Path = Path(".")
 
     @property
     def name(self) -> str:
@@ -71,16 +83,40 @@ class ServiceProcess:
         """The service's base URL."""
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def location(self) -> str:
+        """Where it answers (the base URL)."""
+        return self.url
+
     def start(self, env: Mapping[str, str], cwd: Path) -> None:
         """Start the process; its output goes to a fresh log file (the last one kept as .1)."""
+        self.env, self.cwd = dict(env), cwd
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         if self.log_path.exists():
             self.log_path.replace(self.log_path.with_suffix(".log.1"))
-        with open(self.log_path, "wb") as log:
+        self._launch()
+
+    def restart(self) -> None:
+        """Start again after a crash: same port and environment, appending to the same log.
+
+        Appending keeps the crash's last lines next to the restart's first ones, and the
+        console's ``LogFollower`` goes on reading the file where it was.
+        """
+        if self.exit_code is None:
+            raise RuntimeError(f"{self.name} still runs (pid {self.pid})")
+        self._launch()
+
+    @property
+    def pid(self) -> int | None:
+        """The process id of the current process, if one was started."""
+        return None if self.process is None else self.process.pid
+
+    def _launch(self) -> None:
+        with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", self.spec.module],
-                cwd=cwd,
-                env=dict(env),
+                cwd=self.cwd,
+                env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -108,10 +144,7 @@ class ServiceProcess:
         self, lines: int = 30, without: set[str] | frozenset[str] = frozenset()
     ) -> list[str]:
         """The last lines of this run's log, leaving out those in ``without`` (shown already)."""
-        if not self.log_path.exists():
-            return []
-        tail = self.log_path.read_text(errors="replace").splitlines()[-lines:]
-        return [line for line in tail if line not in without]
+        return log_tail(self.log_path, lines, without)
 
     def terminate(self) -> None:
         """Ask the process to stop (SIGTERM)."""
@@ -229,15 +262,6 @@ def wait_until_ready(
             raise ServiceFailedError(pending[0], f"not ready after {timeout:.0f} s")
         if pending:
             time.sleep(0.25)
-
-
-def watch(services: list[ServiceProcess], interval: float = 0.5) -> ServiceProcess:
-    """Block while every service runs; returns the first that ends."""
-    while True:
-        for service in services:
-            if service.exit_code is not None:
-                return service
-        time.sleep(interval)
 
 
 def stop_all(services: list[ServiceProcess], grace: float = 15.0) -> list[str]:

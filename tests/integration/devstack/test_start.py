@@ -1,7 +1,13 @@
-"""``rathaus.py start`` for real: embedded servers, five services, Ctrl-C, data kept."""
+"""``rathaus.py start`` for real: embedded servers, five services, Ctrl-C, data kept.
+
+And the stack heals: a service, NATS or PostgreSQL killed with SIGKILL is started again on
+its port, the suite becomes ready again and takes applications, and Ctrl-C still leaves
+nothing running.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -9,12 +15,15 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from tests.support.applications import EXAMPLE, WURZEN
@@ -30,6 +39,11 @@ class Stack:
     process: subprocess.Popen[str]
     lines: queue.Queue[str] = field(default_factory=queue.Queue)
     seen: list[str] = field(default_factory=list)
+    started: list[psutil.Process] = field(default_factory=list)
+
+    def left_running(self) -> list[str]:
+        """Of the processes the stack had started when it was interrupted, those still running."""
+        return [f"{p.pid} {p.name()}" for p in self.started if _runs(p)]
 
     @classmethod
     def start(cls, data_dir: Path) -> Stack:
@@ -52,7 +66,8 @@ class Stack:
         for line in self.process.stdout:
             self.lines.put(line.rstrip("\n"))
 
-    def wait_for(self, text: str, timeout: float) -> None:
+    def wait_for(self, text: str | re.Pattern[str], timeout: float) -> str:
+        """Read the console until a line contains ``text`` (or matches it); that line."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -62,8 +77,8 @@ class Stack:
                     break
                 continue
             self.seen.append(line)
-            if text in line:
-                return
+            if text.search(line) if isinstance(text, re.Pattern) else text in line:
+                return line
         output = "\n".join(self.seen)
         raise AssertionError(f"{text!r} not printed in {timeout} s:\n{output}")
 
@@ -77,6 +92,9 @@ class Stack:
         raise AssertionError(f"no {label} URL in:\n" + "\n".join(self.seen))
 
     def interrupt(self) -> int:
+        """Ctrl-C; the exit code. ``left_running`` then names what it started and did not stop."""
+        with contextlib.suppress(psutil.NoSuchProcess):
+            self.started = psutil.Process(self.process.pid).children(recursive=True)
         self.process.send_signal(signal.SIGINT)
         try:
             code = self.process.wait(timeout=60)
@@ -87,15 +105,102 @@ class Stack:
         return code
 
 
+def _runs(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "rathaus"
+def data_dir() -> Iterator[Path]:
+    """A fresh data folder outside pytest's own temporary folder.
+
+    The embedded PostgreSQL runs as an unprivileged user (when the tests run as root) and must
+    be able to reach its folder — also when it is restarted; pytest closes its base folder to
+    other users again whenever another test run starts on the machine.
+    """
+    with tempfile.TemporaryDirectory(prefix="rathaus-start-", ignore_cleanup_errors=True) as folder:
+        yield Path(folder) / "rathaus"
+
+
+def recorded_pid(data_dir: Path, name: str) -> int:
+    """The pid the run lock holds for ``name`` (a service, ``nats`` or ``postgres``)."""
+    run = json.loads((data_dir / "run.json").read_text())
+    return int(run["children"][name]["pid"])
+
+
+def is_gone(pid: int) -> bool:
+    """Whether ``pid`` has ended and was collected by its parent (a zombie still exists)."""
+    try:
+        status = psutil.Process(pid).status()
+    except psutil.NoSuchProcess:
+        return True
+    assert status != psutil.STATUS_ZOMBIE, f"{pid} is a zombie: nobody collected it"
+    return False
+
+
+def zombies_under(pid: int) -> list[str]:
+    """The descendants of ``pid`` that have ended but were never collected."""
+    children = psutil.Process(pid).children(recursive=True)
+    return [f"{c.pid}" for c in children if c.status() == psutil.STATUS_ZOMBIE]
+
+
+def restarted(stack: Stack, what: str, old_pid: int, run_name: str, data_dir: Path) -> int:
+    """Wait until the console says ``what`` was restarted and is ready; its new pid."""
+    stack.wait_for(re.compile(rf"! {what} +exited \(code -9, signal SIGKILL\); restarting"), 10)
+    assert is_gone(old_pid), f"{what}'s old process {old_pid} is left behind"
+    stack.wait_for(re.compile(rf"✓ {what} +ready again at "), 60)
+    new_pid = recorded_pid(data_dir, run_name)
+    assert new_pid != old_pid, "the run lock knows the new process"
+    assert psutil.pid_exists(new_pid)
+    return new_pid
+
+
+def all_ready_again(stack: Stack, timeout: float = 60) -> None:
+    """Wait until every service's /readyz answers 200 (they reconnect by themselves)."""
+    urls = {u for line in stack.seen for u in re.findall(r"https?://[\w.:]+/readyz", line)}
+    assert len(urls) == 5, stack.seen
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=5) as client:
+        for url in urls:
+            while not _answers_200(client, url):
+                assert time.monotonic() < deadline, f"{url} not ready again"
+                time.sleep(0.2)
+
+
+def _answers_200(client: httpx.Client, url: str) -> bool:
+    try:
+        return client.get(url).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def submit_until_filed(client: httpx.Client, intake: str) -> str:
+    """POST the example application and follow it until archive has filed it; its status URL."""
+    posted = client.post(
+        f"{intake}/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications",
+        json=json.loads(EXAMPLE.read_text(encoding="utf-8")),
+    )
+    assert posted.status_code == 201, posted.text
+    status_url: str = posted.json()["status_url"]
+    deadline = time.monotonic() + 60
+    while (status := client.get(status_url)).json().get("status") != "filed":
+        # 404 until intake has projected its own event, then each step in turn
+        assert time.monotonic() < deadline, status.text
+        time.sleep(0.2)
+    return status_url
 
 
 def children_alive(data_dir: Path) -> list[str]:
-    """Processes still running from this data folder or with its servers' files."""
-    out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True)
-    return [line for line in out.stdout.splitlines() if str(data_dir) in line]
+    """Processes still running from this data folder: by their command line or, as
+    PostgreSQL's backends (whose command line names no folder), by their working folder."""
+    alive = []
+    for process in psutil.process_iter(["cmdline", "cwd"]):
+        command, cwd = " ".join(process.info["cmdline"] or []), process.info["cwd"] or ""
+        if str(data_dir) in command or cwd.startswith(str(data_dir)):
+            alive.append(f"{process.pid} {command}")
+    return alive
 
 
 def test_start_serves_all_five_stops_on_ctrl_c_and_keeps_the_data(data_dir: Path) -> None:
@@ -107,23 +212,14 @@ def test_start_serves_all_five_stops_on_ctrl_c_and_keeps_the_data(data_dir: Path
         with httpx.Client(timeout=10) as client:
             towns = client.get(f"{intake}/api/v1/towns").json()
             assert len(towns) == 18
-            posted = client.post(
-                f"{intake}/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications",
-                json=json.loads(EXAMPLE.read_text(encoding="utf-8")),
-            )
-            assert posted.status_code == 201, posted.text
-            status_url = posted.json()["status_url"]
-            deadline = time.monotonic() + 60
-            while (status := client.get(status_url)).json().get("status") != "filed":
-                # 404 until intake has projected its own event, then each step in turn
-                assert time.monotonic() < deadline, status.text
-                time.sleep(0.2)
+            status_url = submit_until_filed(client, intake)
             mails = client.get(f"{mailbox}/api/messages").json()
             assert any(m["subject"].startswith("Eingangsbestätigung") for m in mails)
     finally:
         code = stack.interrupt()
     assert code == 0, "\n".join(stack.seen)
     assert children_alive(data_dir) == []
+    assert stack.left_running() == []
 
     again = Stack.start(data_dir)
     try:
@@ -136,3 +232,66 @@ def test_start_serves_all_five_stops_on_ctrl_c_and_keeps_the_data(data_dir: Path
     finally:
         assert again.interrupt() == 0
     assert children_alive(data_dir) == []
+    assert again.left_running() == []
+
+
+def test_a_killed_service_is_restarted_on_its_port_and_the_suite_goes_on(data_dir: Path) -> None:
+    stack = Stack.start(data_dir)
+    try:
+        stack.wait_for(READY_LINE, timeout=240)
+        old = recorded_pid(data_dir, "casework")
+        os.kill(old, signal.SIGKILL)
+        restarted(stack, "casework", old, "casework", data_dir)
+        all_ready_again(stack)
+        with httpx.Client(timeout=10) as client:
+            submit_until_filed(client, stack.url("intake API").removesuffix("/api/v1"))
+        assert zombies_under(stack.process.pid) == []
+    finally:
+        code = stack.interrupt()
+    assert code == 0, "\n".join(stack.seen)
+    assert children_alive(data_dir) == []
+    assert stack.left_running() == []
+
+
+def test_a_killed_nats_is_collected_and_restarted_and_ctrl_c_then_stops_all(
+    data_dir: Path,
+) -> None:
+    stack = Stack.start(data_dir)
+    try:
+        stack.wait_for(READY_LINE, timeout=240)
+        old = recorded_pid(data_dir, "nats")
+        os.kill(old, signal.SIGKILL)
+        new = restarted(stack, "NATS JetStream", old, "nats", data_dir)
+        all_ready_again(stack)
+        with httpx.Client(timeout=10) as client:
+            submit_until_filed(client, stack.url("intake API").removesuffix("/api/v1"))
+        assert zombies_under(stack.process.pid) == []
+        os.kill(new, signal.SIGKILL)  # again, soon after: a longer back-off, and Ctrl-C in it
+        stack.wait_for(
+            re.compile(r"! NATS JetStream +exited .*restarting in 2 s \(restart 2\)"), 10
+        )
+    finally:
+        code = stack.interrupt()
+    assert code == 0, "\n".join(stack.seen)
+    assert any(re.search(r"NATS JetStream +was not running", line) for line in stack.seen)
+    assert not any(re.search(r"NATS JetStream +stopped", line) for line in stack.seen)
+    assert children_alive(data_dir) == []
+    assert stack.left_running() == []
+
+
+def test_a_killed_postgres_is_restarted_on_its_data_and_the_suite_goes_on(data_dir: Path) -> None:
+    stack = Stack.start(data_dir)
+    try:
+        stack.wait_for(READY_LINE, timeout=240)
+        old = recorded_pid(data_dir, "postgres")
+        os.kill(old, signal.SIGKILL)
+        restarted(stack, "PostgreSQL", old, "postgres", data_dir)
+        all_ready_again(stack)
+        with httpx.Client(timeout=10) as client:
+            submit_until_filed(client, stack.url("intake API").removesuffix("/api/v1"))
+    finally:
+        code = stack.interrupt()
+    assert code == 0, "\n".join(stack.seen)
+    assert any(re.search(r"PostgreSQL +stopped", line) for line in stack.seen)
+    assert children_alive(data_dir) == []
+    assert stack.left_running() == []

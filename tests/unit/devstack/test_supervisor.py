@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
+from typing import IO
+
+import pytest
 
 from devstack.suite import SERVICES
 from devstack.supervisor import LogFollower, RepeatFilter, ServiceProcess, notable
@@ -71,3 +75,50 @@ def test_the_log_tail_leaves_out_what_the_console_showed_already(tmp_path: Path)
     log = tmp_path / "intake.log"
     log.write_text("a\nb\nc\n")
     assert ServiceProcess(SERVICES[0], 8001, log).log_tail(3, without={"b"}) == ["a", "c"]
+
+
+class FakePopen:
+    """Stands in for a service process: says it started, in its log, and runs until ended."""
+
+    started = 0
+
+    def __init__(self, args: list[str], *, stdout: IO[bytes], **options: object) -> None:
+        FakePopen.started += 1
+        stdout.write(line(level="error", message=f"start {FakePopen.started}").encode() + b"\n")
+        self.args, self.pid, self.returncode = args, 4242, None
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+
+def test_a_restart_appends_to_the_log_and_the_follower_loses_no_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(subprocess, "Popen", FakePopen)
+    FakePopen.started = 0
+    log = tmp_path / "intake.log"
+    log.write_text("the last run\n")
+    service = ServiceProcess(SERVICES[0], 8001, log)
+    shown: list[str] = []
+    follower = LogFollower([service], shown.append)
+    service.start({"INTAKE_HTTP_PORT": "8001"}, tmp_path)
+    follower.poll()
+    assert (tmp_path / "intake.log.1").read_text() == "the last run\n"
+    with open(log, "a") as crashing:
+        crashing.write(line(level="error", message="dying") + "\n")
+    assert isinstance(service.process, FakePopen)
+    service.process.returncode = -9
+    service.restart()
+    follower.poll()
+    assert shown == ["[intake] error: start 1", "[intake] error: dying", "[intake] error: start 2"]
+    assert (service.env, service.cwd) == ({"INTAKE_HTTP_PORT": "8001"}, tmp_path)
+
+
+def test_a_running_service_is_not_started_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(subprocess, "Popen", FakePopen)
+    service = ServiceProcess(SERVICES[0], 8001, tmp_path / "intake.log")
+    service.start({}, tmp_path)
+    with pytest.raises(RuntimeError, match="intake still runs"):
+        service.restart()
