@@ -4,6 +4,7 @@ Docker does not run where the tests run, so this reads the files: every service 
 suite is there, built from the one Dockerfile for its own ``SERVICE``, waits for healthy
 NATS and PostgreSQL, reports health through ``/readyz``, and is configured only with
 variables its settings class reads — a renamed setting breaks this test, not a deployment.
+Every container, the servers' too, restarts when it dies and has a health check.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ from tests.deploy.settings_names import SETTINGS_CLASSES, env_names, settings_cl
 ROOT = Path(__file__).resolve().parents[2]
 SUITE = [service.value for service in Service]
 PORTS = {"intake": 8001, "casework": 8002, "billing": 8003, "archive": 8004, "notify": 8005}
+CONTAINERS = ["nats", "postgres", "mailpit", *SUITE]
+HEALTH_PROBES = {
+    "nats": "http://127.0.0.1:8222/healthz?js-enabled-only=true",
+    "postgres": "pg_isready",
+    "mailpit": "/mailpit readyz",
+    **{name: f"http://127.0.0.1:{port}/readyz" for name, port in PORTS.items()},
+}
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +92,28 @@ def test_each_service_is_healthy_when_its_readyz_says_so(
     assert f"http://127.0.0.1:{port}/readyz" in probe
     assert environment[f"{name.upper()}_HTTP_PORT"] == str(port)
     assert environment[f"{name.upper()}_HTTP_HOST"] == "0.0.0.0"
+
+
+@pytest.mark.parametrize("name", CONTAINERS)
+def test_every_container_is_restarted_when_its_process_dies(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    assert services[name].get("restart") == "unless-stopped"
+
+
+@pytest.mark.parametrize("name", CONTAINERS)
+def test_every_container_reports_its_health(services: dict[str, dict[str, Any]], name: str) -> None:
+    check = services[name].get("healthcheck")
+    assert check, f"{name} has no health check"
+    assert check["test"][0] == "CMD"
+    assert HEALTH_PROBES[name] in " ".join(check["test"])
+    assert check["retries"] >= 3
+    assert {"interval", "timeout"} <= set(check)
+
+
+def test_the_nats_health_check_asks_the_monitoring_port_nats_opens() -> None:
+    config = (ROOT / "deploy" / "nats" / "compose.conf").read_text()
+    assert re.search(r"^http_port: 8222\b", config, re.MULTILINE)
 
 
 @pytest.mark.parametrize("name", SUITE)
