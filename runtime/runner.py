@@ -9,8 +9,11 @@ Ordering needs a single reader. Among a service's replicas, a session-level advi
 elects one leader per projection and stream; taking the lead raises the lease's *epoch*, and
 every batch transaction checks that its epoch is still the current one. A leader whose lock
 connection died (and whose lock another replica has taken) can therefore not commit a single
-batch more: it is fenced. The leader recreates its consumer at the checkpoint each time it
-takes over, so messages left unacknowledged by a predecessor are read again in order.
+batch more: it is fenced. Each epoch reads through a consumer of its own (the durable name
+carries the epoch), created at the checkpoint when the leader takes over; the predecessor's
+consumer is deleted, so a fenced leader cannot even take messages meant for the new one —
+with one shared consumer it could, and the new leader's acknowledgements would then cover
+commits nobody applied.
 
 A commit whose handler keeps failing is recorded as a dead letter in the same transaction that
 moves the checkpoint past it; the projection goes on. A commit in a *newer version* of an
@@ -67,6 +70,8 @@ class RunnerStatus:
 
     leader: bool = False
     epoch: int = 0
+    lock_pid: int = 0
+    """The PostgreSQL backend holding the leader's lock (for operators and tests)."""
     last_seq: int = 0
     applied: int = 0
     batches: int = 0
@@ -154,6 +159,7 @@ class ProjectionRunner:
                 await asyncio.sleep(2.0)
             self.status.epoch = await self._take_lease()
             self.status.leader = True
+            self.status.lock_pid = conn.get_server_pid()
             yield conn
         finally:
             self.status.leader = False
@@ -193,10 +199,10 @@ class ProjectionRunner:
     async def _bind_consumer(self) -> JetStreamContext.PullSubscription:
         checkpoint = await self._checkpoint()
         self.status.last_seq = checkpoint
-        durable = self.projection.durable(self._ns)
+        base = self.projection.durable(self._ns)
+        durable = f"{base}_e{self.status.epoch}"
         await self._wait_for_stream()
-        with suppress(NotFoundError):
-            await self._js.delete_consumer(self.stream, durable)
+        await self._delete_consumers(base, keep=durable)
         await self._js.add_consumer(
             self.stream,
             ConsumerConfig(
@@ -215,6 +221,14 @@ class ProjectionRunner:
         self._log.info("consumer ready", from_seq=checkpoint + 1, epoch=self.status.epoch)
         self.status.consumer_ready.set()
         return await self._js.pull_subscribe_bind(durable=durable, stream=self.stream)
+
+    async def _delete_consumers(self, base: str, keep: str) -> None:
+        """Delete the consumers of earlier epochs (and of releases before epochs)."""
+        for info in await self._js.consumers_info(self.stream):
+            name = info.name or ""
+            if name != keep and (name == base or name.startswith(f"{base}_e")):
+                with suppress(NotFoundError):
+                    await self._js.delete_consumer(self.stream, name)
 
     async def _wait_for_stream(self) -> None:
         """The source's owner creates its stream when it first starts: wait for it, quietly.
@@ -245,6 +259,7 @@ class ProjectionRunner:
             try:
                 msgs = await sub.fetch(self.projection.batch_size, timeout=self._fetch_timeout)
             except TimeoutError:  # nats' own, or asyncio's where nats-py lets that through
+                await self._consumer_still_ours(sub)
                 continue
             if not msgs:  # nats-py may end a fetch on a status message with nothing in hand
                 continue
@@ -253,6 +268,13 @@ class ProjectionRunner:
                 await msgs[applied - 1].ack()  # AckPolicy.ALL: acknowledges up to this one
             if applied < len(msgs):
                 raise ProjectionPaused(self.status.paused)
+
+    async def _consumer_still_ours(self, sub: JetStreamContext.PullSubscription) -> None:
+        """A quiet moment: check that no newer leader has replaced this epoch's consumer."""
+        try:
+            await sub.consumer_info()
+        except NotFoundError as exc:
+            raise LeadershipLost("this epoch's consumer was deleted by a newer leader") from exc
 
     async def _still_holding(self, lock_conn: asyncpg.Connection) -> None:
         """The lock lives as long as its connection: a lost connection is a lost lead."""

@@ -55,3 +55,46 @@ def counter_projection(batch_size: int = 64) -> Projection:
         migrations=(DDL,),
         batch_size=batch_size,
     )
+
+
+STATE_DDL = """
+CREATE TABLE IF NOT EXISTS state (
+    counter text PRIMARY KEY,
+    owner   text,
+    value   integer NOT NULL
+);
+"""
+
+FAILING: set[int] = set()
+"""Stream sequences the state projection's handler refuses (to make dead letters on purpose)."""
+
+
+async def keep_state(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> None:
+    """The counter's current state: opened sets it up, an increment sets the value."""
+    if envelope.stream_seq in FAILING:
+        raise ValueError(f"refusing sequence {envelope.stream_seq} on purpose")
+    event = envelope.event
+    if isinstance(event, CounterOpened):
+        await conn.execute(
+            "INSERT INTO state VALUES ($1, $2, 0) ON CONFLICT (counter) DO UPDATE SET owner = $2",
+            envelope.meta.aggregate_id,
+            event.owner,
+        )
+    elif isinstance(event, CounterIncremented):
+        await conn.execute(
+            "UPDATE state SET value = $2 WHERE counter = $1",
+            envelope.meta.aggregate_id,
+            event.value,
+        )
+
+
+def state_projection() -> Projection:
+    """A read model of current state (upserts), as most read models are."""
+    return Projection(
+        name="counter-state",
+        owner=Service.CASEWORK,
+        sources=(Service.INTAKE,),
+        event_types=frozenset({"test.CounterOpened", "test.CounterIncremented"}),
+        handle=keep_state,
+        migrations=(STATE_DDL,),
+    )
