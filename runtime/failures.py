@@ -18,7 +18,7 @@ import asyncpg
 import nats.errors
 from nats.js.errors import ServiceUnavailableError
 
-INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
+INFRASTRUCTURE_ERRORS: tuple[type[Exception], ...] = (
     # The network itself: refused, reset, timed out (asyncio.TimeoutError is TimeoutError,
     # and nats.errors.TimeoutError, FlushTimeoutError and DrainTimeoutError derive from it).
     ConnectionError,

@@ -1,21 +1,34 @@
-"""HTTP conventions every service shares: German, field-level errors and no 500 on bad input.
+"""HTTP conventions every service shares: German errors that match the documented contract.
 
 A citizen who mistypes a date reads, next to that field, what to correct — in German. The
 technical error type stays in the response for programs (``type``), the text is for people.
+Every error has the same body (``ErrorBody``), and the OpenAPI says so (``error_responses``):
+
+- 422 for a body or parameter that does not fit, field by field (malformed JSON and text that
+  is not UTF-8 too, with line and column);
+- 413 for a body over the route's own limit, 415 for a body that is not JSON (``JsonRoute``);
+- 404, 405 (with ``Allow``), 409 as the route decides;
+- 503 with ``Retry-After`` when NATS or PostgreSQL cannot be reached (``INFRASTRUCTURE_ERRORS``):
+  an outage is not the client's fault and not a bug, and the same request will succeed later.
 """
 
 from __future__ import annotations
 
+import json
 import unicodedata
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any, TypeVar
 
 import structlog
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope
+
+from runtime.failures import INFRASTRUCTURE_ERRORS
 
 log = structlog.get_logger(__name__)
 
@@ -67,6 +80,8 @@ def german_message(error: dict[str, Any]) -> str:
     """The German text for one pydantic error."""
     kind = error.get("type", "")
     context = error.get("ctx") or {}
+    if "german" in context:  # written in German where it was raised (``_unreadable``)
+        return str(context["german"])
     if kind in ("value_error", "assertion_error") and "error" in context:
         return str(context["error"])
     template = MESSAGES.get(kind)
@@ -147,63 +162,316 @@ def validation_response(errors: list[FieldError], status: int = 422) -> JSONResp
     return JSONResponse(body.model_dump(), status_code=status)
 
 
-def problem(status: int, title: str, detail: str | None = None) -> JSONResponse:
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
     """A 4xx/5xx answer without field errors."""
-    return JSONResponse(ErrorBody(title=title, detail=detail).model_dump(), status_code=status)
+    body = ErrorBody(title=title, detail=detail).model_dump()
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 STATUS_TITLES = {
     400: "Die Anfrage ist fehlerhaft.",
+    403: "Keine Berechtigung.",
     404: "Nicht gefunden.",
     405: "Diese Methode ist hier nicht erlaubt.",
     409: "Konflikt mit dem aktuellen Stand.",
     413: "Die Anfrage ist zu groß.",
     415: "Dieses Format wird nicht unterstützt.",
+    422: ENVELOPE_TITLE,
+    503: "Der Dienst ist vorübergehend nicht erreichbar.",
+}
+
+RETRY_AFTER_SECONDS = 5
+"""How long a client should wait after a 503: NATS reconnects every second, PostgreSQL's pool
+on the next request, so a short outage is over by then; a longer one answers 503 again."""
+
+UNAVAILABLE_DETAIL = (
+    "Ein benötigter Dienst antwortet gerade nicht. Bitte versuchen Sie es in einigen "
+    "Sekunden erneut."
+)
+
+
+def unavailable(detail: str = UNAVAILABLE_DETAIL) -> JSONResponse:
+    """The 503 answer while NATS or PostgreSQL cannot be reached: try again later."""
+    return problem(
+        503, STATUS_TITLES[503], detail, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+    )
+
+
+# --- The OpenAPI side: every error a route can answer, with the body it really has ---------
+
+ERROR_DESCRIPTIONS = {
+    403: "Keine Berechtigung.",
+    404: "Nicht gefunden (die Meldung sagt, was fehlt).",
+    409: "Konflikt mit dem aktuellen Stand (die Meldung sagt, welcher).",
+    413: "Die Anfrage ist größer, als diese Route annimmt (die Meldung nennt die Grenze).",
+    415: "Der Inhalt ist kein JSON: bitte mit `Content-Type: application/json` senden.",
+    422: (
+        "Angaben ungültig: je Feld eine deutsche Meldung in `errors`; auch für JSON, das "
+        "nicht lesbar ist (mit Zeile und Spalte), und Text, der nicht UTF-8 ist."
+    ),
+    503: (
+        "NATS oder PostgreSQL ist vorübergehend nicht erreichbar; nichts wurde ausgeführt. "
+        "Nach `Retry-After` Sekunden erneut senden."
+    ),
 }
 
 
-class BodySizeLimit:
-    """ASGI middleware: refuse a request body larger than ``max_bytes`` with a German 413."""
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the error statuses a route can answer, all with ``ErrorBody``.
 
-    def __init__(self, app: Any, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
+    ``@api.get(..., responses=error_responses(404, 422, 503))``
+    """
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        response: dict[str, Any] = {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[status]}
+        if status == 503:
+            response["headers"] = {
+                "Retry-After": {
+                    "description": "Sekunden, nach denen sich ein neuer Versuch lohnt.",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1},
+                }
+            }
+        responses[status] = response
+    return responses
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+
+def _use_error_body_for_validation_errors(app: FastAPI) -> None:
+    """Make the OpenAPI say what a 422 really is: FastAPI documents its own body by default.
+
+    A route that declares ``error_responses(422, …)`` has ErrorBody already; this covers any
+    route that does not, so the contract can never claim FastAPI's ``detail`` array again.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            own = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(own.pop("$defs", {}))
+            schemas.setdefault("ErrorBody", own)
+            _replace_ref(
+                schema.get("paths", {}),
+                "#/components/schemas/HTTPValidationError",
+                "#/components/schemas/ErrorBody",
+            )
+            schemas.pop("HTTPValidationError", None)
+            schemas.pop("ValidationError", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _replace_ref(node: Any, old: str, new: str) -> None:
+    if isinstance(node, dict):
+        if node.get("$ref") == old:
+            node["$ref"] = new
+        for value in node.values():
+            _replace_ref(value, old, new)
+    elif isinstance(node, list):
+        for value in node:
+            _replace_ref(value, old, new)
+
+
+# --- JSON bodies: the route's own size limit, JSON only, German parse errors --------------
+
+DEFAULT_BODY_LIMIT = 64 * 1024
+"""A JSON body's limit unless its route sets another (``body_limit``): forms are small."""
+
+_LIMIT_ATTRIBUTE = "__rathaus_body_limit__"
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def body_limit(max_bytes: int) -> Callable[[Endpoint], Endpoint]:
+    """Give a route's JSON body its own size limit (put it below ``@api.post(…)``)."""
+
+    def mark(endpoint: Endpoint) -> Endpoint:
+        setattr(endpoint, _LIMIT_ATTRIBUTE, max_bytes)
+        return endpoint
+
+    return mark
+
+
+class JsonRoute(APIRoute):
+    """A route whose JSON body is checked before FastAPI sees it.
+
+    The body must be declared as JSON (415 otherwise, even for JSON sent as ``text/plain``),
+    at most the route's limit (413, without reading further than the limit), UTF-8 and
+    well-formed JSON (422 with line and column, in German). FastAPI then validates the
+    parsed body as usual. Use it for every router with bodies:
+    ``APIRouter(route_class=JsonRoute)``.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """FastAPI's handler, behind the checks of the body."""
+        handle = super().get_route_handler()
+        if self.body_field is None:
+            return handle
+        limit: int = getattr(self.endpoint, _LIMIT_ATTRIBUTE, DEFAULT_BODY_LIMIT)
+
+        async def read_body_then_handle(request: Request) -> Response:
+            _refuse_other_content_types(request)
+            raw = await _read_within(request, limit)
+            parsed = _parse_json(raw) if raw else None
+            return await handle(_ReadRequest(request.scope, request.receive, raw, parsed))
+
+        return read_body_then_handle
+
+
+class _ReadRequest(Request):
+    """A request whose body was read and parsed already; FastAPI takes both from here."""
+
+    def __init__(self, scope: Scope, receive: Receive, raw: bytes, parsed: Any) -> None:
+        super().__init__(scope, receive)
+        self._raw = raw
+        self._parsed = parsed
+
+    async def body(self) -> bytes:
+        """The body as read."""
+        return self._raw
+
+    async def json(self) -> Any:
+        """The body as parsed."""
+        return self._parsed
+
+
+def is_json_media_type(content_type: str) -> bool:
+    """``application/json`` or ``application/<something>+json``, parameters ignored."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+def _refuse_other_content_types(request: Request) -> None:
+    content_type = request.headers.get("content-type")
+    if content_type is None:
+        # Without a type, only an empty body passes (and is then reported as missing).
+        if request.headers.get("content-length", "0") == "0" and not _is_chunked(request):
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
-            return
-        received = 0
-
-        async def counting_receive() -> Any:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, counting_receive, send)
-        except _TooLarge:
-            await self._refuse(scope, receive, send)
-
-    async def _refuse(self, scope: Any, receive: Any, send: Any) -> None:
-        limit = self.max_bytes // (1024 * 1024)
-        response = problem(413, STATUS_TITLES[413], f"Höchstens {limit} MB pro Anfrage.")
-        await response(scope, receive, send)
+    elif is_json_media_type(content_type):
+        return
+    raise StarletteHTTPException(
+        415, "Bitte senden Sie die Angaben als JSON (Content-Type: application/json)."
+    )
 
 
-class _TooLarge(Exception):
+def _is_chunked(request: Request) -> bool:
+    return "chunked" in request.headers.get("transfer-encoding", "").lower()
+
+
+async def _read_within(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> StarletteHTTPException:
+    return StarletteHTTPException(
+        413, f"Diese Anfrage darf höchstens {size_text(limit)} groß sein."
+    )
+
+
+def size_text(size: int) -> str:
+    """``65536`` → ``64 KB``, ``28311552`` → ``27 MB`` (binary units, German decimal comma)."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor:
+            amount = f"{size / factor:.1f}".removesuffix(".0").replace(".", ",")
+            return f"{amount} {unit}"
+    return f"{size} Bytes"
+
+
+JSON_REASONS = {
+    "Expecting value": "Hier wird ein Wert erwartet",
+    "Expecting property name enclosed in double quotes": (
+        "Hier wird ein Feldname in doppelten Anführungszeichen erwartet"
+    ),
+    "Expecting ':' delimiter": "Hier wird ein Doppelpunkt erwartet",
+    "Expecting ',' delimiter": "Hier wird ein Komma erwartet",
+    "Unterminated string starting at": 'Dieser Text wird nicht mit " abgeschlossen',
+    "Invalid control character at": "Steuerzeichen müssen im Text maskiert werden",
+    "Invalid \\escape": "Ungültige Maskierung mit \\",
+    "Invalid \\uXXXX escape": "Ungültige Maskierung mit \\u",
+    "Extra data": "Nach dem Ende folgen weitere Zeichen",
+    "Unexpected UTF-8 BOM (decode using utf-8-sig)": "Die Anfrage beginnt mit einer BOM",
+    "Illegal trailing comma before end of object": "Überzähliges Komma",
+    "Illegal trailing comma before end of array": "Überzähliges Komma",
+}
+"""Python's JSON parser messages, in German."""
+
+
+def _parse_json(raw: bytes) -> Any:
+    """The body as JSON, or a ``RequestValidationError`` whose message names line and column."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _position(raw, exc.start)
+        raise _unreadable(
+            f"Die Anfrage ist kein gültiger UTF-8-Text (Zeile {line}, Spalte {column}).",
+            "utf8_invalid",
+        ) from None
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        reason = JSON_REASONS.get(exc.msg, "Ungültiges Zeichen")
+        raise _unreadable(
+            f"Die Anfrage ist kein gültiges JSON: {reason} (Zeile {exc.lineno}, "
+            f"Spalte {exc.colno}).",
+            "json_invalid",
+        ) from None
+    except RecursionError:
+        raise _unreadable(
+            "Die Anfrage ist zu tief verschachtelt, um sie zu lesen.", "json_invalid"
+        ) from None
+    except ValueError as exc:
+        detail = str(exc) if isinstance(exc, _ConstantRefused) else "Die Zahl ist zu lang"
+        raise _unreadable(
+            f"Die Anfrage ist kein gültiges JSON: {detail}.", "json_invalid"
+        ) from None
+
+
+class _ConstantRefused(ValueError):
     pass
 
 
+def _refuse_constant(name: str) -> Any:
+    raise _ConstantRefused(f"{name} ist in JSON nicht erlaubt")
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (both from 1, the column in characters) of a byte offset."""
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, column
+
+
+def _unreadable(message: str, kind: str) -> RequestValidationError:
+    # ``loc`` ("body",) reads as "(Anfrage)"; the message is ready, not a pydantic template.
+    return RequestValidationError(
+        [{"type": kind, "loc": ("body",), "msg": message, "ctx": {"german": message}}]
+    )
+
+
+# --- Handlers ------------------------------------------------------------------------------
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """German, structured error answers for validation errors, HTTP errors and crashes."""
+    """German, structured error answers for every error, and an OpenAPI that documents them."""
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -219,7 +487,19 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
         if detail in ("Not Found", "Method Not Allowed"):
             detail = None
-        return problem(exc.status_code, title, detail)
+        # Keep the exception's headers: a 405 must say which methods are allowed (``Allow``).
+        return problem(exc.status_code, title, detail, headers=exc.headers)
+
+    async def _unreachable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning(
+            "dependency unreachable, answered 503",
+            path=request.url.path,
+            error=f"{type(exc).__name__}: {exc}",
+        )
+        return unavailable()
+
+    for kind in INFRASTRUCTURE_ERRORS:
+        app.add_exception_handler(kind, _unreachable)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:
@@ -229,3 +509,5 @@ def install_error_handlers(app: FastAPI) -> None:
             "Ein interner Fehler ist aufgetreten.",
             "Bitte versuchen Sie es später erneut. Ihre Angaben wurden nicht gespeichert.",
         )
+
+    _use_error_body_for_validation_errors(app)

@@ -345,11 +345,12 @@ def create_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": service.value}
 
-    report = {"type": "object", "required": ["ready"], "properties": {"ready": {"type": "boolean"}}}
+    # /readyz answers 503 with its report (not an ErrorBody): the contract says so.
+    schema = {"type": "object", "required": ["ready"], "properties": {"ready": {"type": "boolean"}}}
     readiness: dict[int | str, dict[str, Any]] = {
         503: {
             "description": "Not ready: the same report, saying what is missing.",
-            "content": {"application/json": {"schema": report}},
+            "content": {"application/json": {"schema": schema}},
         }
     }
 

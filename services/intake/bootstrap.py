@@ -7,7 +7,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from runtime.http import BodySizeLimit
 from runtime.service import Runtime, ServiceParts
 from services.intake.api import pages
 from services.intake.api.routes import router
@@ -31,7 +30,11 @@ def build(runtime: Runtime) -> ServiceParts:
 
 
 def _web_access(app: FastAPI, settings: IntakeSettings) -> None:
-    """The widget posts from the towns' own websites (other origins); bodies are bounded."""
+    """The widget posts from the towns' own websites (other origins).
+
+    Bodies are bounded per route (``runtime.http.JsonRoute``), the application by
+    ``IntakeSettings.max_application_bytes``.
+    """
     origins = [origin.strip() for origin in settings.cors_origins.split(",") if origin.strip()]
     app.add_middleware(
         CORSMiddleware,
@@ -39,5 +42,3 @@ def _web_access(app: FastAPI, settings: IntakeSettings) -> None:
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type", "Idempotency-Key"],
     )
-    limit = settings.max_attachments * settings.max_attachment_bytes * 4 // 3 + 1024 * 1024
-    app.add_middleware(BodySizeLimit, max_bytes=limit)
