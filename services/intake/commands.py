@@ -50,12 +50,20 @@ def application_ref(tenant: str, application_id: UUID) -> AggregateRef:
 
 
 def application_id_for(tenant: str, procedure: str, idempotency_key: str) -> UUID:
-    """The same town, procedure and idempotency key always name the same application."""
+    """The same town, procedure and idempotency key always name the same application.
+
+    So a key never expires: the application's subject stays in the stream as long as the
+    stream does, and a retry years later still finds it (and is answered 200, or 409).
+    """
     return derived_id("application", tenant, procedure, idempotency_key)
 
 
 def content_hash(body: dict[str, Any]) -> str:
-    """A stable hash of a request body (used as idempotency key when the client sends none)."""
+    """A stable hash of a request body: a retry under the same key must carry the same one.
+
+    It is never an idempotency key itself: two applications with the same content are two
+    applications unless the client says otherwise by sending the same ``Idempotency-Key``.
+    """
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -22,6 +22,17 @@ class IntakeSettings(ServiceSettings):
     max_attachment_bytes: int = 5 * 1024 * 1024
     max_attachments: int = 5
     cors_origins: str = "*"
+    max_form_bytes: int = 64 * 1024
+
+    @property
+    def max_application_bytes(self) -> int:
+        """The largest application body: the form plus every attachment, base64-encoded.
+
+        Base64 makes 3 bytes 4 characters; each attachment also carries its file name and
+        type (at most 255 and 100 characters, up to 6 bytes each when escaped in JSON).
+        """
+        encoded = -(-self.max_attachment_bytes // 3) * 4
+        return self.max_form_bytes + self.max_attachments * (encoded + 4 * 1024)
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> IntakeSettings:

@@ -80,13 +80,81 @@ async def post(client: httpx.AsyncClient, body: Any, **kwargs: Any) -> httpx.Res
     return await client.post(APPLY, json=body, **kwargs)
 
 
-async def test_malformed_json_is_a_422_in_german(intake: tuple[httpx.AsyncClient, str]) -> None:
+async def test_malformed_json_is_a_422_in_german_with_line_and_column(
+    intake: tuple[httpx.AsyncClient, str],
+) -> None:
     client, _ = intake
     response = await client.post(
-        APPLY, content=b'{"form": {', headers={"Content-Type": "application/json"}
+        APPLY, content=b'{\n  "form": {\n', headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 422
-    assert "Die Anfrage ist kein gültiges JSON." in errors_by_field(response).values()
+    assert errors_by_field(response) == {
+        "(Anfrage)": "Die Anfrage ist kein gültiges JSON: Hier wird ein Feldname in doppelten "
+        "Anführungszeichen erwartet (Zeile 3, Spalte 1)."
+    }
+
+
+async def test_a_body_that_is_not_utf8_is_a_422_in_german_with_line_and_column(
+    intake: tuple[httpx.AsyncClient, str],
+) -> None:
+    client, _ = intake
+    form = gewerbeanmeldung(form__business__trade_name="Bäckerei Größe")
+    body = json.dumps(form, ensure_ascii=False, indent=1).encode("latin-1")  # as Windows would
+    line, column = _first_non_ascii(body)
+    response = await client.post(APPLY, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert errors_by_field(response) == {
+        "(Anfrage)": f"Die Anfrage ist kein gültiger UTF-8-Text (Zeile {line}, Spalte {column})."
+    }
+
+
+def _first_non_ascii(body: bytes) -> tuple[int, int]:
+    """Line and column of the first non-ASCII byte (an umlaut, in Latin-1)."""
+    for number, line in enumerate(body.split(b"\n"), start=1):
+        for column, byte in enumerate(line, start=1):
+            if byte > 127:
+                return number, column
+    raise AssertionError("no umlaut in the body")
+
+
+async def test_a_body_that_is_not_json_is_a_415_in_german(
+    intake: tuple[httpx.AsyncClient, str],
+) -> None:
+    client, _ = intake
+    body = json.dumps(gewerbeanmeldung()).encode()
+    response = await client.post(APPLY, content=body, headers={"Content-Type": "text/plain"})
+    assert response.status_code == 415
+    assert response.json()["detail"] == (
+        "Bitte senden Sie die Angaben als JSON (Content-Type: application/json)."
+    )
+
+
+async def test_an_application_larger_than_its_attachments_allow_is_a_413(
+    intake: tuple[httpx.AsyncClient, str],
+) -> None:
+    """The limit is the application's own: five attachments of 5 MB, base64, and the form."""
+    client, _ = intake
+    big = gewerbeanmeldung(form__business__activity="x" * (1024 * 1024))
+    response = await post(client, big)
+    assert response.status_code == 422  # not refused for its size: 1 MB is within the limit
+    huge = gewerbeanmeldung(form__business__activity="x" * (34 * 1024 * 1024))
+    response = await post(client, huge)
+    assert response.status_code == 413
+    assert response.json() == {
+        "title": "Die Anfrage ist zu groß.",
+        "detail": "Diese Anfrage darf höchstens 33,4 MB groß sein.",
+        "errors": [],
+    }
+
+
+async def test_a_wrong_method_is_a_405_naming_the_allowed_one(
+    intake: tuple[httpx.AsyncClient, str],
+) -> None:
+    client, _ = intake
+    response = await client.delete(APPLY)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST"
+    assert response.json()["title"] == "Diese Methode ist hier nicht erlaubt."
 
 
 async def test_missing_and_mistyped_fields_are_named_field_by_field(
@@ -211,6 +279,19 @@ async def test_reusing_an_idempotency_key_for_other_content_is_a_conflict(
     assert (first.status_code, again.status_code, other.status_code) == (201, 200, 409)
     assert first.json()["application_id"] == again.json()["application_id"]
     assert "anderen Angaben" in other.json()["detail"]
+
+
+async def test_without_an_idempotency_key_the_same_body_twice_is_two_applications(
+    intake: tuple[httpx.AsyncClient, str], nats_url: str
+) -> None:
+    """A citizen may apply twice on purpose; only the key says "this is a retry"."""
+    client, namespace = intake
+    before = await stored_applications(nats_url, namespace)
+    body = gewerbeanmeldung(form__business__trade_name="Zweimal")
+    first, second = await post(client, body), await post(client, body)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json()["application_id"] != second.json()["application_id"]
+    assert await stored_applications(nats_url, namespace) == before + 2
 
 
 async def test_a_wrong_tracking_token_reveals_nothing(

@@ -1,4 +1,13 @@
-"""intake's HTTP API: thin routes that validate, call one handler, and answer in German."""
+"""intake's HTTP API: thin routes that validate, call one handler, and answer in German.
+
+Submissions during an outage: without NATS intake answers 503 with ``Retry-After`` and keeps
+nothing, rather than accepting the application into an outbox of its own and publishing it
+later. Accepting means sealing: the application's personal data is encrypted with a data key
+created in NATS (the key bucket), and its attachments are stored in NATS (the object store),
+so without NATS there is nothing an outbox could safely hold. The citizen's program sends the
+same request again; with the same ``Idempotency-Key`` that can never make a second
+application.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +22,15 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from contracts.procedures import procedure_title
+from runtime.failures import INFRASTRUCTURE_ERRORS
 from runtime.http import (
     FieldError,
+    JsonRoute,
+    body_limit,
+    error_responses,
     field_errors,
     problem,
+    unavailable,
     unprintable_fields,
     validation_response,
 )
@@ -33,12 +47,37 @@ from services.intake.attachments import AttachmentRejected, Upload
 from services.intake.domain.application import form_model
 from services.intake.settings import IntakeSettings
 
-Ags = Annotated[str, Path(pattern=r"^\d{8}$", description="Amtlicher Gemeindeschlüssel")]
+log = structlog.get_logger(__name__)
+
+Ags = Annotated[
+    str,
+    Path(pattern=r"^\d{8}$", description="Amtlicher Gemeindeschlüssel", examples=["14729410"]),
+]
+ProcedureId = Annotated[
+    str, Path(description="Kennung des Verfahrens", examples=["gewerbeanmeldung"])
+]
+
+IDEMPOTENCY_KEY = (
+    "Ein Schlüssel, den das sendende Programm für jeden neuen Antrag neu wählt (z. B. eine "
+    "UUID) und bei jeder Wiederholung desselben Antrags unverändert mitsendet. Dieselbe "
+    "Gemeinde, dasselbe Verfahren und derselbe Schlüssel ergeben immer denselben Antrag: eine "
+    "Wiederholung mit demselben Inhalt wird mit 200 und der Vorgangsnummer des ersten Versuchs "
+    "beantwortet, mit anderem Inhalt mit 409. Schlüssel verfallen nicht: die Vorgangsnummer "
+    "wird aus Gemeinde, Verfahren und Schlüssel abgeleitet, und der Antrag bleibt im "
+    "Ereignisprotokoll, solange es besteht (also weit länger als 24 Stunden). Ohne diesen "
+    "Header ist jede Einreichung ein neuer Antrag (201), auch bei gleichem Inhalt."
+)
+
+NOT_SAVED = (
+    "Ihr Antrag wurde nicht gespeichert. Bitte senden Sie ihn in einigen Sekunden erneut – "
+    "mit demselben Idempotency-Key entsteht dabei kein zweiter Antrag."
+)
+"""What a citizen's program shows when a submission meets an outage (503)."""
 
 
 def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
     """The routes, bound to the running service."""
-    api = APIRouter(prefix="/api/v1", tags=["intake"])
+    api = APIRouter(prefix="/api/v1", tags=["intake"], route_class=JsonRoute)
     catalogue = queries.CatalogueCache(lambda: runtime.pool)
 
     async def offered(ags: str, procedure: str) -> dict[str, Any] | JSONResponse:
@@ -57,12 +96,16 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
             )
         return found
 
-    @api.get("/towns")
+    @api.get("/towns", responses=error_responses(503))
     async def towns() -> list[dict[str, Any]]:
         """The member towns and the procedures each offers."""
         return await queries.list_towns(runtime.pool)
 
-    @api.get("/towns/{ags}/procedures", response_model=list[ProcedureInfo])
+    @api.get(
+        "/towns/{ags}/procedures",
+        response_model=list[ProcedureInfo],
+        responses=error_responses(404, 422, 503),
+    )
     async def procedures(ags: Ags) -> Any:
         """The procedures a town offers online."""
         town = await catalogue.town(ags)
@@ -79,8 +122,8 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
         )
         return [_procedure_info(ags, dict(row.items())) for row in rows]
 
-    @api.get("/towns/{ags}/procedures/{procedure}/form")
-    async def form(ags: Ags, procedure: str) -> Any:
+    @api.get("/towns/{ags}/procedures/{procedure}/form", responses=error_responses(404, 422, 503))
+    async def form(ags: Ags, procedure: ProcedureId) -> Any:
         """The JSON Schema of the form, for the widget to render (the server validates it)."""
         found = await offered(ags, procedure)
         if isinstance(found, JSONResponse):
@@ -97,17 +140,51 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
         "/towns/{ags}/procedures/{procedure}/applications",
         status_code=201,
         response_model=ApplicationAccepted,
-        responses={200: {"model": ApplicationAccepted}, 404: {}, 409: {}, 422: {}},
+        responses={
+            200: {
+                "model": ApplicationAccepted,
+                "description": "Mit diesem Idempotency-Key schon eingereicht: derselbe Antrag.",
+            },
+            201: {"description": "Der Antrag ist eingegangen."},
+            **error_responses(404, 409, 413, 415, 422, 503),
+        },
     )
+    @body_limit(settings.max_application_bytes)
     async def submit(
         ags: Ags,
+        procedure: ProcedureId,
+        body: ApplicationRequest,
+        request: Request,
+        response: Response,
+        idempotency_key: Annotated[
+            str | None,
+            Header(
+                alias="Idempotency-Key",
+                min_length=1,
+                max_length=200,
+                description=IDEMPOTENCY_KEY,
+            ),
+        ] = None,
+    ) -> Any:
+        """Submit an application. Send an ``Idempotency-Key`` so a retry never makes two.
+
+        Without NATS nothing can be sealed: a 503 at once while the connection is known to
+        be down, and a 503 when NATS or PostgreSQL fails underway (see the module's note).
+        """
+        try:
+            return await accept(ags, procedure, body, request, response, idempotency_key)
+        except INFRASTRUCTURE_ERRORS as exc:
+            log.warning("submission during an outage", error=f"{type(exc).__name__}: {exc}")
+            return unavailable(NOT_SAVED)
+
+    async def accept(
+        ags: str,
         procedure: str,
         body: ApplicationRequest,
         request: Request,
         response: Response,
-        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+        idempotency_key: str | None,
     ) -> Any:
-        """Submit an application. Send an ``Idempotency-Key`` so a retry never makes two."""
         found = await offered(ags, procedure)
         if isinstance(found, JSONResponse):
             return found
@@ -130,6 +207,8 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                     ]
                 )
             )
+        if not runtime.nats_connected:
+            return unavailable(NOT_SAVED)
         raw = body.model_dump(mode="json")
         base = settings.public_url or str(request.base_url).rstrip("/")
         correlation_id = new_id()
@@ -143,7 +222,9 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                 form_version=version,
                 form=form,
                 uploads=[Upload(**a.model_dump()) for a in body.attachments],
-                idempotency_key=idempotency_key or commands.content_hash(raw),
+                # Without a key, every submission is a new application: a citizen who
+                # applies twice on purpose must not be told the second one was the first.
+                idempotency_key=idempotency_key or str(new_id()),
                 body_hash=commands.content_hash(raw),
                 correlation_id=correlation_id,
                 base_url=base,
@@ -156,9 +237,9 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
             return problem(
                 409,
                 "Konflikt mit dem aktuellen Stand.",
-                "Ein Antrag mit diesem Idempotency-Key (oder mit genau diesem Inhalt) wurde "
-                "bereits eingereicht, und seine Daten sind inzwischen gelöscht. Bitte reichen "
-                "Sie den Antrag mit einem neuen Idempotency-Key ein.",
+                "Ein Antrag mit diesem Idempotency-Key wurde bereits eingereicht, und seine "
+                "Daten sind inzwischen gelöscht. Bitte reichen Sie den Antrag mit einem neuen "
+                "Idempotency-Key ein.",
             )
         except commands.SubmittedDifferently:
             return problem(
@@ -179,7 +260,9 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
         )
 
     @api.get(
-        "/applications/{application_id}", response_model=ApplicationStatus, responses={404: {}}
+        "/applications/{application_id}",
+        response_model=ApplicationStatus,
+        responses=error_responses(404, 422, 503),
     )
     async def status(application_id: UUID, token: Annotated[str, Query(min_length=1)]) -> Any:
         """An application's status and timeline, for whoever holds the tracking link."""
