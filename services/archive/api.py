@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Header
 from pydantic import BaseModel, Field
 
-from runtime.http import problem
+from runtime.http import JsonRoute, error_responses, problem
 from runtime.service import Runtime
 from services.archive import erasure
 from services.archive.settings import ArchiveSettings
@@ -24,9 +24,9 @@ class ErasureRequest(BaseModel):
 
 def router(runtime: Runtime, settings: ArchiveSettings) -> APIRouter:
     """The routes, bound to the running service."""
-    api = APIRouter(prefix="/api/v1", tags=["archive"])
+    api = APIRouter(prefix="/api/v1", tags=["archive"], route_class=JsonRoute)
 
-    @api.get("/files/{case_id}")
+    @api.get("/files/{case_id}", responses=error_responses(404, 422, 503))
     async def file(case_id: UUID) -> Any:
         """A filed case with the verification of its record and chain link."""
         report = await verify_file(runtime, case_id)
@@ -36,7 +36,11 @@ def router(runtime: Runtime, settings: ArchiveSettings) -> APIRouter:
             )
         return report
 
-    @api.post("/erasures", status_code=202)
+    @api.post(
+        "/erasures",
+        status_code=202,
+        responses=error_responses(403, 404, 413, 415, 422, 503),
+    )
     async def erase(
         body: ErasureRequest, x_admin_token: Annotated[str | None, Header()] = None
     ) -> Any:

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
-from runtime.http import problem
+from runtime.http import error_responses, problem
 from runtime.service import Runtime
 
 
@@ -15,7 +15,7 @@ def router(runtime: Runtime) -> APIRouter:
     """The routes, bound to the running service."""
     api = APIRouter(prefix="/api/v1", tags=["billing"])
 
-    @api.get("/fees/{case_id}")
+    @api.get("/fees/{case_id}", responses=error_responses(404, 422, 503))
     async def fee(case_id: UUID) -> Any:
         """The fee assessed for a case."""
         row = await runtime.pool.fetchrow("SELECT * FROM rm_fees.fees WHERE case_id = $1", case_id)
@@ -23,7 +23,7 @@ def router(runtime: Runtime) -> APIRouter:
             return problem(404, "Nicht gefunden.", "Für diesen Vorgang ist keine Gebühr erfasst.")
         return {**dict(row.items()), "amount": str(row["amount"])}
 
-    @api.get("/towns/{ags}/fee-schedule")
+    @api.get("/towns/{ags}/fee-schedule", responses=error_responses(404, 503))
     async def schedule(ags: str) -> Any:
         """A town's current fee schedule."""
         rows = await runtime.pool.fetch(

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from runtime.http import problem
+from runtime.http import error_responses, problem
 from runtime.service import Runtime
 
 FIELDS = (
@@ -20,7 +20,7 @@ def router(runtime: Runtime) -> APIRouter:
     """The routes, bound to the running service."""
     api = APIRouter(prefix="/api/v1", tags=["notify"])
 
-    @api.get("/messages")
+    @api.get("/messages", responses=error_responses(422, 503))
     async def messages(
         status: Annotated[str, Query(pattern="^(pending|delivered|failed|erased)$")] = "failed",
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -34,7 +34,7 @@ def router(runtime: Runtime) -> APIRouter:
         )
         return [dict(row.items()) for row in rows]
 
-    @api.get("/messages/{message_id}")
+    @api.get("/messages/{message_id}", responses=error_responses(404, 422, 503))
     async def message(message_id: UUID) -> Any:
         """One message's delivery status."""
         row = await runtime.pool.fetchrow(
@@ -44,7 +44,9 @@ def router(runtime: Runtime) -> APIRouter:
             return problem(404, "Nicht gefunden.", "Diese Nachricht ist nicht bekannt.")
         return dict(row.items())
 
-    @api.post("/messages/{message_id}/retry", status_code=202)
+    @api.post(
+        "/messages/{message_id}/retry", status_code=202, responses=error_responses(409, 422, 503)
+    )
     async def retry(message_id: UUID) -> Any:
         """Try a failed message again (an operator fixed the cause)."""
         updated = await runtime.pool.execute(
