@@ -17,8 +17,9 @@ carries the same Message-ID.
 
 Rows of one aggregate are published in the order they were recorded; rows of different
 aggregates in parallel. An aggregate written through the outbox is written only through it:
-then its last commit is always the one a repeat must look for. Several replicas may publish at once: rows are claimed with
-``FOR UPDATE SKIP LOCKED``, and a row waits while an earlier one of its aggregate is pending.
+then its last commit is always the one a repeat must look for. Several replicas may publish
+at once: rows are claimed with ``FOR UPDATE SKIP LOCKED``, and a row waits while an earlier
+one of its aggregate is pending.
 """
 
 from __future__ import annotations

@@ -30,7 +30,9 @@ from runtime.codec import EventCodec
 from runtime.database import create_pool, ensure_database
 from runtime.datakeys import DataKeyStore
 from runtime.deadletters import open_dead_letters
+from runtime.errors import describe_error
 from runtime.eventstore import AggregateRef, EventStore
+from runtime.failures import INFRASTRUCTURE_ERRORS
 from runtime.http import install_error_handlers
 from runtime.log import configure_logging
 from runtime.outbox import OutboxPublisher, outbox_status
@@ -312,6 +314,13 @@ async def _forever(job: Hook, runtime: Runtime) -> None:
             return
         except asyncio.CancelledError:
             raise
+        except INFRASTRUCTURE_ERRORS as exc:
+            log.warning(
+                "background job interrupted, restarting",
+                job=getattr(job, "__name__", job),
+                error=describe_error(exc),
+            )
+            await asyncio.sleep(2.0)
         except Exception:
             log.exception("background job failed, restarting", job=getattr(job, "__name__", job))
             await asyncio.sleep(2.0)

@@ -1,24 +1,32 @@
 """Background senders: deliver due messages over SMTP, record the outcome, announce it.
 
-Each sender keeps one SMTP connection and claims one due message at a time with
-``FOR UPDATE SKIP LOCKED``, so replicas and parallel senders never send the same message
-twice at once. The outcome — delivered, or failed with the next attempt — is committed in
-the same transaction as the claim, together with the event that announces it, which the
-runtime's outbox publishes whenever NATS is there (``runtime.outbox``). So a sender never
-talks to NATS: an outage delays the announcement and can never make it send again.
+Each sender keeps one SMTP connection. It claims one due message at a time: a short
+transaction (``FOR UPDATE SKIP LOCKED``) marks it ``sending`` under a lease of its own, so no
+other sender — of this process or a replica — touches it while the lease lasts. Then it sends,
+holding no database connection, and records the outcome — delivered, or failed with the next
+attempt — together with the event that announces it, which the runtime's outbox publishes
+whenever NATS is there (``runtime.outbox``). So:
 
-The one window left: a crash between the mail server's acceptance and that commit sends the
-message again on restart, with the same Message-ID header so mail clients show it once.
+* a sender never talks to NATS: a NATS outage delays the announcement, never repeats a mail;
+* a PostgreSQL outage after the mail server accepted a mail does not repeat it either: the
+  sender keeps the outcome in memory and records it once the database is back (the lease
+  keeps everybody else away meanwhile).
+
+The one window left is the sender's own crash between the mail server's acceptance and that
+record: the lease expires and the message goes out again, with the same Message-ID header
+so mail clients show it once.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from typing import Any
+from uuid import UUID
 
 import aiosmtplib
 import asyncpg
@@ -27,9 +35,11 @@ import structlog
 from contracts.events.notify import MessageDelivered, MessageDeliveryFailed
 from contracts.naming import Service
 from runtime import outbox
-from runtime.database import connect
+from runtime.database import connect, lock_key
+from runtime.errors import describe_error
 from runtime.eventstore import AggregateRef, Cause
-from runtime.ids import derived_id
+from runtime.failures import INFRASTRUCTURE_ERRORS
+from runtime.ids import derived_id, new_id
 from runtime.service import Runtime
 from runtime.telemetry import consuming_span
 from services.notify.domain.delivery import next_attempt
@@ -40,9 +50,27 @@ log = structlog.get_logger(__name__)
 
 CLAIM = """
 SELECT o.*, t.profile FROM rm_outbox.outbox o LEFT JOIN rm_outbox.towns t ON t.ags = o.tenant
-WHERE o.status = 'pending' AND o.next_attempt_at <= now()
+WHERE (o.status = 'pending' AND o.next_attempt_at <= now())
+   OR (o.status = 'sending' AND (
+        o.lease_until < now()
+        OR (o.leased_at > pg_postmaster_start_time()
+            AND pg_try_advisory_xact_lock(o.lease_holder))))
 ORDER BY o.next_attempt_at LIMIT 1 FOR UPDATE OF o SKIP LOCKED
 """
+"""Due messages, and messages whose sender is gone.
+
+A sender's process holds a session lock (``Presence``) for as long as it lives; a message it
+leased after the database last started, whose lock is free, was left by a dead process and is
+taken over at once. One leased before the database restarted may still be on its way to its
+sender's memory-held outcome, so it waits for its lease to end."""
+
+LEASE = """
+UPDATE rm_outbox.outbox SET status = 'sending', lease_token = $2, lease_holder = $3,
+    leased_at = clock_timestamp(), lease_until = now() + make_interval(secs => $4)
+WHERE message_id = $1
+"""
+
+OWNED = "SELECT 1 FROM rm_outbox.outbox WHERE message_id = $1 AND lease_token = $2 FOR UPDATE"
 
 
 def message_ref(tenant: str, message_id: object) -> AggregateRef:
@@ -93,50 +121,103 @@ def describe(error: Exception) -> str:
 class Sender:
     """One SMTP connection delivering outbox messages."""
 
-    def __init__(self, runtime: Runtime, settings: NotifySettings, wake: asyncio.Event) -> None:
+    def __init__(
+        self, runtime: Runtime, settings: NotifySettings, wake: asyncio.Event, holder: int
+    ) -> None:
         self._runtime = runtime
         self._settings = settings
         self._wake = wake
+        self._holder = holder
         self._smtp: aiosmtplib.SMTP | None = None
 
     async def run(self) -> None:
-        """Deliver while there is something due; sleep until woken or the next poll."""
+        """Deliver while there is something due; sleep until woken or the next poll.
+
+        A database outage pauses the sender (it never gives up a recorded outcome).
+        """
+        delay = 0.25
         while True:
             self._wake.clear()  # before looking, so that no wake-up can slip through
-            while await self.deliver_one():
-                pass
+            try:
+                while await self.deliver_one():
+                    pass
+                delay = 0.25
+            except INFRASTRUCTURE_ERRORS as exc:
+                log.warning("sender waits for the database", error=describe_error(exc))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
 
     async def deliver_one(self) -> bool:
         """Claim and deliver one due message; returns whether there was one."""
-        async with self._runtime.pool.acquire() as conn, conn.transaction():
-            row = await conn.fetchrow(CLAIM)
-            if row is None:
-                return False
-            attempts = row["attempts"] + 1
-            carrier = {"traceparent": row["traceparent"]} if row["traceparent"] else None
-            with (
-                consuming_span(f"send {row['template']}", carrier),
-                structlog.contextvars.bound_contextvars(
-                    tenant=row["tenant"], correlation_id=str(row["correlation_id"])
-                ),
-            ):
-                try:
-                    mail = compose(row, self._settings)
-                except Exception as exc:
-                    # E.g. an address the email package cannot parse. A message that cannot be
-                    # put together will not improve: fail it for good rather than let it stop
-                    # every sender, again and again.
-                    await self._failed(conn, row, attempts, exc, permanent=True)
-                    return True
+        row, token = await self._claim()
+        if row is None:
+            return False
+        attempts = row["attempts"] + 1
+        carrier = {"traceparent": row["traceparent"]} if row["traceparent"] else None
+        with (
+            consuming_span(f"send {row['template']}", carrier),
+            structlog.contextvars.bound_contextvars(
+                tenant=row["tenant"], correlation_id=str(row["correlation_id"])
+            ),
+        ):
+            error: Exception | None = None
+            permanent = False
+            try:
+                mail = compose(row, self._settings)
+            except Exception as exc:
+                # E.g. an address the email package cannot parse. A message that cannot be
+                # put together will not improve: fail it for good rather than let it stop
+                # every sender, again and again.
+                error, permanent = exc, True
+            else:
                 try:
                     await self._send(mail)
                 except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-                    await self._failed(conn, row, attempts, exc)
-                else:
-                    await self._delivered(conn, row, attempts)
-            return True
+                    error = exc
+            await self._record(row, token, attempts, error, permanent)
+        return True
+
+    async def _claim(self) -> tuple[Any, UUID]:
+        """The next due message, leased to this sender (committed before sending)."""
+        token = new_id()
+        async with self._runtime.pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(CLAIM)
+            if row is not None:
+                await conn.execute(
+                    LEASE, row["message_id"], token, self._holder, self._settings.lease_seconds
+                )
+        return row, token
+
+    async def _record(
+        self, row: Any, token: UUID, attempts: int, error: Exception | None, permanent: bool
+    ) -> None:
+        """Record the outcome; while the database is away, keep it and try again."""
+        delay = 0.25
+        while True:
+            try:
+                async with self._runtime.pool.acquire() as conn, conn.transaction():
+                    if not await conn.fetchval(OWNED, row["message_id"], token):
+                        log.error(
+                            "lease lost before the outcome was recorded; sent twice",
+                            message_id=str(row["message_id"]),
+                        )
+                        return
+                    if error is None:
+                        await self._delivered(conn, row, attempts)
+                    else:
+                        await self._failed(conn, row, attempts, error, permanent=permanent)
+                return
+            except INFRASTRUCTURE_ERRORS as exc:
+                log.warning(
+                    "outcome kept until the database is back",
+                    message_id=str(row["message_id"]),
+                    error=describe_error(exc),
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def _send(self, mail: EmailMessage) -> None:
         settings = self._settings
@@ -179,8 +260,8 @@ class Sender:
         )
         await conn.execute(
             "UPDATE rm_outbox.outbox SET status = 'delivered', attempts = $2, delivered_at = $3,"
-            " recipient = NULL, subject = NULL, body = NULL, last_error = NULL"
-            " WHERE message_id = $1",
+            " recipient = NULL, subject = NULL, body = NULL, last_error = NULL,"
+            " lease_token = NULL, lease_until = NULL WHERE message_id = $1",
             row["message_id"],
             attempts,
             now,
@@ -228,7 +309,8 @@ class Sender:
         await conn.execute(
             "UPDATE rm_outbox.outbox SET attempts = $2, last_error = $3,"
             " status = CASE WHEN $4::timestamptz IS NULL THEN 'failed' ELSE 'pending' END,"
-            " next_attempt_at = coalesce($4, next_attempt_at) WHERE message_id = $1",
+            " next_attempt_at = coalesce($4, next_attempt_at),"
+            " lease_token = NULL, lease_until = NULL WHERE message_id = $1",
             row["message_id"],
             attempts,
             text,
@@ -248,19 +330,59 @@ class Sender:
             actor="system:notify", correlation_id=row["correlation_id"] or row["message_id"]
         )
 
+
+class Presence:
+    """This process's sign of life for the senders' leases, and the wake-up listener.
+
+    One connection holds a session advisory lock for as long as the process lives and listens
+    for the outbox's NOTIFY. When the connection is lost (the database restarted), it is
+    opened again, with the lock and the listener.
+    """
+
+    def __init__(self, database_url: str, wake: Callable[[], None]) -> None:
+        self.holder = lock_key(f"notify-sender:{new_id()}")
+        self._url = database_url
+        self._wake = wake
+        self._conn: asyncpg.Connection | None = None
+
+    async def keep(self, every: float = 2.0) -> None:
+        """Hold the lock and the listener, until cancelled."""
+        try:
+            while True:
+                try:
+                    await self._ensure()
+                except INFRASTRUCTURE_ERRORS as exc:
+                    log.warning("sender presence waits for the database", error=describe_error(exc))
+                    self._conn = None
+                await asyncio.sleep(every)
+        finally:
+            if self._conn is not None:
+                with suppress(Exception):
+                    await self._conn.close(timeout=2)
+
+    async def _ensure(self) -> None:
+        if self._conn is not None and not self._conn.is_closed():
+            await self._conn.fetchval("SELECT 1", timeout=5)
+            return
+        conn = await connect(self._url)
+        await conn.execute("SELECT pg_advisory_lock($1)", self.holder)
+        await conn.add_listener(CHANNEL, lambda *_: self._wake())
+        self._conn = conn
+        self._wake()  # anything recorded while we were away
+
+
 async def run_senders(runtime: Runtime) -> None:
     """Background job: the senders, woken by the outbox's NOTIFY."""
     settings = runtime.settings
     assert isinstance(settings, NotifySettings)
     wakes = [asyncio.Event() for _ in range(settings.senders)]
 
-    def wake_all(*_: object) -> None:
+    def wake_all() -> None:
         for wake in wakes:
             wake.set()
 
-    listener = await connect(settings.database_url)
-    await listener.add_listener(CHANNEL, wake_all)
-    try:
-        await asyncio.gather(*(Sender(runtime, settings, wake).run() for wake in wakes))
-    finally:
-        await listener.close()
+    presence = Presence(settings.database_url, wake_all)
+    await asyncio.gather(
+        presence.keep(),
+        *(Sender(runtime, settings, wake, presence.holder).run() for wake in wakes),
+    )

@@ -28,3 +28,9 @@ class NotifySettings(ServiceSettings):
     retry_base_seconds: float = Field(default=30.0, gt=0)
     retry_max_seconds: float = Field(default=3600.0, gt=0)
     poll_seconds: float = Field(default=5.0, gt=0)
+    lease_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="How long a message being sent is left to its sender before another may"
+        " take it over (longer than any SMTP conversation and database outage to ride out)",
+    )

@@ -50,6 +50,15 @@ ALTER TABLE outbox ADD COLUMN IF NOT EXISTS traceparent text;
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (next_attempt_at) WHERE status = 'pending';
 """
 
+LEASES = """
+ALTER TABLE outbox ADD COLUMN lease_token uuid;
+ALTER TABLE outbox ADD COLUMN lease_holder bigint;
+ALTER TABLE outbox ADD COLUMN leased_at timestamptz;
+ALTER TABLE outbox ADD COLUMN lease_until timestamptz;
+CREATE INDEX outbox_leased ON outbox (lease_until) WHERE status = 'sending';
+"""
+"""A message being sent is leased to one sender (``services.notify.sender``)."""
+
 CHANNEL = "notify_outbox"
 """PostgreSQL NOTIFY channel that wakes the senders."""
 
@@ -99,7 +108,7 @@ def projection(runtime: Runtime) -> Projection:
             }
         ),
         handle=handle,
-        migrations=(DDL,),
+        migrations=(DDL, LEASES),
         rebuildable=False,
     )
 
