@@ -28,7 +28,7 @@ import asyncio
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -49,12 +49,17 @@ CHANNEL = "rc_outbox"
 """PostgreSQL NOTIFY channel that wakes the publisher when a transaction recorded something."""
 
 CLAIM = """
-SELECT * FROM rc_outbox o
-WHERE o.next_attempt_at <= now()
-  AND NOT EXISTS (SELECT 1 FROM rc_outbox e WHERE e.subject_key = o.subject_key AND e.id < o.id)
-ORDER BY o.id LIMIT $1
-FOR UPDATE SKIP LOCKED
+DELETE FROM rc_outbox WHERE id IN (
+    SELECT o.id FROM rc_outbox o
+    WHERE o.next_attempt_at <= now()
+      AND NOT EXISTS (
+        SELECT 1 FROM rc_outbox e WHERE e.subject_key = o.subject_key AND e.id < o.id)
+    ORDER BY o.id LIMIT $1
+    FOR UPDATE SKIP LOCKED)
+RETURNING *
 """
+"""Claim due rows by deleting them: a row published is gone when the transaction commits,
+one that failed comes back with it (``_failed`` records why)."""
 
 
 def subject_key(ref: AggregateRef) -> str:
@@ -98,8 +103,7 @@ async def record(
         cause.causation_id,
         current_traceparent(),
     )
-    await conn.execute("SELECT pg_notify($1, '')", CHANNEL)
-    return status != "INSERT 0 0"
+    return status != "INSERT 0 0"  # the insert's trigger wakes the publisher
 
 
 @dataclass(frozen=True)
@@ -164,8 +168,8 @@ class OutboxPublisher:
             while True:
                 self._wake.clear()
                 try:
-                    while await self.publish_due():
-                        pass
+                    while await self.publish_due() == self._batch:
+                        pass  # a full batch: there may be more
                     delay = 0.25
                 except INFRASTRUCTURE_ERRORS as exc:
                     self.last_error = describe_error(exc)
@@ -193,24 +197,26 @@ class OutboxPublisher:
     async def publish_due(self) -> int:
         """Publish one batch of due commits; returns how many were claimed."""
         async with self._pool.acquire() as conn, conn.transaction():
+            # No need to wait for the disk: a deletion a crash takes back only makes the
+            # row come again, and its commit is then found in the log.
+            await conn.execute("SET LOCAL synchronous_commit TO OFF")
             rows = await conn.fetch(CLAIM, self._batch)
             if not rows:
                 return 0
             outcomes = await asyncio.gather(
                 *(self._publish(row) for row in rows), return_exceptions=True
             )
-            done = [row["id"] for row, out in zip(rows, outcomes, strict=True) if out is None]
-            if done:
-                await conn.execute("DELETE FROM rc_outbox WHERE id = any($1::bigint[])", done)
-                self.published += len(done)
-            infrastructure = None
+            infrastructure = next(
+                (out for out in outcomes if isinstance(out, INFRASTRUCTURE_ERRORS)), None
+            )
+            if infrastructure is not None:
+                # NATS is away: put every claimed row back as it was (the transaction rolls
+                # back); those that did land are recognised as landed on the next attempt.
+                raise infrastructure
             for row, outcome in zip(rows, outcomes, strict=True):
-                if isinstance(outcome, INFRASTRUCTURE_ERRORS):
-                    infrastructure = outcome
-                elif isinstance(outcome, BaseException):
+                if isinstance(outcome, BaseException):
                     await self._failed(conn, row, outcome)
-        if infrastructure is not None:
-            raise infrastructure
+            self.published += sum(1 for out in outcomes if out is None)
         self.last_error = None
         return len(rows)
 
@@ -278,13 +284,16 @@ class OutboxPublisher:
         """A commit NATS refused for a reason of its own: keep it, say so, try again later."""
         text = describe_error(error)
         attempts = row["attempts"] + 1
+        values = dict(row.items())
+        values.update(
+            attempts=attempts,
+            last_error=text,
+            next_attempt_at=datetime.now(UTC) + timedelta(seconds=min(600.0, 2.0**attempts)),
+        )
+        columns = ", ".join(values)
+        placeholders = ", ".join(f"${i}" for i in range(1, len(values) + 1))
         await conn.execute(
-            "UPDATE rc_outbox SET attempts = $2, last_error = $3,"
-            " next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1",
-            row["id"],
-            attempts,
-            text,
-            min(600.0, 2.0**attempts),
+            f"INSERT INTO rc_outbox ({columns}) VALUES ({placeholders})", *values.values()
         )
         log.warning(
             "outbox commit failed, will retry",

@@ -78,6 +78,11 @@ class Projection:
         return f"rm_{self.name.replace('-', '_')}"
 
     @property
+    def effects(self) -> bool:
+        """Whether applying causes effects (a reaction): then its commits must be durable."""
+        return not self.rebuildable
+
+    @property
     def kind(self) -> str:
         """``read model`` or ``reaction``, as operators read it."""
         return "read model" if self.rebuildable else "reaction"

@@ -15,6 +15,12 @@ consumer is deleted, so a fenced leader cannot even take messages meant for the 
 with one shared consumer it could, and the new leader's acknowledgements would then cover
 commits nobody applied.
 
+A read model's batch is committed without waiting for the disk (``synchronous_commit`` off): a
+database crash may take its last batches back, together with their checkpoint, and the runner
+then reads them again — it always binds anew from the checkpoint in the database after a
+failure. A reaction's batch records effects (numbers, messages to send) and is durable before
+anything acts on it.
+
 A commit whose handler keeps failing is recorded as a dead letter in the same transaction that
 moves the checkpoint past it; the projection goes on. A commit in a *newer version* of an
 event type than this code knows pauses the projection before it (a rolling upgrade or a
@@ -263,7 +269,9 @@ class ProjectionRunner:
                 continue
             if not msgs:  # nats-py may end a fetch on a status message with nothing in hand
                 continue
-            applied = await self._apply_until_done(msgs)
+            # An infrastructure failure ends this binding: the runner binds anew from the
+            # checkpoint in the database, which a crash may have taken back (see above).
+            applied = await self.apply_batch(msgs)
             if applied:
                 await msgs[applied - 1].ack()  # AckPolicy.ALL: acknowledges up to this one
             if applied < len(msgs):
@@ -282,20 +290,6 @@ class ProjectionRunner:
             await lock_conn.fetchval("SELECT 1", timeout=5)
         except Exception as exc:
             raise LeadershipLost(describe_error(exc)) from exc
-
-    async def _apply_until_done(self, msgs: list[Msg]) -> int:
-        """Apply a batch; on infrastructure failure keep the messages and try again."""
-        delay = 0.5
-        while True:
-            try:
-                return await self.apply_batch(msgs)
-            except INFRASTRUCTURE_ERRORS as exc:
-                self.status.last_error = describe_error(exc)
-                self._log.warning("batch failed, will retry", error=self.status.last_error)
-                for msg in msgs:
-                    await _quietly(msg.in_progress())
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 15.0)
 
     async def apply_batch(self, msgs: list[Msg]) -> int:
         """Apply the commits after the checkpoint and move it, in one transaction.
@@ -317,9 +311,11 @@ class ProjectionRunner:
             # The checkpoint is read in a statement of its own *after* the lock is granted:
             # a statement sees the database as it was when the statement began.
             await conn.execute(
-                "SELECT set_config('search_path', $1, true), pg_advisory_xact_lock($2)",
+                "SELECT set_config('search_path', $1, true),"
+                " set_config('synchronous_commit', $3, true), pg_advisory_xact_lock($2)",
                 f'"{self.projection.schema}", public',
                 self.apply_lock,
+                "on" if self.projection.effects else "off",
             )
             checkpoint, epoch = await conn.fetchrow(
                 "SELECT (SELECT last_seq FROM rc_checkpoint WHERE stream = $1),"

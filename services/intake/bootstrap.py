@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -23,7 +21,6 @@ def build(runtime: Runtime) -> ServiceParts:
         title="RathausCloud intake",
         projections=(catalogue.PROJECTION, tracking.PROJECTION),
         routers=(router(runtime, settings), pages.router(runtime, settings)),
-        migrations=Path(__file__).parent / "migrations",
         on_start=(apply_member_configuration,),
         configure=(lambda app: _web_access(app, settings),),
     )

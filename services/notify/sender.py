@@ -1,7 +1,7 @@
 """Background senders: deliver due messages over SMTP, record the outcome, announce it.
 
 Each sender keeps one SMTP connection. It claims one due message at a time: a short
-transaction (``FOR UPDATE SKIP LOCKED``) marks it ``sending`` under a lease of its own, so no
+transaction (``FOR UPDATE SKIP LOCKED``) gives it a lease of its own, so no
 other sender — of this process or a replica — touches it while the lease lasts. Then it sends,
 holding no database connection, and records the outcome — delivered, or failed with the next
 attempt — together with the event that announces it, which the runtime's outbox publishes
@@ -49,28 +49,27 @@ from services.notify.settings import NotifySettings
 log = structlog.get_logger(__name__)
 
 CLAIM = """
-SELECT o.*, t.profile FROM rm_outbox.outbox o LEFT JOIN rm_outbox.towns t ON t.ags = o.tenant
-WHERE (o.status = 'pending' AND o.next_attempt_at <= now())
-   OR (o.status = 'sending' AND (
-        o.lease_until < now()
-        OR (o.leased_at > pg_postmaster_start_time()
-            AND pg_try_advisory_xact_lock(o.lease_holder))))
-ORDER BY o.next_attempt_at LIMIT 1 FOR UPDATE OF o SKIP LOCKED
+WITH due AS (
+    SELECT o.message_id FROM rm_outbox.outbox o
+    WHERE o.status = 'pending' AND o.next_attempt_at <= now()
+      AND (o.lease_until IS NULL
+           OR o.lease_until < now()
+           OR (o.leased_at > pg_postmaster_start_time()
+               AND pg_try_advisory_xact_lock(o.lease_holder)))
+    ORDER BY o.next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+UPDATE rm_outbox.outbox m SET lease_token = $1, lease_holder = $2,
+    leased_at = clock_timestamp(), lease_until = now() + make_interval(secs => $3)
+FROM due WHERE m.message_id = due.message_id
+RETURNING m.*, (SELECT t.profile FROM rm_outbox.towns t WHERE t.ags = m.tenant) AS profile
 """
-"""Due messages, and messages whose sender is gone.
+"""Lease the next due message — or one whose sender is gone — in one statement.
 
-A sender's process holds a session lock (``Presence``) for as long as it lives; a message it
-leased after the database last started, whose lock is free, was left by a dead process and is
-taken over at once. One leased before the database restarted may still be on its way to its
-sender's memory-held outcome, so it waits for its lease to end."""
-
-LEASE = """
-UPDATE rm_outbox.outbox SET status = 'sending', lease_token = $2, lease_holder = $3,
-    leased_at = clock_timestamp(), lease_until = now() + make_interval(secs => $4)
-WHERE message_id = $1
-"""
-
-OWNED = "SELECT 1 FROM rm_outbox.outbox WHERE message_id = $1 AND lease_token = $2 FOR UPDATE"
+A leased message stays ``pending`` (the lease columns are not indexed, so taking a lease is a
+cheap in-place update); its lease keeps every other sender away. A sender's process holds a
+session lock (``Presence``) for as long as it lives; a message it leased after the database
+last started, whose lock is free, was left by a dead process and is taken over at once. One
+leased before the database restarted may still be on its way to its sender's memory-held
+outcome, so it waits for its lease to end."""
 
 
 def message_ref(tenant: str, message_id: object) -> AggregateRef:
@@ -122,11 +121,12 @@ class Sender:
     """One SMTP connection delivering outbox messages."""
 
     def __init__(
-        self, runtime: Runtime, settings: NotifySettings, wake: asyncio.Event, holder: int
+        self, runtime: Runtime, settings: NotifySettings, baton: Baton, holder: int
     ) -> None:
         self._runtime = runtime
         self._settings = settings
-        self._wake = wake
+        self._baton = baton
+        self._wake = asyncio.Event()
         self._holder = holder
         self._smtp: aiosmtplib.SMTP | None = None
 
@@ -147,14 +147,19 @@ class Sender:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
                 continue
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
+            self._baton.idle(self._wake)
+            try:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
+            finally:
+                self._baton.busy(self._wake)
 
     async def deliver_one(self) -> bool:
         """Claim and deliver one due message; returns whether there was one."""
         row, token = await self._claim()
         if row is None:
             return False
+        self._baton.wake_one()  # there may be more: let an idle sender look, while this sends
         attempts = row["attempts"] + 1
         carrier = {"traceparent": row["traceparent"]} if row["traceparent"] else None
         with (
@@ -183,12 +188,9 @@ class Sender:
     async def _claim(self) -> tuple[Any, UUID]:
         """The next due message, leased to this sender (committed before sending)."""
         token = new_id()
-        async with self._runtime.pool.acquire() as conn, conn.transaction():
-            row = await conn.fetchrow(CLAIM)
-            if row is not None:
-                await conn.execute(
-                    LEASE, row["message_id"], token, self._holder, self._settings.lease_seconds
-                )
+        row = await self._runtime.pool.fetchrow(
+            CLAIM, token, self._holder, self._settings.lease_seconds
+        )
         return row, token
 
     async def _record(
@@ -199,16 +201,17 @@ class Sender:
         while True:
             try:
                 async with self._runtime.pool.acquire() as conn, conn.transaction():
-                    if not await conn.fetchval(OWNED, row["message_id"], token):
-                        log.error(
-                            "lease lost before the outcome was recorded; sent twice",
-                            message_id=str(row["message_id"]),
-                        )
-                        return
                     if error is None:
-                        await self._delivered(conn, row, attempts)
+                        owned = await self._delivered(conn, row, token, attempts)
                     else:
-                        await self._failed(conn, row, attempts, error, permanent=permanent)
+                        owned = await self._failed(
+                            conn, row, token, attempts, error, permanent=permanent
+                        )
+                if not owned:
+                    log.error(
+                        "lease lost before the outcome was recorded; sent twice",
+                        message_id=str(row["message_id"]),
+                    )
                 return
             except INFRASTRUCTURE_ERRORS as exc:
                 log.warning(
@@ -237,8 +240,22 @@ class Sender:
             self._smtp = None
             raise
 
-    async def _delivered(self, conn: asyncpg.Connection, row: Any, attempts: int) -> None:
+    async def _delivered(
+        self, conn: asyncpg.Connection, row: Any, token: UUID, attempts: int
+    ) -> bool:
+        """Record a delivery; False if the lease was lost meanwhile (nothing recorded)."""
         now = datetime.now(UTC)
+        updated = await conn.execute(
+            "UPDATE rm_outbox.outbox SET status = 'delivered', attempts = $3, delivered_at = $4,"
+            " recipient = NULL, subject = NULL, body = NULL, last_error = NULL,"
+            " lease_token = NULL, lease_until = NULL WHERE message_id = $1 AND lease_token = $2",
+            row["message_id"],
+            token,
+            attempts,
+            now,
+        )
+        if updated != "UPDATE 1":
+            return False
         delivered = MessageDelivered(
             message_id=row["message_id"],
             case_id=row["case_id"],
@@ -258,25 +275,20 @@ class Sender:
             # A first attempt is the message's first event; after failures, ask the stream.
             expected_seq=0 if attempts == 1 else None,
         )
-        await conn.execute(
-            "UPDATE rm_outbox.outbox SET status = 'delivered', attempts = $2, delivered_at = $3,"
-            " recipient = NULL, subject = NULL, body = NULL, last_error = NULL,"
-            " lease_token = NULL, lease_until = NULL WHERE message_id = $1",
-            row["message_id"],
-            attempts,
-            now,
-        )
         log.info("message delivered", message_id=str(row["message_id"]), attempts=attempts)
+        return True
 
     async def _failed(
         self,
         conn: asyncpg.Connection,
         row: Any,
+        token: UUID,
         attempts: int,
         error: Exception,
         *,
         permanent: bool = False,
-    ) -> None:
+    ) -> bool:
+        """Record a failed attempt; False if the lease was lost meanwhile (nothing recorded)."""
         settings, now = self._settings, datetime.now(UTC)
         retry_at = next_attempt(
             now,
@@ -287,6 +299,19 @@ class Sender:
             permanent or is_permanent(error),
         )
         text = describe(error)
+        updated = await conn.execute(
+            "UPDATE rm_outbox.outbox SET attempts = $3, last_error = $4,"
+            " status = CASE WHEN $5::timestamptz IS NULL THEN 'failed' ELSE 'pending' END,"
+            " next_attempt_at = coalesce($5, next_attempt_at),"
+            " lease_token = NULL, lease_until = NULL WHERE message_id = $1 AND lease_token = $2",
+            row["message_id"],
+            token,
+            attempts,
+            text,
+            retry_at,
+        )
+        if updated != "UPDATE 1":
+            return False
         await outbox.record(
             conn,
             message_ref(row["tenant"], row["message_id"]),
@@ -306,16 +331,6 @@ class Sender:
             commit_id=derived_id(row["message_id"], "failed", attempts),
             cause=self._cause(row),
         )
-        await conn.execute(
-            "UPDATE rm_outbox.outbox SET attempts = $2, last_error = $3,"
-            " status = CASE WHEN $4::timestamptz IS NULL THEN 'failed' ELSE 'pending' END,"
-            " next_attempt_at = coalesce($4, next_attempt_at),"
-            " lease_token = NULL, lease_until = NULL WHERE message_id = $1",
-            row["message_id"],
-            attempts,
-            text,
-            retry_at,
-        )
         log.warning(
             "message delivery failed",
             message_id=str(row["message_id"]),
@@ -323,6 +338,7 @@ class Sender:
             error=text,
             final=retry_at is None,
         )
+        return True
 
     @staticmethod
     def _cause(row: Any) -> Cause:
@@ -371,18 +387,39 @@ class Presence:
         self._wake()  # anything recorded while we were away
 
 
+class Baton:
+    """Wakes one idle sender at a time.
+
+    A NOTIFY wakes one sender; a sender that found a message wakes the next before it sends.
+    So a burst gets as many senders as it has messages, and a single message costs one look
+    into the table instead of one per sender.
+    """
+
+    def __init__(self) -> None:
+        self._idle: list[asyncio.Event] = []
+
+    def idle(self, wake: asyncio.Event) -> None:
+        """A sender waits for work."""
+        self._idle.append(wake)
+
+    def busy(self, wake: asyncio.Event) -> None:
+        """A sender stopped waiting (woken, or its poll interval passed)."""
+        with suppress(ValueError):
+            self._idle.remove(wake)
+
+    def wake_one(self) -> None:
+        """Wake the sender that has waited longest, if one waits."""
+        if self._idle:
+            self._idle.pop(0).set()
+
+
 async def run_senders(runtime: Runtime) -> None:
-    """Background job: the senders, woken by the outbox's NOTIFY."""
+    """Background job: the senders, woken by the outbox's NOTIFY, one at a time."""
     settings = runtime.settings
     assert isinstance(settings, NotifySettings)
-    wakes = [asyncio.Event() for _ in range(settings.senders)]
-
-    def wake_all() -> None:
-        for wake in wakes:
-            wake.set()
-
-    presence = Presence(settings.database_url, wake_all)
+    baton = Baton()
+    presence = Presence(settings.database_url, baton.wake_one)
     await asyncio.gather(
         presence.keep(),
-        *(Sender(runtime, settings, wake, presence.holder).run() for wake in wakes),
+        *(Sender(runtime, settings, baton, presence.holder).run() for _ in range(settings.senders)),
     )

@@ -55,9 +55,10 @@ ALTER TABLE outbox ADD COLUMN lease_token uuid;
 ALTER TABLE outbox ADD COLUMN lease_holder bigint;
 ALTER TABLE outbox ADD COLUMN leased_at timestamptz;
 ALTER TABLE outbox ADD COLUMN lease_until timestamptz;
-CREATE INDEX outbox_leased ON outbox (lease_until) WHERE status = 'sending';
+ALTER TABLE outbox SET (fillfactor = 80);
 """
-"""A message being sent is leased to one sender (``services.notify.sender``)."""
+"""A message being sent is leased to one sender (``services.notify.sender``); room on each
+page lets the lease be written in place."""
 
 CHANNEL = "notify_outbox"
 """PostgreSQL NOTIFY channel that wakes the senders."""

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from contracts.naming import Service
+from runtime.deadletters import list_dead_letters, retry_dead_letter
 from runtime.eventstore import AggregateRef, Cause
 from runtime.ids import new_id
-from runtime.deadletters import list_dead_letters, retry_dead_letter
 from runtime.operations import rebuild
 from runtime.runner import ProjectionRunner
 from runtime.service import Runtime
