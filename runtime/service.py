@@ -333,7 +333,7 @@ def create_app(
 ) -> FastAPI:
     """The FastAPI application of a service, with its runtime in the lifespan."""
     configure_logging(service.value, settings.log_level)
-    configure_tracing(service.value, settings.otlp_endpoint)
+    configure_tracing(service.value, settings.otlp_endpoint, settings.secret_values())
     runtime = Runtime(service, settings)
     parts = build(runtime)
 

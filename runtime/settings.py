@@ -4,20 +4,30 @@ Each service subclasses ``ServiceSettings`` with its own ``env_prefix`` (``INTAK
 what is its own (``INTAKE_DATABASE_URL``, ``INTAKE_HTTP_PORT``). What the whole installation
 shares is read without a prefix: ``NATS_URL``, ``RATHAUS_NAMESPACE``, ``RATHAUS_ENVIRONMENT``,
 ``RATHAUS_DATA_KEK``, ``RATHAUS_LOG_LEVEL``, ``OTEL_EXPORTER_OTLP_ENDPOINT``.
+
+**Production is the default.** An installation that forgets ``RATHAUS_ENVIRONMENT`` runs as
+production, where every secret must be given and must be a real one (``runtime.secrets``);
+the development stack and the tests say ``dev`` / ``test`` explicitly, and only there do the
+development values that ship with the code apply. Secrets are ``SecretStr``: they never
+appear in a representation, a log line or an error message.
 """
 
 from __future__ import annotations
 
 import base64
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, TypeVar
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contracts.naming import Namespace
+from runtime.secrets import check_random_key, decode_key
 
 DEV_KEK = base64.b64encode(b"rathauscloud-dev-only-key-32byte").decode()
 """Key-encryption key for development and tests only; refused in production."""
+
+S = TypeVar("S", bound="ServiceSettings")
 
 
 class ServiceSettings(BaseSettings):
@@ -27,7 +37,7 @@ class ServiceSettings(BaseSettings):
 
     service_name: str = "service"
     environment: Literal["dev", "test", "production"] = Field(
-        default="dev", validation_alias=AliasChoices("RATHAUS_ENVIRONMENT")
+        default="production", validation_alias=AliasChoices("RATHAUS_ENVIRONMENT")
     )
     nats_url: str = Field(
         default="nats://127.0.0.1:4222", validation_alias=AliasChoices("NATS_URL")
@@ -36,7 +46,9 @@ class ServiceSettings(BaseSettings):
     stream_replicas: int = Field(
         default=1, ge=1, le=5, validation_alias=AliasChoices("RATHAUS_STREAM_REPLICAS")
     )
-    data_kek: str = Field(default=DEV_KEK, validation_alias=AliasChoices("RATHAUS_DATA_KEK"))
+    data_kek: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("RATHAUS_DATA_KEK")
+    )
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
@@ -47,12 +59,20 @@ class ServiceSettings(BaseSettings):
     )
     members_dir: str = Field(default="", validation_alias=AliasChoices("RATHAUS_MEMBERS_DIR"))
 
+    @property
+    def is_production(self) -> bool:
+        """Whether this is a production installation (the default)."""
+        return self.environment == "production"
+
     @model_validator(mode="after")
     def _refuse_dev_secrets_in_production(self) -> ServiceSettings:
-        if self.environment == "production" and self.data_kek == DEV_KEK:
-            raise ValueError("RATHAUS_DATA_KEK must be set to a secret key in production")
-        if len(base64.b64decode(self.data_kek)) != 32:
-            raise ValueError("RATHAUS_DATA_KEK must be 32 bytes, base64-encoded")
+        if self.data_kek is None:
+            if self.is_production:
+                raise ValueError("RATHAUS_DATA_KEK is required in production")
+            return self
+        key = decode_key("RATHAUS_DATA_KEK", self.data_kek.get_secret_value())
+        if self.is_production:
+            check_random_key("RATHAUS_DATA_KEK", key, frozenset({base64.b64decode(DEV_KEK)}))
         return self
 
     @property
@@ -60,7 +80,41 @@ class ServiceSettings(BaseSettings):
         """The namespace all names of this installation carry."""
         return Namespace(self.namespace)
 
+    def secret_values(self) -> list[str]:
+        """Every secret this process holds, to keep them out of what leaves it (traces)."""
+        values = [getattr(self, name) for name in type(self).model_fields]
+        return [v.get_secret_value() for v in values if isinstance(v, SecretStr)]
+
     @property
     def kek(self) -> bytes:
-        """The key-encryption key as bytes."""
-        return base64.b64decode(self.data_kek)
+        """The key-encryption key as bytes (the development key outside production)."""
+        value = self.data_kek.get_secret_value() if self.data_kek else DEV_KEK
+        return base64.b64decode(value)
+
+
+class SettingsRefused(SystemExit):
+    """Settings a service must not start with; the message names variables, never values."""
+
+
+def load_settings(factory: Callable[[], S]) -> S:
+    """Build a service's settings, or stop with a message fit for a console and a log.
+
+    pydantic's own message would quote the input — every value of the settings, database
+    passwords included — so only each field's name and what is wrong with it is shown.
+    """
+    try:
+        return factory()
+    except ValidationError as exc:
+        problems = [
+            f"  {'.'.join(str(p) for p in error['loc']) or 'settings'}: {_reason(error)}"
+            for error in exc.errors(include_input=False, include_url=False)
+        ]
+        raise SettingsRefused(
+            "The service cannot start with these settings:\n" + "\n".join(problems)
+        ) from None
+
+
+def _reason(error: object) -> str:
+    assert isinstance(error, dict)
+    message = str(error.get("msg", "invalid"))
+    return message.removeprefix("Value error, ")

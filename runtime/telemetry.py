@@ -3,26 +3,95 @@
 A write injects the W3C ``traceparent`` of the current span into the commit's headers; a
 consumer extracts it and runs its handler in a child span. So one trace follows an
 application from the citizen's POST through every service to the e-mail.
+
+Nothing secret leaves for the collector: every span passes ``sanitized`` on its way out,
+which cuts query strings off URLs and targets (a tracking link's token travels in one) and
+replaces the service's own secrets wherever they occur.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
+from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.trace import Span, SpanKind
 
 _provider: TracerProvider | None = None
 
 
-def configure_tracing(service: str, otlp_endpoint: str) -> None:
-    """Install a tracer provider; export over OTLP/HTTP where an endpoint is configured."""
+REDACTED = "[redacted]"
+_QUERY = re.compile(r"\?[^\s#]*")
+
+
+def sanitized_value(value: Any, secrets: frozenset[str]) -> Any:
+    """An attribute value without query strings and without any of ``secrets``."""
+    if isinstance(value, str):
+        if "?" in value and (value.startswith(("/", "http://", "https://")) or "://" in value):
+            value = _QUERY.sub("", value, count=1)
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, tuple | list):
+        return type(value)(sanitized_value(item, secrets) for item in value)
+    return value
+
+
+def sanitized(span: ReadableSpan, secrets: frozenset[str]) -> ReadableSpan:
+    """A copy of ``span`` whose attributes (and events' attributes) carry nothing secret."""
+
+    def clean(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
+        return {k: sanitized_value(v, secrets) for k, v in (attributes or {}).items()}
+
+    events = [Event(e.name, clean(e.attributes), e.timestamp) for e in span.events]
+    return ReadableSpan(
+        name=sanitized_value(span.name, secrets),
+        context=span.context,
+        parent=span.parent,
+        resource=span.resource,
+        attributes=clean(span.attributes),
+        events=events,
+        links=span.links,
+        kind=span.kind,
+        status=span.status,
+        start_time=span.start_time,
+        end_time=span.end_time,
+        instrumentation_scope=span.instrumentation_scope,
+    )
+
+
+class SanitizingExporter(SpanExporter):
+    """Hands spans to the real exporter only after ``sanitized``."""
+
+    def __init__(self, inner: SpanExporter, secrets: Iterable[str] = ()) -> None:
+        self._inner = inner
+        self._secrets = frozenset(s for s in secrets if len(s) >= 8)
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        """Export cleaned copies."""
+        return self._inner.export([sanitized(span, self._secrets) for span in spans])
+
+    def shutdown(self) -> None:
+        """Shut the real exporter down."""
+        self._inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        """Flush the real exporter."""
+        return self._inner.force_flush(timeout_millis)
+
+
+def configure_tracing(service: str, otlp_endpoint: str, secrets: Iterable[str] = ()) -> None:
+    """Install a tracer provider; export over OTLP/HTTP where an endpoint is configured.
+
+    ``secrets`` are values that must never reach the collector (the service's own secrets).
+    """
     global _provider
     if _provider is not None:
         return
@@ -30,7 +99,9 @@ def configure_tracing(service: str, otlp_endpoint: str) -> None:
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        exporter = OTLPSpanExporter(endpoint=f"{otlp_endpoint.rstrip('/')}/v1/traces")
+        exporter = SanitizingExporter(
+            OTLPSpanExporter(endpoint=f"{otlp_endpoint.rstrip('/')}/v1/traces"), secrets
+        )
         provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=500))
     trace.set_tracer_provider(provider)
     _provider = provider

@@ -133,7 +133,7 @@ async def submit(
         form=form,
         attachments=refs,
         submitted_at=datetime.now(UTC),
-        tracking_url=status_page_url(base_url, settings.tracking_secret, application_id),
+        tracking_url=status_page_url(base_url, settings.tracking_key, application_id),
     )
     # A submission is its aggregate's first commit: no need to load, a repeat finds the
     # subject taken (and the event store recognises its own commit id as a duplicate).

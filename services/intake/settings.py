@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from runtime.secrets import check_token
 from runtime.settings import ServiceSettings
 
 DEV_TRACKING_SECRET = "dev-only-tracking-secret"
+"""Signs tracking links in development and tests only; refused in production."""
 
 
 class IntakeSettings(ServiceSettings):
@@ -18,11 +20,39 @@ class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
     http_port: int = 8001
     database_url: str = "postgresql://postgres@127.0.0.1:5432/rathaus_intake"
-    tracking_secret: str = DEV_TRACKING_SECRET
+    tracking_secret: SecretStr | None = None
     max_attachment_bytes: int = 5 * 1024 * 1024
     max_attachments: int = 5
-    cors_origins: str = "*"
+    cors_origins: str = Field(
+        default="",
+        description="Origins (comma-separated) whose pages may call the API from a browser;"
+        " '*' is refused in production",
+    )
     max_form_bytes: int = 64 * 1024
+    rate_limit_per_client: str = Field(
+        default="30/minute;300/hour",
+        description="Submissions per client address (the `limits` notation, ';'-separated)",
+    )
+    rate_limit_per_recipient: str = Field(
+        default="5/hour;20/day",
+        description="Submissions per e-mail address the acknowledgement would go to",
+    )
+
+    @property
+    def tracking_key(self) -> str:
+        """The secret that signs tracking links (the development one outside production)."""
+        return (
+            self.tracking_secret.get_secret_value() if self.tracking_secret else DEV_TRACKING_SECRET
+        )
+
+    @property
+    def public_base_url(self) -> str:
+        """Where citizens reach intake, for the links it hands out — never the Host header.
+
+        Production requires ``INTAKE_PUBLIC_URL``; elsewhere it defaults to the address intake
+        listens on.
+        """
+        return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
 
     @property
     def max_application_bytes(self) -> int:
@@ -36,6 +66,17 @@ class IntakeSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> IntakeSettings:
-        if self.environment == "production" and self.tracking_secret == DEV_TRACKING_SECRET:
-            raise ValueError("INTAKE_TRACKING_SECRET must be set in production")
+        if not self.is_production:
+            return self
+        if self.tracking_secret is None:
+            raise ValueError("INTAKE_TRACKING_SECRET is required in production")
+        check_token(
+            "INTAKE_TRACKING_SECRET",
+            self.tracking_secret.get_secret_value(),
+            frozenset({DEV_TRACKING_SECRET}),
+        )
+        if not self.public_url:
+            raise ValueError("INTAKE_PUBLIC_URL is required in production (links in mails)")
+        if "*" in {origin.strip() for origin in self.cors_origins.split(",")}:
+            raise ValueError("INTAKE_CORS_ORIGINS must name origins in production, not '*'")
         return self

@@ -231,7 +231,9 @@ class Sender:
                 start_tls=settings.smtp_starttls,
                 timeout=settings.smtp_timeout_seconds,
                 username=settings.smtp_username or None,
-                password=settings.smtp_password or None,
+                password=settings.smtp_password.get_secret_value()
+                if settings.smtp_password
+                else None,
             )
             await self._smtp.connect()
         try:

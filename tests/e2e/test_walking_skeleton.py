@@ -170,3 +170,30 @@ async def test_logs_carry_service_tenant_correlation_and_trace(
     assert re.fullmatch(r"[0-9a-f]{32}", submitted["trace_id"])
     assert submitted["trace_id"] == delivered["trace_id"]
     assert submitted["level"] == "info"
+
+
+async def test_no_token_and_no_personal_datum_reaches_the_collector(
+    suite: Suite, smtp: SmtpServer, otlp: OtlpReceiver
+) -> None:
+    body = gewerbeanmeldung(
+        form__applicant__family_name="Zwetschgenbaum-Quast",
+        form__applicant__given_names="Quirina",
+        form__applicant__email="quirina.quast@beispiel.de",
+    )
+    async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
+        accepted = (await client.post(APPLY, json=body)).json()
+        await wait_for_status(client, accepted["status_url"], "filed")
+        page = await client.get(accepted["status_page_url"])
+        assert page.status_code == 200
+        assert (await client.get(accepted["status_url"] + "x")).status_code == 404
+    token = accepted["status_url"].split("token=")[1]
+    await smtp.mailbox.wait_for(1)
+    deadline = asyncio.get_running_loop().time() + 20
+    while not any(b"/antraege/" in raw for raw in otlp.raw):  # the page's span arrived
+        assert asyncio.get_running_loop().time() < deadline, "the page's span never arrived"
+        await asyncio.sleep(0.2)
+    exported = b"".join(otlp.raw)
+    assert token.encode() not in exported
+    assert b"token=" not in exported
+    for datum in (b"Zwetschgenbaum", b"quirina.quast", b"Quirina"):
+        assert datum not in exported

@@ -27,9 +27,11 @@ class OtlpReceiver:
 
     def __init__(self) -> None:
         self.spans: list[ReceivedSpan] = []
+        self.raw: list[bytes] = []
+        """Every export as it arrived, to search for what must never reach a collector."""
         self.port = free_port()
         lock = threading.Lock()
-        spans = self.spans
+        spans, raw = self.spans, self.raw
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
@@ -38,6 +40,7 @@ class OtlpReceiver:
                 request.ParseFromString(body)
                 with lock:
                     spans.extend(_spans_of(request))
+                    raw.append(body)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-protobuf")
                 self.end_headers()

@@ -75,7 +75,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
             parsed = UUID(application_id)
         except ValueError:
             return _html(not_found_page(), 404)
-        found = await tracked_status(runtime.pool, settings.tracking_secret, parsed, token)
+        found = await tracked_status(runtime.pool, settings.tracking_key, parsed, token)
         if found is Untracked.NOT_FOUND or token is None:
             return _html(not_found_page(), 404)
         if found is Untracked.NOT_VISIBLE_YET:

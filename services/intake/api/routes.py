@@ -210,7 +210,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
         if not runtime.nats_connected:
             return unavailable(NOT_SAVED)
         raw = body.model_dump(mode="json")
-        base = settings.public_url or str(request.base_url).rstrip("/")
+        base = settings.public_base_url
         correlation_id = new_id()
         structlog.contextvars.bind_contextvars(tenant=ags, correlation_id=str(correlation_id))
         try:
@@ -252,9 +252,9 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
             response.status_code = 200
         return ApplicationAccepted(
             application_id=result.application_id,
-            status_url=commands.status_url(base, settings.tracking_secret, result.application_id),
+            status_url=commands.status_url(base, settings.tracking_key, result.application_id),
             status_page_url=commands.status_page_url(
-                base, settings.tracking_secret, result.application_id
+                base, settings.tracking_key, result.application_id
             ),
             message="Ihr Antrag ist eingegangen. Eine Eingangsbestätigung erhalten Sie per E-Mail.",
         )
@@ -266,7 +266,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
     )
     async def status(application_id: UUID, token: Annotated[str, Query(min_length=1)]) -> Any:
         """An application's status and timeline, for whoever holds the tracking link."""
-        found = await tracked_status(runtime.pool, settings.tracking_secret, application_id, token)
+        found = await tracked_status(runtime.pool, settings.tracking_key, application_id, token)
         if found is Untracked.NOT_FOUND:
             return problem(
                 404,

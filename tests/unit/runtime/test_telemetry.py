@@ -1,0 +1,34 @@
+"""Spans leave without query strings and without the service's secrets."""
+
+from __future__ import annotations
+
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from runtime.telemetry import REDACTED, SanitizingExporter, sanitized_value
+
+SECRET = "s3cr3t-tracking-key-never-export"
+
+
+def test_query_strings_are_cut_from_urls_and_targets() -> None:
+    assert sanitized_value("/antraege/1?token=abc", frozenset()) == "/antraege/1"
+    assert sanitized_value("http://h:1/api?token=abc#x", frozenset()) == "http://h:1/api#x"
+    assert sanitized_value("what? nothing", frozenset()) == "what? nothing"
+    assert sanitized_value(("/a?b=c", 3), frozenset()) == ("/a", 3)
+
+
+def test_a_span_is_exported_clean() -> None:
+    memory = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(SanitizingExporter(memory, [SECRET])))
+    with provider.get_tracer("t").start_as_current_span("GET /x") as span:
+        span.set_attribute("http.url", "http://intake/antraege/1?token=abcdef")
+        span.set_attribute("note", f"key {SECRET} leaked")
+        span.add_event("error", {"message": f"bad {SECRET}"})
+    [exported] = memory.get_finished_spans()
+    assert exported.attributes == {
+        "http.url": "http://intake/antraege/1",
+        "note": f"key {REDACTED} leaked",
+    }
+    assert exported.events[0].attributes == {"message": f"bad {REDACTED}"}
