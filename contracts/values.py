@@ -2,12 +2,43 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 Postcode = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+LINE_BREAKS = frozenset("\n\r\v\f\x85\u2028\u2029")
+NAME_PUNCTUATION = frozenset(" .,-'’()")
+_ADDRESS_LIKE = re.compile(r"[.:/@][^\s.,]|www", re.IGNORECASE)
+
+
+def _one_line(value: str) -> str:
+    """Names, addresses and titles end up in mail headers and greetings: one line only."""
+    if any(c in LINE_BREAKS for c in value):
+        raise ValueError("Bitte geben Sie diese Angabe ohne Zeilenumbruch an.")
+    return value
+
+
+def _a_name(value: str) -> str:
+    """A person's name: letters (any script), spaces and the punctuation names have.
+
+    No digits, no ``@``, ``/`` or ``:``, no dot directly before a letter: a "name" such as
+    ``www.example.de`` would otherwise greet its victim in an official mail of the town.
+    """
+    allowed = all(unicodedata.category(c)[0] in ("L", "M") or c in NAME_PUNCTUATION for c in value)
+    if not allowed or _ADDRESS_LIKE.search(value):
+        raise ValueError("Bitte geben Sie nur Buchstaben, Leerzeichen und die Zeichen . , - ' an.")
+    return value
+
+
+SingleLine = Annotated[NonEmpty, AfterValidator(_one_line)]
+"""Non-empty text of one line (no line breaks of any kind)."""
+PersonName = Annotated[SingleLine, AfterValidator(_a_name)]
+"""A person's name as it may appear in a letter's greeting."""
 
 
 class PostalAddress(BaseModel):
@@ -15,9 +46,9 @@ class PostalAddress(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    street: NonEmpty = Field(description="Straße und Hausnummer")
+    street: SingleLine = Field(description="Straße und Hausnummer")
     postcode: Postcode = Field(description="Postleitzahl")
-    city: NonEmpty = Field(description="Ort")
+    city: SingleLine = Field(description="Ort")
 
 
 class Contact(BaseModel):
@@ -25,5 +56,5 @@ class Contact(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: NonEmpty
-    email: NonEmpty
+    name: SingleLine
+    email: SingleLine

@@ -182,6 +182,7 @@ STATUS_TITLES = {
     413: "Die Anfrage ist zu groß.",
     415: "Dieses Format wird nicht unterstützt.",
     422: ENVELOPE_TITLE,
+    429: "Zu viele Anträge in kurzer Zeit.",
     503: "Der Dienst ist vorübergehend nicht erreichbar.",
 }
 
@@ -210,6 +211,8 @@ ERROR_DESCRIPTIONS = {
     409: "Konflikt mit dem aktuellen Stand (die Meldung sagt, welcher).",
     413: "Die Anfrage ist größer, als diese Route annimmt (die Meldung nennt die Grenze).",
     415: "Der Inhalt ist kein JSON: bitte mit `Content-Type: application/json` senden.",
+    429: "Zu viele Anfragen von diesem Absender oder an diesen Empfänger; nach `Retry-After`"
+    " Sekunden erneut senden.",
     422: (
         "Angaben ungültig: je Feld eine deutsche Meldung in `errors`; auch für JSON, das "
         "nicht lesbar ist (mit Zeile und Spalte), und Text, der nicht UTF-8 ist."
@@ -229,7 +232,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     responses: dict[int | str, dict[str, Any]] = {}
     for status in statuses:
         response: dict[str, Any] = {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[status]}
-        if status == 503:
+        if status in (429, 503):
             response["headers"] = {
                 "Retry-After": {
                     "description": "Sekunden, nach denen sich ein neuer Versuch lohnt.",

@@ -13,7 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from contracts.calendar import today
-from contracts.values import NonEmpty, PostalAddress
+from contracts.values import PersonName, PostalAddress, SingleLine
 
 EU_EEA_CH = frozenset(
     {
@@ -84,12 +84,12 @@ class Applicant(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    family_name: NonEmpty = Field(title="Familienname")
-    given_names: NonEmpty = Field(title="Vornamen")
+    family_name: PersonName = Field(title="Familienname")
+    given_names: PersonName = Field(title="Vornamen")
     birth_date: date = Field(title="Geburtsdatum")
     nationality: Nationality = Field(title="Staatsangehörigkeit (ISO-Ländercode, z. B. DE)")
-    email: NonEmpty = Field(title="E-Mail-Adresse", json_schema_extra={"format": "email"})
-    phone: str | None = Field(default=None, title="Telefon", max_length=40)
+    email: SingleLine = Field(title="E-Mail-Adresse", json_schema_extra={"format": "email"})
+    phone: SingleLine | None = Field(default=None, title="Telefon", max_length=40)
     address: PostalAddress = Field(title="Wohnanschrift")
     residence_permit_allows_self_employment: bool | None = Field(
         default=None,
@@ -123,7 +123,7 @@ class Business(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    trade_name: str | None = Field(default=None, title="Name des Betriebs", max_length=200)
+    trade_name: SingleLine | None = Field(default=None, title="Name des Betriebs", max_length=200)
     legal_form: LegalForm = Field(title="Rechtsform")
     address: PostalAddress = Field(title="Anschrift der Betriebsstätte")
     activity: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)] = Field(

@@ -368,3 +368,39 @@ async def test_control_characters_and_broken_unicode_are_refused_by_field(
     assert error["field"] == field
     assert "Steuerzeichen" in error["message"]
     assert await stored_applications(nats_url, namespace) == before
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("applicant__family_name", "Muster\nBitte klicken Sie hier", "ohne Zeilenumbruch"),
+        ("applicant__given_names", "Erika\u2028Anna", "ohne Zeilenumbruch"),
+        ("applicant__family_name", "www.wurzen-amt.example", "nur Buchstaben"),
+        ("applicant__given_names", "https://evil.example/x", "nur Buchstaben"),
+        ("applicant__family_name", "Ernst 2", "nur Buchstaben"),
+        ("business__trade_name", "Betrieb\r\nBcc: x@example.org", "ohne Zeilenumbruch"),
+        ("business__address__street", "Markt 1\nZweite Zeile", "ohne Zeilenumbruch"),
+    ],
+)
+async def test_names_and_single_line_fields_refuse_line_breaks_and_addresses(
+    intake: tuple[httpx.AsyncClient, str], path: str, value: str, message: str
+) -> None:
+    """Names end up in the greeting of an official mail: no second line, no web address."""
+    client, _ = intake
+    response = await post(client, gewerbeanmeldung(**{f"form__{path}": value}))
+    assert response.status_code == 422, response.text
+    field = "form." + path.replace("__", ".")
+    assert message in errors_by_field(response)[field]
+
+
+async def test_names_of_many_kinds_are_welcome(intake: tuple[httpx.AsyncClient, str]) -> None:
+    client, _ = intake
+    for family, given in (
+        ("O'Neil-Müller", "Zoë Ångström"),
+        ("Nguyễn", "Dr. Thị"),
+        ("Łukasz", "Ö"),
+    ):
+        body = gewerbeanmeldung(form__applicant__family_name=family)
+        body["form"]["applicant"]["given_names"] = given
+        response = await post(client, body)
+        assert response.status_code == 201, response.text

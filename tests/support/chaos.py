@@ -171,6 +171,8 @@ class ChaosRun:
             "NOTIFY_SMTP_PORT": str(self._smtp_port),
             "NOTIFY_RETRY_BASE_SECONDS": "0.5",
             "NOTIFY_POLL_SECONDS": "0.5",
+            "INTAKE_RATE_LIMIT_PER_CLIENT": "",
+            "INTAKE_RATE_LIMIT_PER_RECIPIENT": "",
         }
         log = open(self.workdir / f"{key}.log", "ab")  # noqa: SIM115 - handed to the child
         part.process = subprocess.Popen(

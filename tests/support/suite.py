@@ -66,6 +66,10 @@ class Suite:
             "NOTIFY_SMTP_PORT": str(self.smtp_port),
             "NOTIFY_RETRY_BASE_SECONDS": "0.2",
             "NOTIFY_POLL_SECONDS": "0.5",
+            # No submission limits: tests and benchmarks post from one address to one
+            # recipient; tests/e2e/test_intake_abuse.py sets them.
+            "INTAKE_RATE_LIMIT_PER_CLIENT": "",
+            "INTAKE_RATE_LIMIT_PER_RECIPIENT": "",
             **self.extra_env,
         }
 

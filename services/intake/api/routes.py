@@ -44,7 +44,8 @@ from services.intake.api.schemas import (
     ProcedureInfo,
 )
 from services.intake.attachments import AttachmentRejected, Upload
-from services.intake.domain.application import form_model
+from services.intake.domain.application import contact_of, form_model
+from services.intake.ratelimits import Refused, SubmissionLimits
 from services.intake.settings import IntakeSettings
 
 log = structlog.get_logger(__name__)
@@ -79,6 +80,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
     """The routes, bound to the running service."""
     api = APIRouter(prefix="/api/v1", tags=["intake"], route_class=JsonRoute)
     catalogue = queries.CatalogueCache(lambda: runtime.pool)
+    limits = SubmissionLimits(settings.rate_limit_per_client, settings.rate_limit_per_recipient)
 
     async def offered(ags: str, procedure: str) -> dict[str, Any] | JSONResponse:
         if await catalogue.town(ags) is None:
@@ -146,7 +148,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                 "description": "Mit diesem Idempotency-Key schon eingereicht: derselbe Antrag.",
             },
             201: {"description": "Der Antrag ist eingegangen."},
-            **error_responses(404, 409, 413, 415, 422, 503),
+            **error_responses(404, 409, 413, 415, 422, 429, 503),
         },
     )
     @body_limit(settings.max_application_bytes)
@@ -207,6 +209,11 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                     ]
                 )
             )
+        refused = await limits.admit(
+            request.client.host if request.client else "unknown", contact_of(form).email
+        )
+        if refused is not None:
+            return too_many(refused)
         if not runtime.nats_connected:
             return unavailable(NOT_SAVED)
         raw = body.model_dump(mode="json")
@@ -282,6 +289,24 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
         return found
 
     return api
+
+
+TOO_MANY = {
+    "client": "Von Ihrem Anschluss wurden in kurzer Zeit sehr viele Anträge gesendet.",
+    "recipient": "An diese E-Mail-Adresse wurden in kurzer Zeit sehr viele Anträge gerichtet.",
+}
+
+
+def too_many(refused: Refused) -> JSONResponse:
+    """The German 429, with when to try again."""
+    response = problem(
+        429,
+        "Zu viele Anträge in kurzer Zeit.",
+        f"{TOO_MANY[refused.reason]} Bitte versuchen Sie es in {refused.retry_after} Sekunden"
+        " erneut. Ihr Antrag wurde nicht gespeichert.",
+    )
+    response.headers["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 class Untracked(Enum):
