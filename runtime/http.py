@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import Receive, Scope
+from starlette.types import Receive, Scope, Send
 
 from runtime.failures import INFRASTRUCTURE_ERRORS
 
@@ -175,6 +175,7 @@ def problem(
 
 STATUS_TITLES = {
     400: "Die Anfrage ist fehlerhaft.",
+    401: "Anmeldung erforderlich.",
     403: "Keine Berechtigung.",
     404: "Nicht gefunden.",
     405: "Diese Methode ist hier nicht erlaubt.",
@@ -206,7 +207,11 @@ def unavailable(detail: str = UNAVAILABLE_DETAIL) -> JSONResponse:
 # --- The OpenAPI side: every error a route can answer, with the body it really has ---------
 
 ERROR_DESCRIPTIONS = {
-    403: "Keine Berechtigung.",
+    401: (
+        "Anmeldung erforderlich: kein, ein ungültiges oder ein abgelaufenes Zugangstoken "
+        "(`Authorization: Bearer …`). `WWW-Authenticate` sagt, was fehlt."
+    ),
+    403: "Keine Berechtigung: Dem Zugang fehlt die nötige Rolle.",
     404: "Nicht gefunden (die Meldung sagt, was fehlt).",
     409: "Konflikt mit dem aktuellen Stand (die Meldung sagt, welcher).",
     413: "Die Anfrage ist größer, als diese Route annimmt (die Meldung nennt die Grenze).",
@@ -232,6 +237,14 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     responses: dict[int | str, dict[str, Any]] = {}
     for status in statuses:
         response: dict[str, Any] = {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[status]}
+        if status == 401:
+            response["headers"] = {
+                "WWW-Authenticate": {
+                    "description": "`Bearer`, bei einem untauglichen Token mit `error`.",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            }
         if status in (429, 503):
             response["headers"] = {
                 "Retry-After": {
@@ -514,3 +527,40 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     _use_error_body_for_validation_errors(app)
+
+
+class ProtectiveHeaders:
+    """ASGI middleware: answers are not cached, leak no referrer and are not sniffed.
+
+    Most answers carry personal data or a token (a status with its tracking link, an operator
+    listing), so ``Cache-Control: no-store`` is the default; a route that may be cached (a
+    static asset) says so itself, and its header is kept. ``Referrer-Policy: no-referrer``
+    keeps a tracking link out of the next site's logs.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                for name, value in _PROTECTIVE:
+                    if name not in present:
+                        headers.append((name, value))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+_PROTECTIVE = (
+    (b"cache-control", b"no-store"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-content-type-options", b"nosniff"),
+)

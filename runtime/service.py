@@ -33,7 +33,7 @@ from runtime.deadletters import open_dead_letters
 from runtime.errors import describe_error
 from runtime.eventstore import AggregateRef, EventStore
 from runtime.failures import INFRASTRUCTURE_ERRORS
-from runtime.http import install_error_handlers
+from runtime.http import ProtectiveHeaders, install_error_handlers
 from runtime.log import configure_logging
 from runtime.outbox import OutboxPublisher, outbox_status
 from runtime.projection import Projection, prepare_schema
@@ -348,6 +348,7 @@ def create_app(
     app = FastAPI(title=parts.title, lifespan=lifespan, version="0.1.0")
     app.state.runtime = runtime
     install_error_handlers(app)
+    app.add_middleware(ProtectiveHeaders)
     _instrument(app)
 
     @app.get("/healthz", tags=["operations"])

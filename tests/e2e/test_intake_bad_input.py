@@ -404,3 +404,18 @@ async def test_names_of_many_kinds_are_welcome(intake: tuple[httpx.AsyncClient, 
         body["form"]["applicant"]["given_names"] = given
         response = await post(client, body)
         assert response.status_code == 201, response.text
+
+
+async def test_a_foreign_origin_gets_no_cors_and_answers_are_not_cached(
+    intake: tuple[httpx.AsyncClient, str],
+) -> None:
+    client, _ = intake
+    preflight = await client.options(
+        APPLY,
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+    accepted = await post(client, gewerbeanmeldung())
+    for answer in (accepted, await client.get("/api/v1/towns")):
+        assert answer.headers["cache-control"] == "no-store"
+        assert answer.headers["referrer-policy"] == "no-referrer"

@@ -11,7 +11,7 @@ import httpx
 import nats.errors
 import pytest
 import structlog.testing
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from contracts.procedures.gewerbeanmeldung import Applicant
@@ -22,6 +22,7 @@ from runtime.http import (
     UNPRINTABLE,
     ErrorBody,
     JsonRoute,
+    ProtectiveHeaders,
     body_limit,
     error_responses,
     field_errors,
@@ -350,3 +351,26 @@ def test_a_503_is_documented_with_its_retry_after_header() -> None:
 )
 def test_sizes_read_in_german(size: int, text: str) -> None:
     assert size_text(size) == text
+
+
+async def test_answers_are_not_cached_leak_no_referrer_and_keep_their_own_caching() -> None:
+    app = FastAPI()
+
+    @app.get("/status")
+    async def application_status() -> dict[str, str]:
+        return {"token": "x"}
+
+    @app.get("/asset.js")
+    async def asset(response: Response) -> str:
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return "x"
+
+    app.add_middleware(ProtectiveHeaders)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.get("/status")
+        cached = await client.get("/asset.js")
+    assert answer.headers["cache-control"] == "no-store"
+    assert answer.headers["referrer-policy"] == "no-referrer"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert cached.headers["cache-control"].startswith("public")
