@@ -1,19 +1,29 @@
-"""Gewerbeanmeldung (trade registration, §14 GewO, form GewA 1), reduced to what the rules need.
+"""Gewerbeanmeldung (trade registration, §14 GewO, form GewA 1), version 1.
 
-Validation messages are German: the citizen reads them next to the field.
+Version 1 holds what the automated rules need. Validation messages are German: the citizen
+reads them next to the field. The submission's plausibility checks (an adult applicant, a
+start that is neither long past nor far ahead) run when it is submitted, not when a stored
+application is read back (``contracts.values.STORED``).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
-from contracts.calendar import today
-from contracts.values import PersonName, PostalAddress, SingleLine
+from contracts.procedures.base import Condition, FormModel, ProcedureDefinition
+from contracts.values import (
+    Contact,
+    PersonName,
+    PostalAddress,
+    SingleLine,
+    is_stored,
+    submitted_on,
+)
 
 EU_EEA_CH = frozenset(
     {
@@ -79,10 +89,28 @@ class LegalForm(StrEnum):
 Nationality = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 
-class Applicant(BaseModel):
+OLDEST_BIRTH_YEAR = 1900
+ADULT_AGE = 18
+START_WINDOW = timedelta(days=365)
+"""A trade starts at most a year before its registration (a late one) or a year after it."""
+
+
+def years_between(born: date, day: date) -> int:
+    """Completed years from ``born`` to ``day`` (a birthday on 29 February counts on 1 March)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class Applicant(FormModel):
     """The person registering the trade."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(title="Angaben zur Person")
+    conditions: ClassVar[tuple[Condition, ...]] = (
+        Condition(
+            "residence_permit_allows_self_employment",
+            when="nationality",
+            not_in=tuple(sorted(EU_EEA_CH)),
+        ),
+    )
 
     family_name: PersonName = Field(title="Familienname")
     given_names: PersonName = Field(title="Vornamen")
@@ -112,16 +140,29 @@ class Applicant(BaseModel):
 
     @field_validator("birth_date")
     @classmethod
-    def _not_in_future(cls, value: date) -> date:
-        if value > today():
+    def _plausible_adult(cls, value: date, info: ValidationInfo) -> date:
+        if is_stored(info):
+            return value
+        day = submitted_on(info)
+        if value > day:
             raise ValueError("Das Geburtsdatum darf nicht in der Zukunft liegen.")
+        if value.year < OLDEST_BIRTH_YEAR:
+            raise ValueError("Bitte prüfen Sie das Geburtsdatum.")
+        if years_between(value, day) < ADULT_AGE:
+            raise ValueError(
+                "Ein Gewerbe kann online nur anmelden, wer volljährig ist. Minderjährige"
+                " wenden sich bitte mit der Genehmigung des Familiengerichts an das Gewerbeamt."
+            )
         return value
 
 
-class Business(BaseModel):
+class Business(FormModel):
     """The business being registered."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(title="Angaben zum Betrieb")
+    conditions: ClassVar[tuple[Condition, ...]] = (
+        Condition("handwerksrolle_entry", when="craft_trade", equals=True, required=False),
+    )
 
     trade_name: SingleLine | None = Field(default=None, title="Name des Betriebs", max_length=200)
     legal_form: LegalForm = Field(title="Rechtsform")
@@ -138,14 +179,54 @@ class Business(BaseModel):
     employees_full_time: int = Field(default=0, ge=0, le=100_000, title="Vollzeitbeschäftigte")
     employees_part_time: int = Field(default=0, ge=0, le=100_000, title="Teilzeitbeschäftigte")
 
+    @field_validator("start_date")
+    @classmethod
+    def _plausible_start(cls, value: date, info: ValidationInfo) -> date:
+        if is_stored(info):
+            return value
+        day = submitted_on(info)
+        if value < day - START_WINDOW:
+            raise ValueError(
+                "Der Beginn liegt mehr als ein Jahr zurück. Bitte wenden Sie sich an das"
+                " Gewerbeamt."
+            )
+        if value > day + START_WINDOW:
+            raise ValueError("Eine Anmeldung ist höchstens ein Jahr vor dem Beginn möglich.")
+        return value
 
-class GewerbeanmeldungForm(BaseModel):
+
+class GewerbeanmeldungForm(FormModel):
     """Form version 1 of the Gewerbeanmeldung."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", title="Gewerbeanmeldung")
+    model_config = ConfigDict(title="Gewerbeanmeldung")
 
     applicant: Applicant = Field(title="Angaben zur Person")
     business: Business = Field(title="Angaben zum Betrieb")
     declaration_truthful: Literal[True] = Field(
         title="Ich versichere die Richtigkeit meiner Angaben."
     )
+
+
+def _contact(form: GewerbeanmeldungForm) -> Contact:
+    person = form.applicant
+    return Contact(name=f"{person.given_names} {person.family_name}", email=person.email)
+
+
+DEFINITION = ProcedureDefinition(
+    id="gewerbeanmeldung",
+    title="Gewerbeanmeldung",
+    short_description=(
+        "Anmeldung eines Gewerbes, das Sie neu beginnen (Formular GewA 1). Ist alles"
+        " vollständig und kein erlaubnispflichtiges Gewerbe dabei, erhalten Sie die"
+        " Empfangsbescheinigung sofort."
+    ),
+    have_at_hand=(
+        "Personalausweis oder Reisepass",
+        "bei Handwerk: die Eintragung in die Handwerksrolle",
+        "bei Staatsangehörigkeit außerhalb von EU, EWR und Schweiz: den Aufenthaltstitel",
+        "bei erlaubnispflichtigem Gewerbe: die Erlaubnis",
+    ),
+    legal_basis="§ 14 Gewerbeordnung (GewO), Gewerbeanzeigeverordnung (GewAnzV)",
+    forms={1: GewerbeanmeldungForm},
+    contact=_contact,
+)

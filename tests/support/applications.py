@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,9 @@ def gewerbeanmeldung(**changes: Any) -> dict[str, Any]:
     ``form__business__trade_name="X"`` replaces one value by its path.
     """
     merged: dict[str, Any] = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    # The example's start lies a week ahead whenever the tests run (a trade may be
+    # registered at most a year ahead of its start, and at most a year late).
+    merged["form"]["business"]["start_date"] = (date.today() + timedelta(days=7)).isoformat()
     for path, value in changes.items():
         target = merged
         *parents, leaf = path.split("__")

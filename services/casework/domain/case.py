@@ -65,7 +65,7 @@ def evaluate_rules(command: OpenCase) -> list[RuleOutcome]:
             )
         ]
     try:
-        form = GewerbeanmeldungForm.model_validate(command.form)
+        form = GewerbeanmeldungForm.read(command.form)
     except ValidationError:
         return [
             RuleOutcome(

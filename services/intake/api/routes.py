@@ -209,8 +209,10 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                     ]
                 )
             )
+        contact = contact_of(procedure, form)
         refused = await limits.admit(
-            request.client.host if request.client else "unknown", contact_of(form).email
+            request.client.host if request.client else "unknown",
+            contact.email if contact else "",
         )
         if refused is not None:
             return too_many(refused)

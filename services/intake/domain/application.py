@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from contracts.base import DomainEvent
 from contracts.events.intake import ApplicationSubmitted, AttachmentRef
-from contracts.procedures import FORMS, GewerbeanmeldungForm, ProcedureId
+from contracts.procedures import UnknownProcedure, procedure
 from contracts.values import Contact
 
 
@@ -24,25 +24,22 @@ class UnknownFormVersion(LookupError):
     """No form schema exists for this procedure and version."""
 
 
-def form_model(procedure: str, version: int) -> type[BaseModel]:
+def form_model(procedure_id: str, version: int) -> type[BaseModel]:
     """The form schema a procedure's form version is validated against."""
     try:
-        return FORMS[ProcedureId(procedure)][version]
-    except (KeyError, ValueError):
-        raise UnknownFormVersion(f"{procedure} v{version}") from None
+        return procedure(procedure_id).form(version)
+    except (KeyError, UnknownProcedure):
+        raise UnknownFormVersion(f"{procedure_id} v{version}") from None
 
 
-def validate_form(procedure: str, version: int, data: dict[str, Any]) -> BaseModel:
+def validate_form(procedure_id: str, version: int, data: dict[str, Any]) -> BaseModel:
     """Parse the citizen's input; raises pydantic's ``ValidationError`` field by field."""
-    return form_model(procedure, version).model_validate(data)
+    return form_model(procedure_id, version).model_validate(data)
 
 
-def contact_of(form: BaseModel) -> Contact:
-    """Whom notify writes to about this application."""
-    if isinstance(form, GewerbeanmeldungForm):
-        person = form.applicant
-        return Contact(name=f"{person.given_names} {person.family_name}", email=person.email)
-    raise TypeError(f"no contact rule for {type(form).__name__}")
+def contact_of(procedure_id: str, form: BaseModel) -> Contact | None:
+    """Whom notify writes to about this application (None: nobody, e.g. an anonymous report)."""
+    return procedure(procedure_id).contact(form)
 
 
 @dataclass(frozen=True)
@@ -68,7 +65,7 @@ def decide_submission(history: list[DomainEvent], command: SubmitApplication) ->
             procedure=command.procedure,
             form_version=command.form_version,
             submitted_at=command.submitted_at,
-            contact=contact_of(command.form),
+            contact=contact_of(command.procedure, command.form),
             form=command.form.model_dump(mode="json"),
             attachments=command.attachments or None,
             tracking_url=command.tracking_url,

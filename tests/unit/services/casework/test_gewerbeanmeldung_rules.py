@@ -34,7 +34,7 @@ PERMITTED = "Der Aufenthaltstitel erlaubt nach Angabe eine selbständige Tätigk
 def form(**changes: Any) -> GewerbeanmeldungForm:
     """The example Gewerbeanmeldung with ``applicant__…`` / ``business__…`` changes."""
     body = gewerbeanmeldung(**{f"form__{path}": value for path, value in changes.items()})
-    return GewerbeanmeldungForm.model_validate(body["form"])
+    return GewerbeanmeldungForm.read(body["form"])  # as casework reads a stored application
 
 
 def on(day: date) -> Facts:
