@@ -54,6 +54,22 @@ class ServiceSettings(BaseSettings):
     http_port: int = 8000
     public_url: str = ""
     log_level: str = Field(default="info", validation_alias=AliasChoices("RATHAUS_LOG_LEVEL"))
+    # Who may call operator endpoints (runtime/auth.py): bearer tokens of one OIDC issuer.
+    oidc_issuer: str = Field(default="", validation_alias=AliasChoices("RATHAUS_OIDC_ISSUER"))
+    oidc_audience: str = Field(
+        default="rathauscloud", validation_alias=AliasChoices("RATHAUS_OIDC_AUDIENCE")
+    )
+    oidc_roles_claim: str = Field(
+        default="roles", validation_alias=AliasChoices("RATHAUS_OIDC_ROLES_CLAIM")
+    )
+    oidc_towns_claim: str = Field(
+        default="ags", validation_alias=AliasChoices("RATHAUS_OIDC_TOWNS_CLAIM")
+    )
+    oidc_procedures_claim: str = Field(
+        default="procedures", validation_alias=AliasChoices("RATHAUS_OIDC_PROCEDURES_CLAIM")
+    )
+    api_docs: bool | None = Field(default=None, validation_alias=AliasChoices("RATHAUS_API_DOCS"))
+    """``/docs`` and ``/openapi.json``: on unless production (where ``true`` turns them on)."""
     otlp_endpoint: str = Field(
         default="", validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT")
     )
@@ -74,6 +90,11 @@ class ServiceSettings(BaseSettings):
         if self.is_production:
             check_random_key("RATHAUS_DATA_KEK", key, frozenset({base64.b64decode(DEV_KEK)}))
         return self
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        """Whether to serve the API docs (``RATHAUS_API_DOCS``; by default not in production)."""
+        return self.api_docs if self.api_docs is not None else not self.is_production
 
     @property
     def ns(self) -> Namespace:
