@@ -1,5 +1,7 @@
 # One image recipe for every service: docker build --build-arg SERVICE=intake .
-FROM python:3.12-slim
+# The base image is pinned to an exact release; deploy/README.md ("Supply chain") says how to
+# pin its digest as well.
+FROM python:3.12.12-slim-trixie
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -9,11 +11,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --system --create-home --home-dir /home/rathaus --shell /usr/sbin/nologin rathaus
 
 WORKDIR /app
+# The dependencies exactly as locked, every file checked against its hash, in a layer of their
+# own (rebuilt only when the lock changes). The lock has the build backend too, so the project
+# below builds without fetching anything and installs nothing more.
+COPY requirements/runtime.lock requirements/
+RUN pip install --require-hashes -r requirements/runtime.lock
 COPY pyproject.toml README.md ./
 COPY contracts/ contracts/
 COPY runtime/ runtime/
 COPY services/ services/
-RUN pip install . && rm -rf build *.egg-info
+RUN pip install --no-deps --no-build-isolation . && rm -rf build *.egg-info
 
 # The member towns' configuration; in a cluster, mount the cooperative's own folder here.
 COPY deploy/members/ deploy/members/

@@ -4,7 +4,9 @@ Docker does not run where the tests run, so this reads the files: every service 
 suite is there, built from the one Dockerfile for its own ``SERVICE``, waits for healthy
 NATS and PostgreSQL, reports health through ``/readyz``, and is configured only with
 variables its settings class reads — a renamed setting breaks this test, not a deployment.
-Every container, the servers' too, restarts when it dies and has a health check.
+Every container, the servers' too, restarts when it dies and has a health check. Every image
+is pinned to an exact release (a digest may follow), and the image installs the runtime lock
+with its hashes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SUITE = [service.value for service in Service]
 PORTS = {"intake": 8001, "casework": 8002, "billing": 8003, "archive": 8004, "notify": 8005}
 CONTAINERS = ["nats", "postgres", "mailpit", *SUITE]
+# PostgreSQL numbers its releases major.minor (17.7); everything else here major.minor.patch.
+TWO_PART_RELEASES = {"postgres"}
 HEALTH_PROBES = {
     "nats": "http://127.0.0.1:8222/healthz?js-enabled-only=true",
     "postgres": "pg_isready",
@@ -42,6 +46,35 @@ def compose() -> dict[str, Any]:
 def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = compose["services"]
     return found
+
+
+def images() -> list[str]:
+    """Every image compose.yaml runs and every base image the Dockerfile builds on, as written."""
+    compose = (ROOT / "compose.yaml").read_text(encoding="utf-8")
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    return [
+        *re.findall(r"^\s*image:\s*[\"']?([^\s\"']+)", compose, re.MULTILINE),
+        *re.findall(r"^FROM\s+(?:--platform=\S+\s+)?(\S+)", dockerfile, re.MULTILINE),
+    ]
+
+
+def unpinned(image: str) -> str | None:
+    """Why ``image`` is not pinned to an exact release, or None if it is.
+
+    A tag like ``2.15.1-alpine`` or ``v1.34.0`` names one release; ``latest``, ``17`` or
+    ``2.11-alpine`` move to the next release on their own. An ``@sha256:`` digest may follow.
+    """
+    reference, _, digest = image.partition("@")
+    if digest and not re.fullmatch(r"sha256:[0-9a-f]{64}", digest):
+        return f"{image}: a digest is sha256: and 64 hex digits"
+    name, _, tag = reference.rpartition(":")
+    if not name or "/" in tag:
+        return f"{image}: no tag"
+    parts = 2 if name.rsplit("/", 1)[-1] in TWO_PART_RELEASES else 3
+    release = rf"v?\d+(\.\d+){{{parts - 1}}}"
+    if "latest" in tag or not re.fullmatch(rf"{release}([-_][\w.-]+)?", tag):
+        return f"{image}: the tag {tag!r} is no exact release (like 2.15.1 or 2.15.1-alpine)"
+    return None
 
 
 def volume_mounts(definition: dict[str, Any]) -> dict[str, str]:
@@ -169,7 +202,7 @@ def test_postgres_17_creates_the_five_databases_on_a_volume(
     compose: dict[str, Any], services: dict[str, dict[str, Any]]
 ) -> None:
     postgres = services["postgres"]
-    assert postgres["image"] == "postgres:17"
+    assert re.fullmatch(r"postgres:17\.\d+(@sha256:[0-9a-f]{64})?", postgres["image"])
     mounts = volume_mounts(postgres)
     [script] = [ROOT / s for t, s in mounts.items() if t.startswith("/docker-entrypoint-initdb.d/")]
     created = re.findall(r"CREATE DATABASE (\w+);", script.read_text())
@@ -179,9 +212,11 @@ def test_postgres_17_creates_the_five_databases_on_a_volume(
 
 def test_the_dockerfile_installs_the_project_and_runs_the_chosen_service() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert re.search(r"^FROM python:3\.12-slim$", dockerfile, re.MULTILINE)
+    assert re.search(r"^FROM python:3\.12\.\d+-slim", dockerfile, re.MULTILINE)
     assert re.search(r"^ARG SERVICE", dockerfile, re.MULTILINE)
-    assert re.search(r"^RUN pip install \.", dockerfile, re.MULTILINE)
+    assert re.search(
+        r"^RUN pip install --no-deps --no-build-isolation \.", dockerfile, re.MULTILINE
+    )
     assert re.search(r"^CMD exec python -m services\.\$\{SERVICE\}$", dockerfile, re.MULTILINE)
     for copied in ("contracts/", "runtime/", "services/", "deploy/members/"):
         assert f"COPY {copied}" in dockerfile
@@ -191,3 +226,59 @@ def test_the_cluster_example_is_three_nodes_with_fsync() -> None:
     config = (ROOT / "deploy" / "nats" / "cluster.conf").read_text()
     assert len(re.findall(r"nats-route://", config)) == 3
     assert "sync_interval: always" in config
+
+
+def test_the_image_installs_the_runtime_lock_with_its_hashes_before_the_project() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    lock = "requirements/runtime.lock"
+    assert f"COPY {lock} requirements/" in dockerfile
+    install = f"RUN pip install --require-hashes -r {lock}"
+    assert install in dockerfile
+    assert dockerfile.index(install) < dockerfile.index("RUN pip install --no-deps")
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    assert not ignored & {"requirements", "requirements/", "*.lock"}, (
+        "the lock must reach the build"
+    )
+
+
+def test_compose_and_the_dockerfile_name_images() -> None:
+    found = images()
+    assert len(found) == 4, found  # nats, postgres, mailpit; the services' python base
+    assert any(image.startswith("python:") for image in found)
+
+
+@pytest.mark.parametrize("image", images())
+def test_every_image_is_pinned_to_an_exact_release(image: str) -> None:
+    """No ``latest`` or moving tag; deploy/README.md ("Supply chain") says how to add digests."""
+    assert unpinned(image) is None, unpinned(image)
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "nats:2.11-alpine",
+        "postgres:17",
+        "axllent/mailpit:latest",
+        "python:3.12-slim",
+        "nats",
+        "registry.example:5000/nats",
+        "nats:2.15.1-alpine@sha256:abc",
+        "python:3.12.12-slim-latest",
+    ],
+)
+def test_a_moving_tag_or_a_broken_digest_is_refused(image: str) -> None:
+    assert unpinned(image) is not None
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "nats:2.15.1-alpine",
+        "postgres:17.7",
+        "axllent/mailpit:v1.34.0",
+        "python:3.12.12-slim-trixie@sha256:" + "0" * 64,
+        "registry.example:5000/team/nats:2.15.1",
+    ],
+)
+def test_an_exact_release_with_or_without_a_digest_is_accepted(image: str) -> None:
+    assert unpinned(image) is None
