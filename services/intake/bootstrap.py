@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from runtime.service import Runtime, ServiceParts
-from services.intake.api import pages
+from services.intake import upload_store
+from services.intake.api import pages, uploads
+from services.intake.api.common import Offers
 from services.intake.api.routes import router
 from services.intake.commands import apply_member_configuration
 from services.intake.projections import catalogue, tracking
+from services.intake.queries import CatalogueCache
 from services.intake.settings import IntakeSettings
 
 
@@ -20,8 +27,14 @@ def build(runtime: Runtime) -> ServiceParts:
     return ServiceParts(
         title="RathausCloud intake",
         projections=(catalogue.PROJECTION, tracking.PROJECTION),
-        routers=(router(runtime, settings), pages.router(runtime, settings)),
+        routers=(
+            router(runtime, settings),
+            uploads.router(runtime, Offers(CatalogueCache(lambda: runtime.pool))),
+            pages.router(runtime, settings),
+        ),
+        migrations=Path(__file__).parent / "migrations",
         on_start=(apply_member_configuration,),
+        background=(remove_abandoned_uploads,),
         configure=(lambda app: _web_access(app, settings),),
     )
 
@@ -39,3 +52,14 @@ def _web_access(app: FastAPI, settings: IntakeSettings) -> None:
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type", "Idempotency-Key"],
     )
+
+
+async def remove_abandoned_uploads(runtime: Runtime) -> None:
+    """Background job: files uploaded for applications never submitted go after a while."""
+    settings = runtime.settings
+    assert isinstance(settings, IntakeSettings)
+    while True:
+        await upload_store.remove_abandoned(
+            runtime.pool, runtime.attachments, timedelta(hours=settings.upload_expiry_hours)
+        )
+        await asyncio.sleep(settings.upload_sweep_seconds)

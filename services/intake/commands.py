@@ -14,14 +14,13 @@ import structlog
 from pydantic import BaseModel, ValidationError
 
 from contracts.base import DomainEvent
-from contracts.events.intake import ProcedureOffered, TownProfilePublished
+from contracts.events.intake import AttachmentRef, ProcedureOffered, TownProfilePublished
 from contracts.naming import Service
 from runtime.datakeys import KeyErased
 from runtime.eventstore import AggregateRef, AppendResult, Cause, ConcurrencyConflict
 from runtime.ids import derived_id, new_id
 from runtime.members import read_member_files
 from runtime.service import Runtime
-from services.intake import attachments
 from services.intake.domain import application, catalogue
 from services.intake.settings import IntakeSettings
 
@@ -100,38 +99,30 @@ async def submit(
     procedure: str,
     form_version: int,
     form: BaseModel,
-    uploads: list[attachments.Upload],
+    attachments: list[AttachmentRef],
     idempotency_key: str,
     body_hash: str,
     correlation_id: UUID,
     base_url: str,
 ) -> Submitted:
-    """Store attachments, then append ``ApplicationSubmitted`` exactly once.
+    """Append ``ApplicationSubmitted`` exactly once (the files were uploaded before).
 
     Raises ``SubmittedDifferently`` when the idempotency key was used for other content.
     """
     application_id = application_id_for(tenant, procedure, idempotency_key)
     commit_id = derived_id(application_id, "submitted", body_hash)
     data_key = str(application_id)
-    contents = [
-        attachments.check(i, upload, settings.max_attachment_bytes)
-        for i, upload in enumerate(uploads)
-    ]
     ref = application_ref(tenant, application_id)
     try:
-        key = await runtime.keys.create(data_key)
+        await runtime.keys.create(data_key)
     except KeyErased:
         raise ApplicationErased(application_id) from None
-    refs = [
-        await attachments.store(runtime.attachments, key, data_key, index, upload, content)
-        for index, (upload, content) in enumerate(zip(uploads, contents, strict=True))
-    ]
     command = application.SubmitApplication(
         application_id=application_id,
         procedure=procedure,
         form_version=form_version,
         form=form,
-        attachments=refs,
+        attachments=attachments,
         submitted_at=datetime.now(UTC),
         tracking_url=status_page_url(base_url, settings.tracking_key, application_id),
     )

@@ -21,8 +21,6 @@ class IntakeSettings(ServiceSettings):
     http_port: int = 8001
     database_url: str = "postgresql://postgres@127.0.0.1:5432/rathaus_intake"
     tracking_secret: SecretStr | None = None
-    max_attachment_bytes: int = 5 * 1024 * 1024
-    max_attachments: int = 5
     cors_origins: str = Field(
         default="",
         description="Origins (comma-separated) whose pages may call the API from a browser;"
@@ -56,13 +54,20 @@ class IntakeSettings(ServiceSettings):
 
     @property
     def max_application_bytes(self) -> int:
-        """The largest application body: the form plus every attachment, base64-encoded.
+        """The largest application body: the form, and the ids of its uploaded files.
 
-        Base64 makes 3 bytes 4 characters; each attachment also carries its file name and
-        type (at most 255 and 100 characters, up to 6 bytes each when escaped in JSON).
+        Files travel on their own (``…/attachments``, multipart, limited per procedure).
         """
-        encoded = -(-self.max_attachment_bytes // 3) * 4
-        return self.max_form_bytes + self.max_attachments * (encoded + 4 * 1024)
+        return self.max_form_bytes + 4 * 1024
+
+    upload_expiry_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="Uploads never submitted with an application are removed after this long",
+    )
+    upload_sweep_seconds: float = Field(
+        default=600.0, gt=0, description="How often abandoned uploads are looked for"
+    )
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> IntakeSettings:

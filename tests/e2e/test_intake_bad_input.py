@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import secrets
 from collections.abc import AsyncIterator
@@ -16,7 +15,7 @@ import nats
 import pytest
 
 from contracts.naming import Namespace, Service
-from tests.support.applications import WURZEN, gewerbeanmeldung
+from tests.support.applications import PDF, WURZEN, gewerbeanmeldung, upload
 from tests.support.suite import Suite
 
 APPLY = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications"
@@ -129,20 +128,20 @@ async def test_a_body_that_is_not_json_is_a_415_in_german(
     )
 
 
-async def test_an_application_larger_than_its_attachments_allow_is_a_413(
+async def test_an_application_larger_than_a_form_can_be_is_a_413(
     intake: tuple[httpx.AsyncClient, str],
 ) -> None:
-    """The limit is the application's own: five attachments of 5 MB, base64, and the form."""
+    """Files travel on their own: an application is its form and the ids of its files."""
     client, _ = intake
-    big = gewerbeanmeldung(form__business__activity="x" * (1024 * 1024))
+    big = gewerbeanmeldung(form__business__activity="x" * (50 * 1024))
     response = await post(client, big)
-    assert response.status_code == 422  # not refused for its size: 1 MB is within the limit
-    huge = gewerbeanmeldung(form__business__activity="x" * (34 * 1024 * 1024))
+    assert response.status_code == 422  # not refused for its size: 50 KB is within the limit
+    huge = gewerbeanmeldung(form__business__activity="x" * (1024 * 1024))
     response = await post(client, huge)
     assert response.status_code == 413
     assert response.json() == {
         "title": "Die Anfrage ist zu groß.",
-        "detail": "Diese Anfrage darf höchstens 33,4 MB groß sein.",
+        "detail": "Diese Anfrage darf höchstens 68 KB groß sein.",
         "errors": [],
     }
 
@@ -231,38 +230,52 @@ async def test_unknown_town_and_procedure_are_404_with_a_clear_message(
     assert "ags" in errors_by_field(response)
 
 
-def attachment(content: bytes, content_type: str = "application/pdf") -> dict[str, str]:
-    return {
-        "filename": "nachweis.pdf",
-        "content_type": content_type,
-        "content_base64": base64.b64encode(content).decode(),
-    }
-
-
 @pytest.mark.parametrize(
-    ("upload", "message"),
+    ("content", "filename", "status", "message"),
     [
-        (
-            attachment(b"MZ\x90\x00", "application/x-msdownload"),
-            "Dieser Dateityp ist nicht erlaubt.",
-        ),
-        (attachment(b"MZ\x90\x00 not a pdf"), "Der Inhalt der Datei passt nicht zum angegebenen"),
-        (
-            {"filename": "a.pdf", "content_type": "application/pdf", "content_base64": "%%%"},
-            "Der Dateiinhalt ist nicht gültig Base64-kodiert.",
-        ),
-        (attachment(b"%PDF-" + b"0" * (5 * 1024 * 1024)), "Die Datei ist zu groß"),
+        (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff", "nachweis.pdf", 415, "keine"),
+        (b"just some text, no PDF", "nachweis.pdf", 415, "erkannt am Inhalt"),
+        (b"", "leer.pdf", 422, "Die Datei ist leer."),
+        (PDF + b"0" * (5 * 1024 * 1024), "gross.pdf", 413, "Die Datei ist zu groß"),
     ],
 )
-async def test_bad_attachments_are_refused(
-    intake: tuple[httpx.AsyncClient, str], upload: dict[str, str], message: str
+async def test_bad_files_are_refused_and_nothing_is_kept(
+    intake: tuple[httpx.AsyncClient, str],
+    content: bytes,
+    filename: str,
+    status: int,
+    message: str,
 ) -> None:
     client, _ = intake
-    response = await post(client, gewerbeanmeldung(attachments=[upload]))
-    assert response.status_code == 422
-    [(field, text)] = errors_by_field(response).items()
-    assert field.startswith("attachments.0.")
-    assert text.startswith(message)
+    key = f"file-{secrets.token_hex(4)}"
+    response = await upload(client, WURZEN, "gewerbeanmeldung", key, content, filename)
+    assert response.status_code == status, response.text
+    assert message in response.json()["detail"]
+    # Nothing of it can be named in a submission afterwards.
+    body = gewerbeanmeldung(attachments=["0190f3c4-6b1a-7cc2-9a1e-5d0c2b7e4f10"])
+    refused = await post(client, body, headers={"Idempotency-Key": key})
+    assert refused.status_code == 422
+    assert "attachments.0" in errors_by_field(refused)
+
+
+async def test_a_file_is_typed_by_its_content_and_named_for_display_only(
+    intake: tuple[httpx.AsyncClient, str],
+) -> None:
+    client, _ = intake
+    key = f"file-{secrets.token_hex(4)}"
+    stored = await upload(client, WURZEN, "gewerbeanmeldung", key, PDF, "../../etc/passwd")
+    assert stored.status_code == 201, stored.text
+    assert stored.json()["filename"] == "passwd"
+    assert stored.json()["content_type"] == "application/pdf"
+    assert stored.json()["size"] == len(PDF)
+    body = gewerbeanmeldung(attachments=[stored.json()["attachment_id"]])
+    accepted = await post(client, body, headers={"Idempotency-Key": key})
+    assert accepted.status_code == 201, accepted.text
+    # A file of another application cannot be borrowed.
+    other = await post(client, body, headers={"Idempotency-Key": key + "-other"})
+    assert other.status_code == 422
+    # Files need the application's key.
+    assert (await post(client, body)).status_code == 422
 
 
 async def test_reusing_an_idempotency_key_for_other_content_is_a_conflict(

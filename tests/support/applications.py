@@ -29,3 +29,24 @@ def gewerbeanmeldung(**changes: Any) -> dict[str, Any]:
             target = target[part]
         target[leaf] = value
     return merged
+
+
+async def upload(
+    client: Any,
+    ags: str,
+    procedure: str,
+    key: str,
+    content: bytes,
+    filename: str = "nachweis.pdf",
+    content_type: str = "application/pdf",
+) -> Any:
+    """Upload one file for the application with Idempotency-Key ``key``; the raw answer."""
+    return await client.post(
+        f"/api/v1/towns/{ags}/procedures/{procedure}/attachments",
+        files={"file": (filename, content, content_type)},
+        headers={"Idempotency-Key": key},
+    )
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+"""A tiny PDF, as far as its first bytes and its end are concerned."""

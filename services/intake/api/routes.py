@@ -17,10 +17,11 @@ from uuid import UUID
 
 import asyncpg
 import structlog
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from contracts.events.intake import AttachmentRef
 from contracts.procedures import procedure_title
 from runtime.failures import INFRASTRUCTURE_ERRORS
 from runtime.http import (
@@ -36,27 +37,20 @@ from runtime.http import (
 )
 from runtime.ids import new_id
 from runtime.service import Runtime
-from services.intake import commands, queries
+from services.intake import commands, queries, upload_store
+from services.intake.api.common import Ags, Offers, ProcedureId, town_unknown
 from services.intake.api.schemas import (
     ApplicationAccepted,
     ApplicationRequest,
     ApplicationStatus,
     ProcedureInfo,
 )
-from services.intake.attachments import AttachmentRejected, Upload
 from services.intake.domain.application import contact_of, form_model
 from services.intake.ratelimits import Refused, SubmissionLimits
 from services.intake.settings import IntakeSettings
 
 log = structlog.get_logger(__name__)
 
-Ags = Annotated[
-    str,
-    Path(pattern=r"^\d{8}$", description="Amtlicher Gemeindeschlüssel", examples=["14729410"]),
-]
-ProcedureId = Annotated[
-    str, Path(description="Kennung des Verfahrens", examples=["gewerbeanmeldung"])
-]
 
 IDEMPOTENCY_KEY = (
     "Ein Schlüssel, den das sendende Programm für jeden neuen Antrag neu wählt (z. B. eine "
@@ -82,21 +76,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
     catalogue = queries.CatalogueCache(lambda: runtime.pool)
     limits = SubmissionLimits(settings.rate_limit_per_client, settings.rate_limit_per_recipient)
 
-    async def offered(ags: str, procedure: str) -> dict[str, Any] | JSONResponse:
-        if await catalogue.town(ags) is None:
-            return problem(
-                404,
-                "Gemeinde nicht gefunden.",
-                f"Die Gemeinde mit dem Schlüssel {ags} ist kein Mitglied der RathausCloud.",
-            )
-        found = await catalogue.procedure(ags, procedure)
-        if found is None:
-            return problem(
-                404,
-                "Verfahren nicht gefunden.",
-                f"Diese Gemeinde bietet das Verfahren „{procedure}“ nicht online an.",
-            )
-        return found
+    offered = Offers(catalogue)
 
     @api.get("/towns", responses=error_responses(503))
     async def towns() -> list[dict[str, Any]]:
@@ -110,13 +90,8 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
     )
     async def procedures(ags: Ags) -> Any:
         """The procedures a town offers online."""
-        town = await catalogue.town(ags)
-        if town is None:
-            return problem(
-                404,
-                "Gemeinde nicht gefunden.",
-                f"Die Gemeinde mit dem Schlüssel {ags} ist kein Mitglied der RathausCloud.",
-            )
+        if await catalogue.town(ags) is None:
+            return town_unknown(ags)
         rows = await runtime.pool.fetch(
             "SELECT procedure, competent_office, form_version FROM rm_catalogue.procedures"
             " WHERE ags = $1 ORDER BY procedure",
@@ -197,18 +172,8 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
             form = form_model(procedure, version).model_validate(body.form)
         except ValidationError as exc:
             return validation_response(field_errors(exc.errors(), prefix="form."))
-        if len(body.attachments) > settings.max_attachments:
-            return validation_response(
-                field_errors(
-                    [
-                        {
-                            "loc": ("attachments",),
-                            "type": "too_long",
-                            "ctx": {"max_length": settings.max_attachments},
-                        }
-                    ]
-                )
-            )
+        if body.attachments and not idempotency_key:
+            return validation_response([NEEDS_KEY])
         contact = contact_of(procedure, form)
         refused = await limits.admit(
             request.client.host if request.client else "unknown",
@@ -222,6 +187,13 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
         base = settings.public_base_url
         correlation_id = new_id()
         structlog.contextvars.bind_contextvars(tenant=ags, correlation_id=str(correlation_id))
+        # Without a key, every submission is a new application: a citizen who applies twice
+        # on purpose must not be told the second one was the first.
+        key = idempotency_key or str(new_id())
+        application_id = commands.application_id_for(ags, procedure, key)
+        files = await upload_store.lookup(runtime.pool, application_id, body.attachments)
+        if files and isinstance(files[0], FieldError):
+            return validation_response([f for f in files if isinstance(f, FieldError)])
         try:
             result = await commands.submit(
                 runtime,
@@ -230,17 +202,11 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                 procedure=procedure,
                 form_version=version,
                 form=form,
-                uploads=[Upload(**a.model_dump()) for a in body.attachments],
-                # Without a key, every submission is a new application: a citizen who
-                # applies twice on purpose must not be told the second one was the first.
-                idempotency_key=idempotency_key or str(new_id()),
+                attachments=[f for f in files if isinstance(f, AttachmentRef)],
+                idempotency_key=key,
                 body_hash=commands.content_hash(raw),
                 correlation_id=correlation_id,
                 base_url=base,
-            )
-        except AttachmentRejected as exc:
-            return validation_response(
-                [FieldError(field=exc.field, message=exc.message, type="attachment_rejected")]
             )
         except commands.ApplicationErased:
             return problem(
@@ -257,6 +223,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                 "Mit diesem Idempotency-Key wurde bereits ein Antrag mit anderen "
                 "Angaben eingereicht.",
             )
+        await upload_store.mark_submitted(runtime.pool, result.application_id)
         if result.repeated:
             response.status_code = 200
         return ApplicationAccepted(
@@ -309,6 +276,14 @@ def too_many(refused: Refused) -> JSONResponse:
     )
     response.headers["Retry-After"] = str(refused.retry_after)
     return response
+
+
+NEEDS_KEY = FieldError(
+    field="attachments",
+    message="Dateien gehören zu einem Antrag über seinen Idempotency-Key: bitte senden Sie "
+    "ihn mit, so wie beim Hochladen der Dateien.",
+    type="idempotency_key_missing",
+)
 
 
 class Untracked(Enum):

@@ -9,23 +9,28 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class AttachmentUpload(BaseModel):
-    """A file sent with an application, base64-encoded."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    filename: str = Field(min_length=1, max_length=255)
-    content_type: str = Field(min_length=1, max_length=100)
-    content_base64: str = Field(min_length=1)
-
-
 class ApplicationRequest(BaseModel):
-    """An application: the procedure's form, and attachments."""
+    """An application: the procedure's form, and the files uploaded for it beforehand."""
 
     model_config = ConfigDict(extra="forbid")
 
     form: dict[str, Any]
-    attachments: list[AttachmentUpload] = Field(default_factory=list)
+    attachments: list[UUID] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Die Kennungen der Dateien, die zuvor mit demselben Idempotency-Key "
+        "hochgeladen wurden (…/attachments).",
+    )
+
+
+class UploadAccepted(BaseModel):
+    """A file stored for an application still being filled in."""
+
+    attachment_id: UUID
+    filename: str = Field(description="Der bereinigte Anzeigename der Datei.")
+    content_type: str = Field(description="Der am Inhalt erkannte Dateityp.")
+    size: int
+    sha256: str
 
 
 class ApplicationAccepted(BaseModel):
