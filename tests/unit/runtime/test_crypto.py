@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -9,6 +11,8 @@ from runtime.crypto import (
     KEY_BYTES,
     NONCE_BYTES,
     DecryptionFailed,
+    UnknownKek,
+    kek_id,
     new_data_key,
     open_sealed,
     open_text,
@@ -16,6 +20,7 @@ from runtime.crypto import (
     seal_text,
     unwrap_key,
     wrap_key,
+    wrapping_kek_id,
 )
 
 PLAINTEXT = b'{"name":"Anna Schmidt","email":"anna.schmidt@example.org"}'
@@ -105,3 +110,42 @@ def test_a_wrapped_key_needs_the_kek_it_was_wrapped_with() -> None:
 
     with pytest.raises(DecryptionFailed):
         unwrap_key(new_data_key(), wrapped, "case-0190f3c4")
+
+
+def test_a_wrapped_key_names_the_kek_that_wrapped_it() -> None:
+    kek = new_data_key()
+
+    wrapped = wrap_key(kek, new_data_key(), "case-0190f3c4")
+
+    assert wrapped.startswith(b"RCK1")
+    assert wrapping_kek_id(wrapped) == kek_id(kek) == hashlib.sha256(kek).hexdigest()[:8]
+
+
+def test_a_key_wrapped_with_a_previous_kek_unwraps_when_that_kek_is_given() -> None:
+    old, current, data_key = new_data_key(), new_data_key(), new_data_key()
+    wrapped = wrap_key(old, data_key, "case-0190f3c4")
+
+    assert unwrap_key([current, old], wrapped, "case-0190f3c4") == data_key
+    with pytest.raises(UnknownKek, match=kek_id(old)):
+        unwrap_key([current], wrapped, "case-0190f3c4")
+
+
+def test_an_unversioned_wrapped_key_stays_readable() -> None:
+    """The format before key ids: nonce ‖ ciphertext ‖ tag, bound to the key id alone."""
+    kek, data_key = new_data_key(), new_data_key()
+    legacy = seal(AESGCM(kek), data_key, b"case-0190f3c4")
+
+    assert wrapping_kek_id(legacy) is None
+    assert unwrap_key(kek, legacy, "case-0190f3c4") == data_key
+    assert unwrap_key([new_data_key(), kek], legacy, "case-0190f3c4") == data_key
+    with pytest.raises(DecryptionFailed):
+        unwrap_key([new_data_key()], legacy, "case-0190f3c4")
+
+
+def test_the_kek_id_cannot_be_swapped_for_another() -> None:
+    kek, other = new_data_key(), new_data_key()
+    wrapped = wrap_key(kek, new_data_key(), "case-0190f3c4")
+    relabelled = wrapped[:4] + kek_id(other).encode() + wrapped[12:]
+
+    with pytest.raises(DecryptionFailed):
+        unwrap_key([kek, other], relabelled, "case-0190f3c4")
