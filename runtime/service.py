@@ -28,24 +28,20 @@ from nats.js.object_store import ObjectStore
 from contracts.naming import Namespace, Service
 from runtime.codec import EventCodec
 from runtime.database import create_pool, ensure_database
-from runtime.datakeys import DataKeyStore
+from runtime.datakeys import DataKeyStore, open_key_store
 from runtime.deadletters import open_dead_letters
 from runtime.errors import describe_error
 from runtime.eventstore import AggregateRef, EventStore
 from runtime.failures import INFRASTRUCTURE_ERRORS
 from runtime.http import ProtectiveHeaders, install_error_handlers
 from runtime.log import configure_logging
+from runtime.natsauth import broker_options
 from runtime.outbox import OutboxPublisher, outbox_status
 from runtime.projection import Projection, prepare_schema
 from runtime.runner import ProjectionRunner
 from runtime.schema import RUNTIME_MIGRATIONS, Migration, migrate_database, read_migrations
 from runtime.settings import ServiceSettings
-from runtime.streams import (
-    ensure_attachment_store,
-    ensure_event_stream,
-    ensure_key_bucket,
-    key_bucket_stream,
-)
+from runtime.streams import attachment_store, ensure_event_stream, ensure_shared_buckets
 from runtime.telemetry import configure_tracing, shutdown_tracing
 
 log = structlog.get_logger(__name__)
@@ -136,6 +132,7 @@ class Runtime:
             reconnect_time_wait=1,
             name=f"rathaus-{self.service.value}",
             logger=None,
+            **broker_options(settings, self.service),
         )
         if provision:
             await _retry("NATS", self._broker.connect)
@@ -144,14 +141,11 @@ class Runtime:
         js = self.js
         if provision:
             await ensure_event_stream(js, self.ns, self.service, settings.stream_replicas)
-            await ensure_key_bucket(js, self.ns, settings.stream_replicas)
-            self._attachments = await ensure_attachment_store(js, self.ns, settings.stream_replicas)
+            await ensure_shared_buckets(js, self.ns, self.service, settings.stream_replicas)
         else:
             await _require_stream(js, self.ns.stream(self.service))
-            self._attachments = await js.object_store(self.ns.attachment_bucket())
-        self._keys = DataKeyStore(
-            js, self.ns.key_bucket(), key_bucket_stream(self.ns), settings.kek
-        )
+        self._attachments = attachment_store(js, self.ns)
+        self._keys = open_key_store(js, self.ns, self.service, settings)
         self._store = EventStore(self._broker, js, EventCodec(self._keys), self.ns)
         if provision:
             with suppress(Exception):

@@ -74,6 +74,18 @@ class ServiceSettings(BaseSettings):
         default="", validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT")
     )
     members_dir: str = Field(default="", validation_alias=AliasChoices("RATHAUS_MEMBERS_DIR"))
+    # NATS credentials and TLS (runtime/natsauth.py): each service is a user of its own.
+    nats_user: str = Field(default="", validation_alias=AliasChoices("NATS_USER"))
+    nats_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("NATS_PASSWORD")
+    )
+    nats_tls_ca_file: str = Field(default="", validation_alias=AliasChoices("NATS_TLS_CA_FILE"))
+    nats_tls_cert_file: str = Field(default="", validation_alias=AliasChoices("NATS_TLS_CERT_FILE"))
+    nats_tls_key_file: str = Field(default="", validation_alias=AliasChoices("NATS_TLS_KEY_FILE"))
+    data_kek_previous: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("RATHAUS_DATA_KEK_PREVIOUS")
+    )
+    """Earlier KEKs (base64, comma-separated), still read while keys are re-wrapped."""
 
     @property
     def is_production(self) -> bool:
@@ -111,6 +123,16 @@ class ServiceSettings(BaseSettings):
         """The key-encryption key as bytes (the development key outside production)."""
         value = self.data_kek.get_secret_value() if self.data_kek else DEV_KEK
         return base64.b64decode(value)
+
+    @property
+    def previous_keks(self) -> list[bytes]:
+        """Earlier key-encryption keys, for reading keys not yet re-wrapped."""
+        raw = self.data_kek_previous.get_secret_value() if self.data_kek_previous else ""
+        return [
+            decode_key("RATHAUS_DATA_KEK_PREVIOUS", part.strip())
+            for part in raw.split(",")
+            if part.strip()
+        ]
 
 
 class SettingsRefused(SystemExit):

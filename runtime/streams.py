@@ -6,6 +6,12 @@ neither delete nor purge allowed. The duplicate window de-duplicates retried pub
 
 The data-key bucket is the opposite: it must be able to forget. It keeps one revision per key,
 and allows deleting a message, which the server does by overwriting it on disk.
+
+Each stream is configured by exactly one service: its event stream by its owner, the key
+bucket and the attachment store by intake (``runtime.natsauth``: the first to write to either,
+so no service ever waits for another before its first write). The others only use them and,
+where they find them missing, wait (a key read fails until the bucket is there; archive's
+erasure finds no attachments in a store that does not exist).
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from nats.js.errors import BadRequestError, NotFoundError
 from nats.js.object_store import ObjectStore
 
 from contracts.naming import Namespace, Service
+from runtime.natsauth import ATTACHMENT_OWNER, KEY_CREATOR, attachment_stream
+from runtime.natsauth import key_bucket_stream as key_bucket_stream  # named here since ever
 
 DUPLICATE_WINDOW_SECONDS = 300.0
 
@@ -68,11 +76,6 @@ async def ensure_event_stream(
     await ensure_stream(js, event_stream_config(ns, service, replicas))
 
 
-def key_bucket_stream(ns: Namespace) -> str:
-    """Name of the stream behind the data-key bucket (JetStream's KV naming)."""
-    return f"KV_{ns.key_bucket()}"
-
-
 async def ensure_key_bucket(js: JetStreamContext, ns: Namespace, replicas: int = 1) -> None:
     """The bucket of wrapped data keys: one message per key, erasable messages."""
     bucket = ns.key_bucket()
@@ -94,6 +97,22 @@ async def ensure_key_bucket(js: JetStreamContext, ns: Namespace, replicas: int =
             deny_purge=False,
         ),
     )
+
+
+async def ensure_shared_buckets(
+    js: JetStreamContext, ns: Namespace, service: Service, replicas: int = 1
+) -> None:
+    """Create or update the key bucket and the attachment store, if ``service`` owns them."""
+    if service == KEY_CREATOR:
+        await ensure_key_bucket(js, ns, replicas)
+    if service == ATTACHMENT_OWNER:
+        await ensure_attachment_store(js, ns, replicas)
+
+
+def attachment_store(js: JetStreamContext, ns: Namespace) -> ObjectStore:
+    """A handle on the attachment store, without asking the server (it may not exist yet)."""
+    bucket = ns.attachment_bucket()
+    return ObjectStore(name=bucket, stream=attachment_stream(ns), js=js)
 
 
 async def ensure_attachment_store(

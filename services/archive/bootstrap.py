@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from runtime.service import Runtime, ServiceParts
 from services.archive.api import router
+from services.archive.erasure import reapply_erasures
 from services.archive.projections import case_records
 from services.archive.settings import ArchiveSettings
 
@@ -16,4 +17,10 @@ def build(runtime: Runtime) -> ServiceParts:
         title="RathausCloud archive",
         projections=(case_records.projection(runtime),),
         routers=(router(runtime, settings),),
+        # Before projections and requests: a restored key bucket loses erased keys again.
+        on_start=(_reapply_erasures,),
     )
+
+
+async def _reapply_erasures(runtime: Runtime) -> None:
+    await reapply_erasures(runtime)

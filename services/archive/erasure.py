@@ -4,6 +4,12 @@ The log never changes; destroying the case's data key makes every personal field
 event of the case unreadable, in every service, for good. Attachments are deleted from the
 object store (they were encrypted with the same key). ``PersonalDataErased`` then tells
 every service to drop the decrypted copies it holds.
+
+After each erasure, and at every start before anything else, archive applies every erasure
+its stream holds after the key bucket's marker again and moves the marker
+(``reapply_erasures``): a key bucket restored from a backup older than an erasure loses the
+erased key again before any service reads from it — the other services wait for the marker
+(``runtime.datakeys``).
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ import structlog
 from nats.js.errors import NotFoundError
 
 from contracts.events.archive import PersonalDataErased
+from runtime.datakeys import ErasureLog
 from runtime.eventstore import Cause
 from runtime.ids import derived_id, new_id
+from runtime.reader import read_stream
 from runtime.service import Runtime
 from services.archive.aggregates import erasure_ref
 
@@ -54,7 +62,36 @@ async def erase_case(runtime: Runtime, case_id: UUID, reason: str, actor: str) -
     log.info(
         "personal data erased", case_id=str(case_id), attachments=removed, first_time=bool(events)
     )
+    await reapply_erasures(runtime)
     return bool(events)
+
+
+async def reapply_erasures(runtime: Runtime) -> int:
+    """Apply every erasure after the key bucket's marker again, then move the marker.
+
+    Destroying is idempotent (a destroyed key keeps its tombstone), so applying an erasure a
+    second time changes nothing; after a restore of the bucket it destroys the key again.
+    Returns how many erasures were applied.
+    """
+    erasures = ErasureLog.of(runtime.ns)
+    last = await erasures.last_seq(runtime.js)
+    applied = (await runtime.keys.erasures_applied())[0] if last else 0
+    if applied >= last:
+        return 0
+    count = 0
+    messages = read_stream(
+        runtime.js, erasures.stream, start_seq=applied + 1, stop_seq=last, subject=erasures.subjects
+    )
+    async for msg in messages:
+        for envelope in await runtime.store.codec.decode(msg.data, open_personal=False):
+            if isinstance(envelope.event, PersonalDataErased):
+                await runtime.keys.destroy(envelope.event.data_key)
+                await _delete_attachments(runtime, envelope.event.data_key)
+                count += 1
+    await runtime.keys.mark_erasures_applied(last)
+    if count and applied:
+        log.warning("erasures applied again to the key bucket", count=count, after_seq=applied)
+    return count
 
 
 async def _delete_attachments(runtime: Runtime, key_id: str) -> int:

@@ -47,6 +47,8 @@ class Suite:
     namespace: str = ""
     otlp_endpoint: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
+    service_env: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Variables for one service only (its NATS credentials), by service name."""
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
 
     def env_for(self, name: str, port: int) -> dict[str, str]:
@@ -71,6 +73,7 @@ class Suite:
             "INTAKE_RATE_LIMIT_PER_CLIENT": "",
             "INTAKE_RATE_LIMIT_PER_RECIPIENT": "",
             **self.extra_env,
+            **self.service_env.get(name, {}),
         }
 
     def start(self, names: tuple[str, ...] = SERVICES) -> Suite:

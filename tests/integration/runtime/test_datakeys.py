@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from contracts.naming import Service
-from runtime.datakeys import KeyErased
+from runtime.crypto import new_data_key, seal
+from runtime.datakeys import DataKeyStore, KeyErased, KeyMissing
 from runtime.reader import read_stream
 from runtime.service import Runtime
 from runtime.streams import key_bucket_stream
@@ -16,7 +18,7 @@ from tests.support.runtime import connected_runtime
 
 @pytest.fixture
 async def rt(nats_url: str, namespace: str, database_url: str) -> AsyncIterator[Runtime]:
-    runtime = await connected_runtime(Service.ARCHIVE, nats_url, namespace, database_url)
+    runtime = await connected_runtime(Service.INTAKE, nats_url, namespace, database_url)
     yield runtime
     await runtime.stop()
 
@@ -51,3 +53,33 @@ async def test_another_process_sees_the_erasure_once_it_forgets(rt: Runtime) -> 
     await rt.keys.destroy("case-c")
     other.forget("case-c")  # what a service does on PersonalDataErased
     assert await other.get("case-c") is None
+
+
+async def test_only_a_creating_store_creates_keys(rt: Runtime) -> None:
+    reader = DataKeyStore(
+        rt.js, rt.ns.key_bucket(), key_bucket_stream(rt.ns), rt.settings.kek, may_create=False
+    )
+    with pytest.raises(KeyMissing):
+        await reader.create("case-d")
+    created = await rt.keys.create("case-d")
+    found = await reader.create("case-d")  # sealing with an existing key is fine
+    sealed = created.encrypt(b"\x00" * 12, b"Erika", None)
+    assert found.decrypt(b"\x00" * 12, sealed, None) == b"Erika"
+
+
+async def test_keys_of_a_previous_kek_and_unversioned_keys_stay_readable(rt: Runtime) -> None:
+    old_kek, data_key = new_data_key(), new_data_key()
+    stream, prefix = key_bucket_stream(rt.ns), f"$KV.{rt.ns.key_bucket()}."
+    # As stored before key ids: nonce ‖ ciphertext ‖ tag, with the current KEK.
+    await rt.js.publish(prefix + "legacy", seal(AESGCM(rt.settings.kek), data_key, b"legacy"))
+    old = DataKeyStore(rt.js, rt.ns.key_bucket(), stream, old_kek)
+    await old.create("old-kek")
+    rotated = DataKeyStore(
+        rt.js, rt.ns.key_bucket(), stream, rt.settings.kek, previous_keks=[old_kek]
+    )
+
+    legacy = await rt.keys.get("legacy")
+    assert legacy is not None
+    sealed = AESGCM(data_key).encrypt(b"\x00" * 12, b"Erika", None)
+    assert legacy.decrypt(b"\x00" * 12, sealed, None) == b"Erika"
+    assert await rotated.get("old-kek") is not None
