@@ -5,7 +5,9 @@ temporary folder). Both servers pick a free port when the usual one is taken, so
 PostgreSQL already running on the machine is left alone.
 
 NATS runs with ``sync_interval: always``: an event acknowledged to a caller has been fsynced
-and survives a crash of the server or the machine.
+and survives a crash of the server or the machine. Given an ``authorization`` block (users and
+their permissions, ``runtime.natsauth``), it admits only those users; the configuration file
+is then written readable by its owner only, as it holds their passwords.
 """
 
 from __future__ import annotations
@@ -95,6 +97,8 @@ class EmbeddedNats:
     store_dir: Path
     port: int = 4222
     sync_always: bool = True
+    authorization: str = field(default="", repr=False)
+    """An ``authorization { users: [...] }`` block; empty: anyone may connect (tests, chaos)."""
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     log_file: Path | None = field(default=None, repr=False)
 
@@ -114,6 +118,7 @@ class EmbeddedNats:
             f'  store_dir: "{self.store_dir / "jetstream"}"\n'
             f"{sync}"
             "}\n"
+            f"{self.authorization}"
         )
 
     def start(self, log_file: Path | None = None) -> EmbeddedNats:
@@ -134,6 +139,8 @@ class EmbeddedNats:
 
     def _launch(self) -> None:
         config = self.store_dir / "nats.conf"
+        config.touch(mode=0o600)
+        config.chmod(0o600)
         config.write_text(self.config_text())
         with open(self.log_file or self.store_dir / "nats.log", "ab") as log:
             self.process = subprocess.Popen(

@@ -1,8 +1,11 @@
 """``python -m devstack start``: the whole suite on this machine, with embedded servers.
 
-Order of start: NATS and PostgreSQL (embedded, unless ``NATS_URL`` / ``DATABASE_URL`` name
-servers to use), each service's database, the mail sink, then the services, each waited for
-until ``/readyz`` answers. While the stack runs, a service or embedded server that dies is
+The embedded NATS admits only the five services, each as its own user with the permissions
+of ``runtime.natsauth`` (as in production); their passwords are generated at the first start
+and kept in ``.rathaus/nats/credentials.json`` (mode 0600). Order of start: NATS and
+PostgreSQL (embedded, unless ``NATS_URL`` / ``DATABASE_URL`` name servers to use), each
+service's database, the mail sink, then the services, each waited for until ``/readyz``
+answers. While the stack runs, a service or embedded server that dies is
 started again (``devstack.keeper``); the stack stops only on Ctrl-C or SIGTERM, or when one
 process keeps crashing. Order of stop: the reverse of the start. Data stays under
 ``.rathaus/``, so the next start goes on where this one stopped.
@@ -10,6 +13,7 @@ process keeps crashing. Order of stop: the reverse of the start. Data stays unde
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from collections.abc import Callable, Iterator, Mapping
@@ -19,6 +23,7 @@ from functools import partial
 from pathlib import Path
 from types import FrameType
 
+from contracts.naming import Namespace
 from devstack.console import BUSY, FAILED, OK, WARN, Console
 from devstack.databases import ensure_databases
 from devstack.embedded import EmbeddedNats, EmbeddedPostgres
@@ -50,6 +55,7 @@ from devstack.supervisor import (
     stop_all,
     wait_until_ready,
 )
+from runtime.natsauth import authorization_block, new_passwords
 
 
 class StopRequested(BaseException):
@@ -74,6 +80,8 @@ class Servers:
     nats_note: str
     postgres_url: str
     postgres_note: str
+    nats_passwords: dict[str, str] = field(default_factory=dict)
+    """The services' NATS passwords (embedded NATS only)."""
 
 
 def run_start(options: StartOptions, console: Console | None = None) -> int:
@@ -159,6 +167,7 @@ def _run(
         smtp_port=mail.smtp.port,
         members_dir=ROOT / "deploy" / "members",
         intake_url=f"http://127.0.0.1:{ports.get('intake', 8001)}",
+        nats_passwords=servers.nats_passwords,
     )
     follower = LogFollower(processes, lambda line: out.say(f"    {line}"))
     stack.callback(_stop_services, processes, follower, out)
@@ -240,11 +249,14 @@ def _start_servers(
     out: Console,
 ) -> Servers:
     """NATS and PostgreSQL: the ones the environment names, else embedded ones (kept running)."""
+    passwords: dict[str, str] = {}
     if environ.get("NATS_URL"):
         nats_url, nats_note = environ["NATS_URL"], "from NATS_URL"
     else:
-        nats_url = _start_nats(data, taken, lock, stack, keeper, out)
-        nats_note = f"embedded, data in {_shown(data / 'nats')}/"
+        passwords = nats_credentials(data / "nats" / "credentials.json")
+        auth = authorization_block(Namespace(environ.get("RATHAUS_NAMESPACE", "")), passwords)
+        nats_url = _start_nats(data, auth, taken, lock, stack, keeper, out)
+        nats_note = f"embedded, a user per service, data in {_shown(data / 'nats')}/"
     out.step(OK, "NATS JetStream", f"{nats_url} ({nats_note})")
     if environ.get("DATABASE_URL"):
         pg_url, pg_note = environ["DATABASE_URL"], "from DATABASE_URL"
@@ -252,15 +264,41 @@ def _start_servers(
         pg_url = _start_postgres(data, taken, lock, stack, keeper, out)
         pg_note = f"embedded, data in {_shown(data / 'pg')}/"
     out.step(OK, "PostgreSQL", f"{redact(pg_url)} ({pg_note})")
-    return Servers(nats_url, nats_note, pg_url, pg_note)
+    return Servers(nats_url, nats_note, pg_url, pg_note, passwords)
+
+
+def nats_credentials(path: Path) -> dict[str, str]:
+    """The NATS passwords of this data folder: generated at the first start, then kept (0600).
+
+    The file also holds the ``admin`` user's password, for looking into the embedded NATS by
+    hand (e.g. ``nats --user admin --password …``); no service uses it.
+    """
+    if path.exists():
+        stored: dict[str, str] = json.loads(path.read_text())
+        if set(new_passwords()) <= set(stored):
+            return stored
+    passwords = new_passwords()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(json.dumps(passwords, indent=2) + "\n")
+    return passwords
 
 
 def _start_nats(
-    data: Path, taken: set[int], lock: RunLock, stack: ExitStack, keeper: Keeper, out: Console
+    data: Path,
+    authorization: str,
+    taken: set[int],
+    lock: RunLock,
+    stack: ExitStack,
+    keeper: Keeper,
+    out: Console,
 ) -> str:
     """The embedded NATS, stopped with the stack and restarted should it die; its URL."""
     out.step(BUSY, "NATS JetStream", "starting (embedded)")
-    nats = EmbeddedNats(data / "nats", port=choose_port(NATS_PORT, taken))
+    nats = EmbeddedNats(
+        data / "nats", port=choose_port(NATS_PORT, taken), authorization=authorization
+    )
     log_file = _log_dir(data) / "nats.log"
     nats.start(log_file=log_file)
     stack.callback(_stopping_server, out, "NATS JetStream", nats.stop)

@@ -8,9 +8,12 @@ read — and tested — in one place. The variable names are the services' setti
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from contracts.naming import Namespace, Service
+from runtime.natsauth import user_name
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,6 +99,8 @@ class Surroundings:
     members_dir: Path
     intake_url: str
     smtp_host: str = "127.0.0.1"
+    nats_passwords: Mapping[str, str] = field(default_factory=dict)
+    """Each service's NATS password (its user is its name); empty for an external NATS."""
 
 
 def service_env(
@@ -122,6 +127,10 @@ def service_env(
             "PYTHONUNBUFFERED": "1",
         }
     )
+    if spec.name in around.nats_passwords:  # its own credentials, nobody else's
+        namespace = Namespace(env.get("RATHAUS_NAMESPACE", ""))
+        env["NATS_USER"] = user_name(namespace, Service(spec.name))
+        env["NATS_PASSWORD"] = around.nats_passwords[spec.name]
     return env
 
 

@@ -7,6 +7,7 @@ nothing running.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import nats
 import psutil
 import pytest
 
@@ -192,6 +194,28 @@ def submit_until_filed(client: httpx.Client, intake: str) -> str:
     return status_url
 
 
+def assert_nats_is_locked(stack: Stack, data_dir: Path) -> None:
+    """The embedded NATS admits only the generated users; their passwords are kept private."""
+    for private in ("credentials.json", "nats.conf"):
+        assert (data_dir / "nats" / private).stat().st_mode & 0o077 == 0, private
+    url = next(
+        found.group(0)
+        for line in stack.seen
+        if line.strip().startswith("NATS") and (found := re.search(r"nats://[\w.:]+", line))
+    )
+    passwords = json.loads((data_dir / "nats" / "credentials.json").read_text())
+    assert set(passwords) == {"intake", "casework", "billing", "archive", "notify", "admin"}
+
+    async def anonymous() -> str:
+        try:
+            await (await nats.connect(url, allow_reconnect=False, connect_timeout=2)).close()
+        except nats.errors.Error as exc:
+            return str(exc)
+        return "admitted"
+
+    assert "Authorization Violation" in asyncio.run(anonymous())
+
+
 def children_alive(data_dir: Path) -> list[str]:
     """Processes still running from this data folder: by their command line or, as
     PostgreSQL's backends (whose command line names no folder), by their working folder."""
@@ -212,7 +236,8 @@ def test_start_serves_all_five_stops_on_ctrl_c_and_keeps_the_data(data_dir: Path
         with httpx.Client(timeout=10) as client:
             towns = client.get(f"{intake}/api/v1/towns").json()
             assert len(towns) == 18
-            status_url = submit_until_filed(client, intake)
+            status_url = submit_until_filed(client, intake)  # each service as its own user
+            assert_nats_is_locked(stack, data_dir)
             mails = client.get(f"{mailbox}/api/messages").json()
             assert any(m["subject"].startswith("Eingangsbestätigung") for m in mails)
     finally:
