@@ -27,7 +27,7 @@ JetStream assets live in one account. Separate accounts would need every stream 
 JetStream API exported and imported across accounts, with no finer control than subject
 permissions give here. nkeys would keep the secret off the server, but need the ``nkeys``
 package (and PyNaCl) on every service; a server configuration that takes the passwords from
-the environment (or as bcrypt hashes) serves the same purpose without it.
+its environment (the platform's secret store) keeps them out of every file without it.
 
 What subject permissions cannot express, and so remains: consumer names (``<service>-<name>
 _e<epoch>``) cannot be matched by a wildcard, so a service may create, read from or delete any
@@ -40,7 +40,8 @@ from __future__ import annotations
 import json
 import secrets
 import ssl
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -175,9 +176,18 @@ def permissions(ns: Namespace, service: Service) -> Permissions:
     )
 
 
+def new_password() -> str:
+    """256 random bits, spelt so nats-server reads them as a string from its environment.
+
+    The server parses a ``$VARIABLE``'s value like any configuration value: one that starts
+    with a digit is taken for a number (and refused). A letter first and hex after is safe.
+    """
+    return "rc" + secrets.token_hex(32)
+
+
 def new_passwords() -> dict[str, str]:
     """A random password for each service's user and the admin user."""
-    return {name: secrets.token_urlsafe(32) for name in [*(s.value for s in Service), ADMIN]}
+    return {name: new_password() for name in [*(s.value for s in Service), ADMIN]}
 
 
 def password_variable(service: str) -> str:
@@ -191,7 +201,8 @@ def authorization_block(ns: Namespace, passwords: Mapping[str, str] | None = Non
     With ``passwords`` (service name → password) the passwords are written literally (the
     development stack's own file, mode 0600); without, each is read from the server's
     environment (``$NATS_INTAKE_PASSWORD`` …), which nats-server resolves at start and refuses
-    to start without. A value may also be a bcrypt hash (``$2a$…``).
+    to start without. Such a value must read as a string: start it with a letter
+    (``new_password``).
     """
     users = [
         _user_entry(user_name(ns, s), _secret(s.value, passwords), permissions(ns, s))
@@ -253,3 +264,31 @@ def _tls_context(settings: ServiceSettings) -> ssl.SSLContext | None:
 async def _report_error(error: Exception) -> None:
     """NATS errors the client cannot raise to a caller, e.g. a refused subject: say them."""
     log.warning("nats error", error=str(error))
+
+
+AUTH_CONF_HEADER = """\
+# The NATS users of RathausCloud (namespace ""): one per service, with the subjects its work
+# needs (runtime/natsauth.py), and an operator's admin. Generated, do not edit:
+#   python -m runtime.natsauth conf > deploy/nats/auth.conf
+# Each password comes from the server's environment (NATS_INTAKE_PASSWORD, …); nats-server
+# refuses to start without. Start each with a letter (nats-server reads a value that starts
+# with a digit as a number): `python -m runtime.natsauth env` makes such passwords. Each
+# service gets its own password as NATS_PASSWORD.
+"""
+
+
+def main(argv: Sequence[str]) -> int:
+    """``conf``: the deploy files' users; ``env``: new random passwords as a compose ``.env``."""
+    if list(argv) == ["conf"]:
+        print(AUTH_CONF_HEADER + authorization_block(Namespace("")), end="")
+        return 0
+    if list(argv) == ["env"]:
+        for name, password in new_passwords().items():
+            print(f"{password_variable(name)}={password}")
+        return 0
+    print("usage: python -m runtime.natsauth conf|env", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -282,3 +282,61 @@ def test_a_moving_tag_or_a_broken_digest_is_refused(image: str) -> None:
 )
 def test_an_exact_release_with_or_without_a_digest_is_accepted(image: str) -> None:
     assert unpinned(image) is None
+
+
+REQUIRED = re.compile(r"\$\{(NATS_[A-Z]+_PASSWORD):\?[^}]+\}")
+"""A password compose takes from the environment (or .env) and refuses to start without."""
+
+
+@pytest.mark.parametrize("name", SUITE)
+def test_each_service_connects_to_nats_as_its_own_user(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    environment = services[name]["environment"]
+    assert environment["NATS_USER"] == name
+    required = REQUIRED.fullmatch(environment["NATS_PASSWORD"])
+    assert required, "a password from the environment, no default"
+    assert required.group(1) == f"NATS_{name.upper()}_PASSWORD"
+
+
+def test_nats_gets_every_password_from_the_environment_and_the_generated_users(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    nats = services["nats"]
+    expected = {f"NATS_{n.upper()}_PASSWORD" for n in [*SUITE, "admin"]}
+    assert set(nats["environment"]) == expected
+    for variable, value in nats["environment"].items():
+        required = REQUIRED.fullmatch(value)
+        assert required, variable
+        assert required.group(1) == variable
+    mounts = volume_mounts(nats)
+    assert mounts["/etc/nats/auth.conf"] == "./deploy/nats/auth.conf"
+
+
+def test_the_deploy_files_hold_the_generated_users_and_no_password() -> None:
+    from contracts.naming import Namespace
+    from runtime.natsauth import AUTH_CONF_HEADER, authorization_block
+
+    auth = (ROOT / "deploy" / "nats" / "auth.conf").read_text()
+    assert auth == AUTH_CONF_HEADER + authorization_block(Namespace("")), (
+        "stale: python -m runtime.natsauth conf > deploy/nats/auth.conf"
+    )
+    passwords = re.findall(r"password:\s*(\S+?)[,}]", auth)
+    assert len(passwords) == len(SUITE) + 1
+    assert all(re.fullmatch(r"\$NATS_[A-Z]+_PASSWORD", p) for p in passwords)
+    for conf in ("compose.conf", "cluster.conf"):
+        text = (ROOT / "deploy" / "nats" / conf).read_text()
+        assert re.search(r"^include \./auth\.conf$", text, re.MULTILINE), conf
+        assert not re.search(r"password\s*:", text), conf
+
+
+def test_the_cluster_speaks_tls_to_clients_and_between_nodes_both_sides_verified() -> None:
+    config = (ROOT / "deploy" / "nats" / "cluster.conf").read_text()
+    blocks = re.findall(r"^\s*tls \{(.*?)\}", config, re.MULTILINE | re.DOTALL)
+    assert len(blocks) == 2, "one for clients, one for the routes"
+    for block in blocks:
+        for setting in ("cert_file", "key_file", "ca_file"):
+            assert re.search(rf"{setting}: \"/etc/nats/tls/[\w.]+\"", block)
+        assert re.search(r"verify: true", block)
+    cluster = config[config.index("cluster {") :]
+    assert "tls {" in cluster, "the routes' TLS sits in the cluster block"
