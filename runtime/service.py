@@ -18,7 +18,7 @@ from typing import Any
 
 import asyncpg
 import structlog
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
@@ -26,6 +26,8 @@ from nats.js.errors import NotFoundError
 from nats.js.object_store import ObjectStore
 
 from contracts.naming import Namespace, Service
+from runtime.apidocs import install_api_docs
+from runtime.auth import OPERATOR_ROLE, ClaimMapping, identity_if_any, token_verifier
 from runtime.codec import EventCodec
 from runtime.database import create_pool, ensure_database
 from runtime.datakeys import DataKeyStore, open_key_store
@@ -36,6 +38,7 @@ from runtime.failures import INFRASTRUCTURE_ERRORS
 from runtime.http import ProtectiveHeaders, install_error_handlers
 from runtime.log import configure_logging
 from runtime.natsauth import broker_options
+from runtime.operator_api import operator_router
 from runtime.outbox import OutboxPublisher, outbox_status
 from runtime.projection import Projection, prepare_schema
 from runtime.runner import ProjectionRunner
@@ -339,8 +342,23 @@ def create_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=parts.title, lifespan=lifespan, version="0.1.0")
+    docs = settings.api_docs_enabled
+    app = FastAPI(
+        title=parts.title,
+        lifespan=lifespan,
+        version="0.1.0",
+        openapi_url="/openapi.json" if docs else None,
+        docs_url=None,  # install_api_docs serves /docs from local, pinned files
+        redoc_url=None,
+    )
     app.state.runtime = runtime
+    app.state.token_verifier = token_verifier(
+        settings.oidc_issuer,
+        settings.oidc_audience,
+        ClaimMapping(
+            settings.oidc_roles_claim, settings.oidc_towns_claim, settings.oidc_procedures_claim
+        ),
+    )
     install_error_handlers(app)
     app.add_middleware(ProtectiveHeaders)
     _instrument(app)
@@ -359,14 +377,26 @@ def create_app(
     }
 
     @app.get("/readyz", tags=["operations"], responses=readiness)
-    async def readyz() -> JSONResponse:
-        report = await runtime.readiness()
-        return JSONResponse(report, status_code=200 if report["ready"] else 503)
+    async def readyz(request: Request) -> JSONResponse:
+        """Whether the service can work (200) or not (503); the details only for operators.
 
+        Probes need only the status. With an operator's bearer token the answer also says
+        why: connections, projection runners, dead letters, outbox.
+        """
+        report = await runtime.readiness()
+        status = 200 if report["ready"] else 503
+        identity = await identity_if_any(request)
+        if identity is None or not identity.has_role(OPERATOR_ROLE):
+            return JSONResponse({"ready": report["ready"]}, status_code=status)
+        return JSONResponse(report, status_code=status)
+
+    app.include_router(operator_router(runtime, parts))
     for router in parts.routers:
         app.include_router(router)
     for configure in parts.configure:
         configure(app)
+    if docs:
+        install_api_docs(app)
     return app
 
 

@@ -1,14 +1,22 @@
-"""notify's HTTP API for operators: failed deliveries, and trying them again."""
+"""notify's HTTP API for operators: failed deliveries, and trying them again.
+
+Every route needs an operator's token (``runtime.auth.Operator``): the messages name
+citizens and their addresses.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 from uuid import UUID
 
+import structlog
 from fastapi import APIRouter, Query
 
+from runtime.auth import Operator
 from runtime.http import error_responses, problem
 from runtime.service import Runtime
+
+log = structlog.get_logger(__name__)
 
 FIELDS = (
     "message_id, tenant, case_id, template, status, attempts, last_error,"
@@ -20,8 +28,9 @@ def router(runtime: Runtime) -> APIRouter:
     """The routes, bound to the running service."""
     api = APIRouter(prefix="/api/v1", tags=["notify"])
 
-    @api.get("/messages", responses=error_responses(422, 503))
+    @api.get("/messages", responses=error_responses(401, 403, 422, 503))
     async def messages(
+        operator: Operator,
         status: Annotated[str, Query(pattern="^(pending|delivered|failed|erased)$")] = "failed",
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> list[dict[str, Any]]:
@@ -34,8 +43,8 @@ def router(runtime: Runtime) -> APIRouter:
         )
         return [dict(row.items()) for row in rows]
 
-    @api.get("/messages/{message_id}", responses=error_responses(404, 422, 503))
-    async def message(message_id: UUID) -> Any:
+    @api.get("/messages/{message_id}", responses=error_responses(401, 403, 404, 422, 503))
+    async def message(message_id: UUID, operator: Operator) -> Any:
         """One message's delivery status."""
         row = await runtime.pool.fetchrow(
             f"SELECT {FIELDS} FROM rm_outbox.outbox WHERE message_id = $1", message_id
@@ -45,9 +54,11 @@ def router(runtime: Runtime) -> APIRouter:
         return dict(row.items())
 
     @api.post(
-        "/messages/{message_id}/retry", status_code=202, responses=error_responses(409, 422, 503)
+        "/messages/{message_id}/retry",
+        status_code=202,
+        responses=error_responses(401, 403, 409, 422, 503),
     )
-    async def retry(message_id: UUID) -> Any:
+    async def retry(message_id: UUID, operator: Operator) -> Any:
         """Try a failed message again (an operator fixed the cause)."""
         updated = await runtime.pool.execute(
             "UPDATE rm_outbox.outbox SET status = 'pending', next_attempt_at = now()"
@@ -61,6 +72,9 @@ def router(runtime: Runtime) -> APIRouter:
                 "Nur fehlgeschlagene Nachrichten können erneut versandt werden.",
             )
         await runtime.pool.execute("NOTIFY notify_outbox")
+        log.warning(
+            "failed message sent again", message_id=str(message_id), actor=operator.operator_actor
+        )
         return {"message_id": str(message_id), "status": "pending"}
 
     return api

@@ -5,6 +5,10 @@ invalid ones, unknown methods, missing and wrong headers) and checks every answe
 the documented statuses, headers and bodies. It runs as its own process (its command line,
 exactly as one would run it by hand), a bounded number of examples per operation and a
 fixed seed, so the run is short and the same every time.
+
+It sends an operator's bearer token with every request, so the operator endpoints (``/ops/v1``,
+notify's messages, archive's erasures) are exercised too; its ``ignored_auth`` check sends
+each of them once more without and with a wrong token, and expects 401 or 403.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ CONFIGS = {"intake": INTAKE_CONFIG}
 """Per service, what its run needs beyond ``--checks all`` (the others need nothing)."""
 
 
-async def schemathesis(name: str, base_url: str, workdir: Path) -> tuple[int, str]:
+async def schemathesis(name: str, base_url: str, workdir: Path, token: str) -> tuple[int, str]:
     """Run ``schemathesis run --checks all`` against one service; its exit code and output."""
     config = workdir / f"schemathesis-{name}.toml"
     config.write_text(CONFIGS.get(name, ""))
@@ -60,6 +64,8 @@ async def schemathesis(name: str, base_url: str, workdir: Path) -> tuple[int, st
         "--request-timeout",
         "10",
         "--no-color",
+        "--header",
+        f"Authorization: Bearer {token}",
         cwd=workdir,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
@@ -69,10 +75,12 @@ async def schemathesis(name: str, base_url: str, workdir: Path) -> tuple[int, st
     return process.returncode, output.decode(errors="replace")
 
 
-async def test_every_service_answers_as_its_openapi_says(suite: Suite, tmp_path: Path) -> None:
+async def test_every_service_answers_as_its_openapi_says(
+    suite: Suite, tmp_path: Path, operator_token: str
+) -> None:
     failed = {}
     for name in SERVICES:
-        code, output = await schemathesis(name, suite.url(name), tmp_path)
+        code, output = await schemathesis(name, suite.url(name), tmp_path, operator_token)
         if code != 0:
             failed[name] = output[-6000:]
     assert not failed, "\n\n".join(f"=== {name}\n{out}" for name, out in failed.items())
@@ -102,3 +110,6 @@ async def test_every_error_is_documented_with_the_body_it_really_has(suite: Suit
                     assert "Retry-After" in responses["503"]["headers"], where
                 if "requestBody" in operation:
                     assert {"413", "415", "422"} <= responses.keys(), where
+                if operation.get("security"):
+                    assert {"401", "403", "503"} <= responses.keys(), where
+                    assert "WWW-Authenticate" in responses["401"]["headers"], where

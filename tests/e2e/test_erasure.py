@@ -18,7 +18,6 @@ from runtime.codec import EventCodec
 from runtime.datakeys import DataKeyStore
 from runtime.settings import DEV_KEK
 from runtime.streams import key_bucket_stream
-from services.archive.settings import DEV_ADMIN_TOKEN
 from tests.support.applications import WURZEN, gewerbeanmeldung
 from tests.support.inspection import all_messages, database_text, stream_messages
 from tests.support.mail import SmtpServer
@@ -68,7 +67,7 @@ async def wait_until(check, timeout: float = 30.0) -> None:  # type: ignore[no-u
 
 @pytest.mark.timeout(180)
 async def test_after_erasure_no_personal_datum_can_be_read_anywhere(
-    suite: Suite, smtp: SmtpServer, nats_url: str, namespace: str
+    suite: Suite, smtp: SmtpServer, nats_url: str, namespace: str, operator_token: str
 ) -> None:
     ns = Namespace(namespace)
     pdf = b"%PDF-1.4\n" + ATTACHMENT_MARKER + b"\n%%EOF\n"
@@ -102,7 +101,7 @@ async def test_after_erasure_no_personal_datum_can_be_read_anywhere(
             response = await archive.post(
                 "/api/v1/erasures",
                 json={"case_id": str(case_id), "reason": "Test der Löschung"},
-                headers={"X-Admin-Token": DEV_ADMIN_TOKEN},
+                headers={"Authorization": f"Bearer {operator_token}"},
             )
             assert response.status_code == 202, response.text
 

@@ -46,6 +46,9 @@ class Suite:
     workdir: Path
     namespace: str = ""
     otlp_endpoint: str = ""
+    issuer_url: str = ""
+    """The OpenID Connect issuer operator tokens come from (``tests/support/issuer.py``)."""
+    audience: str = "rathauscloud"
     extra_env: dict[str, str] = field(default_factory=dict)
     service_env: dict[str, dict[str, str]] = field(default_factory=dict)
     """Variables for one service only (its NATS credentials), by service name."""
@@ -72,6 +75,8 @@ class Suite:
             # recipient; tests/e2e/test_intake_abuse.py sets them.
             "INTAKE_RATE_LIMIT_PER_CLIENT": "",
             "INTAKE_RATE_LIMIT_PER_RECIPIENT": "",
+            "RATHAUS_OIDC_ISSUER": self.issuer_url,
+            "RATHAUS_OIDC_AUDIENCE": self.audience,
             **self.extra_env,
             **self.service_env.get(name, {}),
         }
