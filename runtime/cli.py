@@ -7,60 +7,60 @@ python -m services.<name> dead-letters [--all]       list dead letters
 python -m services.<name> retry ID | --all           apply dead letters again
 python -m services.<name> dismiss ID --reason TEXT   close a dead letter without applying it
 
-The operator commands never guess where the installation is: they refuse to run unless
-``NATS_URL`` and the service's ``<SVC>_DATABASE_URL`` are set, and they never create a
-stream, bucket, database or table.
+The operator commands call the running service's ``/ops/v1`` endpoints (``runtime.
+operator_api``) with the operator's token, so the service records who did what. They never
+guess where the installation is: the service's URL comes from ``--url`` or ``<SVC>_URL``,
+the token from ``RATHAUS_OPERATOR_TOKEN`` or by client credentials from
+``RATHAUS_OIDC_ISSUER`` with ``RATHAUS_OPERATOR_CLIENT_ID`` / ``_SECRET``
+(``runtime.operator_client``); without them they refuse, naming what is missing. They touch
+no database and no stream themselves.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import getpass
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from typing import Any
 
 import uvicorn
 
 from contracts.naming import Service
-from runtime.deadletters import (
-    DeadLetter,
-    DeadLetterNotRetried,
-    dismiss_dead_letter,
-    list_dead_letters,
-    retry_dead_letter,
+from runtime.operator_client import (
+    OperatorClient,
+    OperatorError,
+    missing_configuration,
+    operator_token,
+    url_variable,
 )
-from runtime.log import configure_logging
-from runtime.operations import NotRebuildable, RebuildFailed, projection_states, rebuild
-from runtime.projection import Projection
-from runtime.service import NotProvisioned, Runtime, ServiceParts, create_app
-from runtime.settings import ServiceSettings
+from runtime.service import Runtime, ServiceParts, create_app
+from runtime.settings import ServiceSettings, load_settings
 
 
 def _parser(service: Service) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"python -m services.{service.value}")
+    target = argparse.ArgumentParser(add_help=False)
+    target.add_argument("--url", help=f"the service's address (default: ${url_variable(service)})")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="run the service")
-    commands.add_parser("projections", help="projections, checkpoints, leaders, pauses")
-    rebuild_cmd = commands.add_parser("rebuild", help="rebuild a read model from the log")
+
+    def operator_command(name: str, about: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=about, parents=[target])
+
+    operator_command("projections", "projections, checkpoints, leaders, pauses")
+    rebuild_cmd = operator_command("rebuild", "rebuild a read model from the log")
     rebuild_cmd.add_argument("projection")
-    letters = commands.add_parser("dead-letters", help="list open dead letters")
+    letters = operator_command("dead-letters", "list open dead letters")
     letters.add_argument("--all", action="store_true", help="include closed ones")
-    retry = commands.add_parser("retry", help="apply a dead letter (or all) again")
+    retry = operator_command("retry", "apply a dead letter (or all) again")
     which = retry.add_mutually_exclusive_group(required=True)
     which.add_argument("id", nargs="?", type=int)
     which.add_argument("--all", action="store_true", help="every open dead letter")
-    dismiss = commands.add_parser("dismiss", help="close a dead letter without applying it")
+    dismiss = operator_command("dismiss", "close a dead letter without applying it")
     dismiss.add_argument("id", type=int)
     dismiss.add_argument("--reason", required=True, help="why (recorded)")
     return parser
-
-
-def missing_configuration(service: Service, environ: Mapping[str, str]) -> list[str]:
-    """The variables an operator command needs but the environment lacks."""
-    needed = ("NATS_URL", f"{service.value.upper()}_DATABASE_URL")
-    return [name for name in needed if not environ.get(name)]
 
 
 def main(
@@ -71,149 +71,113 @@ def main(
 ) -> int:
     """Parse the command line and run the chosen command; returns the exit code."""
     args = _parser(service).parse_args(argv)
-    if args.command not in (None, "serve"):
-        missing = missing_configuration(service, os.environ)
-        if missing:
-            print(
-                f"python -m services.{service.value} {args.command}: set {' and '.join(missing)}"
-                " to the installation's servers first (the values the service runs with);"
-                " operator commands never guess a server.",
-                file=sys.stderr,
-            )
-            return 2
-    settings = settings_factory()
     if args.command in (None, "serve"):
-        app = create_app(service, settings, build)
-        config = uvicorn.Config(
-            app,
-            host=settings.http_host,
-            port=settings.http_port,
-            log_config=None,
-            access_log=False,
-            lifespan="on",
+        return _serve(service, load_settings(settings_factory), build)
+    missing = missing_configuration(service, args.url, os.environ)
+    if missing:
+        print(
+            f"python -m services.{service.value} {args.command}: set {' and '.join(missing)}"
+            " first (the service's address, --url, and the operator's token); operator"
+            " commands never guess a server.",
+            file=sys.stderr,
         )
-        uvicorn.Server(config).run()
-        return 0
-    configure_logging(service.value, "warning")
-    return asyncio.run(_operate(service, settings, build, args))
-
-
-async def _operate(
-    service: Service,
-    settings: ServiceSettings,
-    build: Callable[[Runtime], ServiceParts],
-    args: argparse.Namespace,
-) -> int:
-    runtime = Runtime(service, settings)
-    parts = build(runtime)
+        return 2
     try:
-        await runtime.connect(provision=False)
-    except NotProvisioned as exc:
+        token = operator_token(os.environ)
+        client = OperatorClient(args.url or os.environ[url_variable(service)], token)
+        return _command(client, args)
+    except OperatorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except Exception as exc:
-        print(f"error: cannot reach the installation: {type(exc).__name__}: {exc}", file=sys.stderr)
-        await runtime.stop()
-        return 1
-    try:
-        return await _command(runtime, parts, args)
-    finally:
-        await runtime.stop()
 
 
-async def _command(runtime: Runtime, parts: ServiceParts, args: argparse.Namespace) -> int:
-    projections = {p.name: p for p in parts.projections}
+def _serve(
+    service: Service, settings: ServiceSettings, build: Callable[[Runtime], ServiceParts]
+) -> int:
+    app = create_app(service, settings, build)
+    config = uvicorn.Config(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
+    uvicorn.Server(config).run()
+    return 0
+
+
+def _command(client: OperatorClient, args: argparse.Namespace) -> int:
     if args.command == "projections":
-        await _print_projections(runtime, parts)
+        _print_projections(client.get("/projections"))
         return 0
     if args.command == "rebuild":
-        return await _rebuild(runtime, projections, args.projection)
+        return _rebuild(client, args.projection)
     if args.command == "dead-letters":
-        _print_dead_letters(await list_dead_letters(runtime.pool, include_resolved=args.all))
+        _print_dead_letters(client.get("/dead-letters", all=str(args.all).lower()))
         return 0
     if args.command == "retry":
-        return await _retry(runtime, projections, args)
-    try:
-        await dismiss_dead_letter(runtime.pool, args.id, reason=args.reason, actor=_actor())
-    except (LookupError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return _retry(client, args)
+    client.post(f"/dead-letters/{args.id}/dismiss", {"reason": args.reason})
     print(f"{args.id}: dismissed")
     return 0
 
 
-def _actor() -> str:
-    """Who runs the command, as the record names them."""
-    return f"operator:{getpass.getuser()}"
-
-
-async def _rebuild(runtime: Runtime, projections: dict[str, Projection], name: str) -> int:
-    if name not in projections:
-        print(f"error: unknown projection {name!r}; known: {', '.join(sorted(projections))}")
-        return 2
-
-    def progress(stream: str, seq: int) -> None:
-        print(f"  {stream}: up to sequence {seq}", flush=True)
-
+def _rebuild(client: OperatorClient, name: str) -> int:
+    print(f"rebuilding {name} (the live read model keeps serving) …", flush=True)
     try:
-        counts = await rebuild(
-            runtime.pool, runtime.js, runtime.ns, runtime.store.codec, projections[name], progress
-        )
-    except (NotRebuildable, RebuildFailed) as exc:
+        done = client.post(f"/projections/{name}/rebuild", timeout=None)
+    except OperatorError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return 2 if exc.status == 404 else 1
+    counts = done["commits"]
     print(f"rebuilt {name}: " + ", ".join(f"{s} {n} commits" for s, n in counts.items()))
     return 0
 
 
-def _print_dead_letters(letters: list[DeadLetter]) -> None:
+def _print_dead_letters(letters: list[dict[str, Any]]) -> None:
     if not letters:
         print("no dead letters")
     for letter in letters:
-        state = letter.resolution or "open"
-        if letter.resolved_by:
-            state += f" by {letter.resolved_by}"
-        if letter.reason:
-            state += f" ({letter.reason})"
+        state = letter["resolution"] or "open"
+        if letter["resolved_by"]:
+            state += f" by {letter['resolved_by']}"
+        if letter["reason"]:
+            state += f" ({letter['reason']})"
         print(
-            f"{letter.id:>6}  {letter.projection}  {letter.stream}#{letter.stream_seq}"
-            f"  [{letter.event_types}]  tenant={letter.tenant or '-'}"
-            f"  correlation={letter.correlation_id or '-'}  trace={letter.trace_id or '-'}"
-            f"  attempts={letter.attempts}  {state}\n        {letter.error}"
+            f"{letter['id']:>6}  {letter['projection']}  {letter['stream']}#{letter['stream_seq']}"
+            f"  [{letter['event_types']}]  tenant={letter['tenant'] or '-'}"
+            f"  correlation={letter['correlation_id'] or '-'}  trace={letter['trace_id'] or '-'}"
+            f"  attempts={letter['attempts']}  {state}\n        {letter['error']}"
         )
 
 
-async def _retry(
-    runtime: Runtime, projections: dict[str, Projection], args: argparse.Namespace
-) -> int:
-    ids = [d.id for d in await list_dead_letters(runtime.pool)] if args.all else [args.id]
+def _retry(client: OperatorClient, args: argparse.Namespace) -> int:
+    ids = [d["id"] for d in client.get("/dead-letters")] if args.all else [args.id]
     failed = 0
     for dead_letter_id in ids:
         try:
-            applied = await retry_dead_letter(
-                runtime.pool,
-                runtime.js,
-                projections,
-                runtime.store.codec,
-                dead_letter_id,
-                actor=_actor(),
-            )
-            print(f"{dead_letter_id}: applied (with {applied - 1} later commits of its aggregate)")
-        except (DeadLetterNotRetried, LookupError) as exc:
+            done = client.post(f"/dead-letters/{dead_letter_id}/retry")
+        except OperatorError as exc:
+            if exc.status in (401, 403, 503, None):
+                raise
             failed += 1
             print(f"{dead_letter_id}: failed again: {exc}", file=sys.stderr)
+            continue
+        later = done["applied"] - 1
+        print(f"{dead_letter_id}: applied (with {later} later commits of its aggregate)")
     return 1 if failed else 0
 
 
-async def _print_projections(runtime: Runtime, parts: ServiceParts) -> None:
-    for state in await projection_states(runtime.pool, list(parts.projections)):
-        checkpoints = ", ".join(f"{s}@{n}" for s, n in state.checkpoints.items())
-        kind = state.kind if state.kind == "read model" else "reaction (cannot be rebuilt)"
-        print(f"{state.name:<20} {kind:<29} {checkpoints or 'not started'}")
-        for stream, lease in state.leases.items():
+def _print_projections(states: list[dict[str, Any]]) -> None:
+    for state in states:
+        checkpoints = ", ".join(f"{s}@{n}" for s, n in state["checkpoints"].items())
+        kind = state["kind"] if state["kind"] == "read model" else "reaction (cannot be rebuilt)"
+        print(f"{state['name']:<20} {kind:<29} {checkpoints or 'not started'}")
+        for stream, lease in state["leases"].items():
             line = f"    {stream}: leader {lease['holder']} (epoch {lease['epoch']})"
             if lease["paused"]:
                 line += f"  PAUSED: {lease['paused']}"
             print(line)
-        if state.open_dead_letters:
-            print(f"    {state.open_dead_letters} open dead letter(s)")
+        if state["open_dead_letters"]:
+            print(f"    {state['open_dead_letters']} open dead letter(s)")
