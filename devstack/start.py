@@ -27,6 +27,7 @@ from contracts.naming import Namespace
 from devstack.console import BUSY, FAILED, OK, WARN, Console
 from devstack.databases import ensure_databases
 from devstack.embedded import EmbeddedNats, EmbeddedPostgres
+from devstack.issuer.process import ISSUER_PORT, OPERATOR_CLIENT, IssuerProcess, token_command
 from devstack.keeper import GaveUpError, HasProcess, Keeper, KeptServer
 from devstack.mailbox import MailSink
 from devstack.ports import choose_port
@@ -156,6 +157,7 @@ def _run(
     mail = _start_mail_sink(data, taken)
     stack.callback(_stopping, out, "mail sink", mail.stop)
     out.step(OK, "mail sink", f"SMTP 127.0.0.1:{mail.smtp.port}, mailbox {mail.web.url}")
+    issuer_url = _start_issuer(data, environ, taken, lock, stack, keeper, out)
     processes = [
         ServiceProcess(spec, choose_port(spec.port, taken), data / "logs" / f"{spec.name}.log")
         for spec in specs
@@ -167,6 +169,7 @@ def _run(
         smtp_port=mail.smtp.port,
         members_dir=ROOT / "deploy" / "members",
         intake_url=f"http://127.0.0.1:{ports.get('intake', 8001)}",
+        issuer_url=issuer_url,
         nats_passwords=servers.nats_passwords,
     )
     follower = LogFollower(processes, lambda line: out.say(f"    {line}"))
@@ -174,7 +177,7 @@ def _run(
     _start_services(processes, urls, around, lock, keeper)
     follower.start()
     out.step(BUSY, "services", f"started {', '.join(ports)}; logs in {_shown(data / 'logs')}/")
-    summary = partial(_print_summary, processes, servers, mail, data, out)
+    summary = partial(_print_summary, processes, servers, mail, data, out, issuer_url)
     return _serve(processes, options.ready_timeout, summary, keeper, follower, out)
 
 
@@ -334,6 +337,52 @@ def _start_mail_sink(data: Path, taken: set[int]) -> MailSink:
     return MailSink.start(data / "mail", smtp_port, web_port)
 
 
+def _start_issuer(
+    data: Path,
+    environ: Mapping[str, str],
+    taken: set[int],
+    lock: RunLock,
+    stack: ExitStack,
+    keeper: Keeper,
+    out: Console,
+) -> str:
+    """The development OpenID Connect issuer (its own process, kept running); its URL.
+
+    ``RATHAUS_OIDC_ISSUER`` names another issuer to use instead (Keycloak, say): then none
+    is started and the services get that one from the environment.
+    """
+    if environ.get("RATHAUS_OIDC_ISSUER"):
+        url = environ["RATHAUS_OIDC_ISSUER"]
+        out.step(OK, "issuer (OIDC)", f"{url} (from RATHAUS_OIDC_ISSUER)")
+        return ""
+    port = choose_port(ISSUER_PORT, taken)
+    issuer = IssuerProcess(port, data, _log_dir(data) / "issuer.log", ROOT)
+    taken.add(issuer.port)
+    issuer.start()
+    stack.callback(_stopping_server, out, "issuer (OIDC)", issuer.stop)
+    _record(lock, "issuer", issuer)
+    issuer.wait_ready()
+    keeper.keep(issuer, partial(_record, lock, "issuer", issuer))
+    out.step(OK, "issuer (OIDC)", f"{issuer.url} (key in {_shown(data / 'issuer')}/)")
+    return issuer.url
+
+
+def _print_operator_access(issuer_url: str, processes: list[ServiceProcess], out: Console) -> None:
+    """How to get an operator token, and how the operator commands get one themselves."""
+    if not issuer_url:
+        return
+    client_id, secret = OPERATOR_CLIENT
+    example = processes[-1]
+    out.say(f"  issuer (OIDC)     {issuer_url}   (demo accounts: devstack/issuer/demo.toml)")
+    out.say(f"  operator token    {token_command(issuer_url)}")
+    out.say(
+        "\n  Operator commands fetch a token themselves:\n"
+        f"    export RATHAUS_OIDC_ISSUER={issuer_url} RATHAUS_OPERATOR_CLIENT_ID={client_id}"
+        f" RATHAUS_OPERATOR_CLIENT_SECRET={secret}\n"
+        f"    .venv/bin/python -m services.{example.name} dead-letters --url {example.url}"
+    )
+
+
 def _stopping(out: Console, what: str, stop: Callable[[], None]) -> None:
     """Stop one part of the stack and say so."""
     stop()
@@ -376,7 +425,12 @@ def _report_failure(
 
 
 def _print_summary(
-    processes: list[ServiceProcess], servers: Servers, mail: MailSink, data: Path, out: Console
+    processes: list[ServiceProcess],
+    servers: Servers,
+    mail: MailSink,
+    data: Path,
+    out: Console,
+    issuer_url: str = "",
 ) -> None:
     by_name = {p.name: p for p in processes}
     out.say("\nRathausCloud is running.\n")
@@ -390,6 +444,7 @@ def _print_summary(
     out.say(f"  NATS              {servers.nats_url}   ({servers.nats_note})")
     out.say(f"  PostgreSQL        {redact(servers.postgres_url)}   ({servers.postgres_note})")
     out.say(f"  logs              {_shown(data / 'logs')}/")
+    _print_operator_access(issuer_url, processes, out)
     if "intake" in by_name:
         out.say(f"\n  Try:  curl {by_name['intake'].url}/api/v1/towns")
     out.say("\nPress Ctrl-C to stop.\n")

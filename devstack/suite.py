@@ -99,6 +99,9 @@ class Surroundings:
     members_dir: Path
     intake_url: str
     smtp_host: str = "127.0.0.1"
+    issuer_url: str = ""
+    """The development issuer operators' tokens come from; empty: the environment names one."""
+    audience: str = "rathauscloud"
     nats_passwords: Mapping[str, str] = field(default_factory=dict)
     """Each service's NATS password (its user is its name); empty for an external NATS."""
 
@@ -131,6 +134,9 @@ def service_env(
         namespace = Namespace(env.get("RATHAUS_NAMESPACE", ""))
         env["NATS_USER"] = user_name(namespace, Service(spec.name))
         env["NATS_PASSWORD"] = around.nats_passwords[spec.name]
+    if around.issuer_url:
+        env["RATHAUS_OIDC_ISSUER"] = around.issuer_url
+        env["RATHAUS_OIDC_AUDIENCE"] = around.audience
     return env
 
 

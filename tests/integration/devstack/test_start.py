@@ -227,6 +227,23 @@ def children_alive(data_dir: Path) -> list[str]:
     return alive
 
 
+def assert_the_printed_operator_token_works(
+    stack: Stack, client: httpx.Client, intake: str
+) -> None:
+    """The summary names the issuer and a curl line for an operator token; the token works."""
+    assert stack.url("issuer (OIDC)").startswith("http://127.0.0.1:")
+    line = next(line for line in stack.seen if line.strip().startswith("operator token"))
+    found = re.search(r"-u (\S+):(\S+) -d grant_type=client_credentials (http\S+/token)", line)
+    assert found, line
+    client_id, secret, token_url = found.groups()
+    answer = client.post(
+        token_url, data={"grant_type": "client_credentials"}, auth=(client_id, secret)
+    )
+    bearer = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+    assert client.get(f"{intake}/ops/v1/projections").status_code == 401
+    assert client.get(f"{intake}/ops/v1/projections", headers=bearer).status_code == 200
+
+
 def test_start_serves_all_five_stops_on_ctrl_c_and_keeps_the_data(data_dir: Path) -> None:
     stack = Stack.start(data_dir)
     try:
@@ -236,6 +253,7 @@ def test_start_serves_all_five_stops_on_ctrl_c_and_keeps_the_data(data_dir: Path
         with httpx.Client(timeout=10) as client:
             towns = client.get(f"{intake}/api/v1/towns").json()
             assert len(towns) == 18
+            assert_the_printed_operator_token_works(stack, client, intake)
             status_url = submit_until_filed(client, intake)  # each service as its own user
             assert_nats_is_locked(stack, data_dir)
             mails = client.get(f"{mailbox}/api/messages").json()
