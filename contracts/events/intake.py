@@ -30,6 +30,11 @@ class TownProfilePublished(DomainEvent):
     phone: str
     leitweg_id: str
     address: PostalAddress
+    area: list[tuple[float, float]] | None = Field(
+        default=None,
+        description="The town's area: a polygon of (latitude, longitude) corners, WGS 84"
+        " (coarse in the demo member files; see contracts/geo.py). None: not configured.",
+    )
 
 
 class ProcedureOffered(DomainEvent):
@@ -81,4 +86,9 @@ class ApplicationSubmitted(DomainEvent):
     attachments: Annotated[list[AttachmentRef] | None, PERSONAL] = None
     tracking_url: Annotated[str | None, PERSONAL] = Field(
         default=None, description="The applicant's secret link to follow the case"
+    )
+    case_number: str | None = Field(
+        default=None,
+        description="The readable case number (Vorgangsnummer), e.g. WUR-2026-000017;"
+        " absent in applications submitted before it was introduced",
     )
