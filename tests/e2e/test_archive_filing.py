@@ -55,7 +55,10 @@ async def test_the_submission_arriving_last_is_still_in_the_file(
         return result.stream_seq
 
     try:
-        async with httpx.AsyncClient(base_url=suite.url("archive"), timeout=10) as archive:
+        operator = suite.operator_headers()  # for /readyz's details
+        async with httpx.AsyncClient(
+            base_url=suite.url("archive"), timeout=10, headers=operator
+        ) as archive:
             opened = CaseOpened(
                 case_id=case_id,
                 application_id=case_id,

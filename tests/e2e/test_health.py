@@ -31,7 +31,11 @@ async def test_readiness_follows_the_database_while_the_process_stays_healthy(
     name = suite.database_urls["billing"].rsplit("/", 1)[1]
     admin = await asyncpg.connect(pg_admin_url)
     try:
-        async with httpx.AsyncClient(base_url=suite.url("billing"), timeout=10) as client:
+        # /readyz tells why only to an operator
+        operator = suite.operator_headers()
+        async with httpx.AsyncClient(
+            base_url=suite.url("billing"), timeout=10, headers=operator
+        ) as client:
             assert (await client.get("/healthz")).json() == {"status": "ok", "service": "billing"}
             ready = await wait_for_readiness(client, 200)
             assert ready["database"] is True

@@ -16,6 +16,7 @@ import pytest
 
 from contracts.naming import Namespace, Service
 from tests.support.applications import PDF, WURZEN, gewerbeanmeldung, upload
+from tests.support.issuer import DevIssuer
 from tests.support.suite import Suite
 
 APPLY = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications"
@@ -23,7 +24,7 @@ APPLY = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications"
 
 @pytest.fixture(scope="module")
 async def intake(
-    nats_url: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
+    nats_url: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory, issuer: DevIssuer
 ) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
     namespace = f"t{secrets.token_hex(4)}"
     name = f"test_{secrets.token_hex(5)}"
@@ -37,6 +38,7 @@ async def intake(
         smtp_port=1,
         workdir=workdir,
         namespace=namespace,
+        issuer_url=issuer.url,
     )
     suite.start(("intake",))
     try:
@@ -345,11 +347,12 @@ async def test_garbage_never_causes_a_500(
 
 
 async def test_intake_alone_is_ready_and_says_which_sources_it_awaits(
-    intake: tuple[httpx.AsyncClient, str],
+    intake: tuple[httpx.AsyncClient, str], operator_token: str
 ) -> None:
     """Services must not depend on their start order: a missing source stream is no fault."""
     client, namespace = intake
-    report = (await client.get("/readyz")).json()
+    operator = {"Authorization": f"Bearer {operator_token}"}  # /readyz's details
+    report = (await client.get("/readyz", headers=operator)).json()
     assert report["ready"] is True
     awaiting = {name for name, s in report["projections"].items() if s["awaiting_source"]}
     casework = Namespace(namespace).stream(Service.CASEWORK)

@@ -18,6 +18,7 @@ from contracts.naming import Namespace, Service
 from devstack.embedded import EmbeddedNats
 from tests.conftest import DatabaseFactory
 from tests.support.applications import WURZEN, gewerbeanmeldung
+from tests.support.issuer import DevIssuer
 from tests.support.suite import Suite
 
 APPLY = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications"
@@ -45,7 +46,7 @@ async def applications_in_stream(nats_url: str, namespace: str) -> int:
 
 
 async def test_a_submission_during_a_nats_outage_is_a_503_and_its_retry_one_application(
-    tmp_path: Path, namespace: str, new_database: DatabaseFactory
+    tmp_path: Path, namespace: str, new_database: DatabaseFactory, issuer: DevIssuer
 ) -> None:
     server = EmbeddedNats(tmp_path / "nats", port=0).start()
     suite = Suite(
@@ -54,6 +55,7 @@ async def test_a_submission_during_a_nats_outage_is_a_503_and_its_retry_one_appl
         smtp_port=1,
         workdir=tmp_path,
         namespace=namespace,
+        issuer_url=issuer.url,
     )
     try:
         suite.start(("intake",))
@@ -63,7 +65,8 @@ async def test_a_submission_during_a_nats_outage_is_a_503_and_its_retry_one_appl
                 return len((await client.get("/api/v1/towns")).json()) == 18
 
             async def nats_is(connected: bool) -> bool:
-                return bool((await client.get("/readyz")).json()["nats"] is connected)
+                readiness = await client.get("/readyz", headers=suite.operator_headers())
+                return bool(readiness.json()["nats"] is connected)
 
             async def ready() -> bool:
                 return (await client.get("/readyz")).status_code == 200

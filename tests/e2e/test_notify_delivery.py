@@ -21,6 +21,7 @@ from runtime.ids import new_id
 from runtime.reader import read_stream
 from tests.conftest import DatabaseFactory
 from tests.support.applications import WURZEN, gewerbeanmeldung
+from tests.support.issuer import DevIssuer
 from tests.support.mail import SmtpServer
 from tests.support.runtime import connected_runtime
 from tests.support.suite import Suite
@@ -30,7 +31,12 @@ APPLY = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications"
 
 @pytest.fixture
 async def pair(
-    nats_url: str, namespace: str, new_database: DatabaseFactory, smtp: SmtpServer, tmp_path: Path
+    nats_url: str,
+    namespace: str,
+    new_database: DatabaseFactory,
+    smtp: SmtpServer,
+    issuer: DevIssuer,
+    tmp_path: Path,
 ) -> AsyncIterator[Suite]:
     """intake and notify only: enough to send the acknowledgement."""
     databases = {"intake": await new_database(), "notify": await new_database()}
@@ -40,6 +46,7 @@ async def pair(
         smtp_port=smtp.port,
         workdir=tmp_path,
         namespace=namespace,
+        issuer_url=issuer.url,
     )
     try:
         running.start(("intake", "notify"))
@@ -84,7 +91,8 @@ async def submit(suite: Suite, **changes: Any) -> str:
 
 
 async def wait_for_message(suite: Suite, status: str, timeout: float = 30) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=suite.url("notify")) as client:
+    operator = suite.operator_headers()  # the messages are for operators only
+    async with httpx.AsyncClient(base_url=suite.url("notify"), headers=operator) as client:
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
             found = (await client.get("/api/v1/messages", params={"status": status})).json()
@@ -127,7 +135,8 @@ async def test_a_permanent_failure_is_visible_and_can_be_retried(
     assert b"hedwig.quirinus" not in await notify_stream_bytes(nats_url, namespace)
 
     smtp.mailbox.reject_permanently = False  # the operator fixed the cause
-    async with httpx.AsyncClient(base_url=pair.url("notify")) as client:
+    operator = pair.operator_headers()
+    async with httpx.AsyncClient(base_url=pair.url("notify"), headers=operator) as client:
         response = await client.post(f"/api/v1/messages/{failed['message_id']}/retry")
         assert response.status_code == 202
     await smtp.mailbox.wait_for(1)
@@ -179,7 +188,8 @@ async def test_a_failure_whose_database_update_was_lost_does_not_block_delivery(
     pair.stop()
     pair.start(("intake", "notify"))
     await submit(pair)
-    async with httpx.AsyncClient(base_url=pair.url("notify")) as client:
+    operator = pair.operator_headers()
+    async with httpx.AsyncClient(base_url=pair.url("notify"), headers=operator) as client:
         for _ in range(100):
             pending = (await client.get("/api/v1/messages", params={"status": "pending"})).json()
             if pending and pending[0]["attempts"] == 1:

@@ -127,6 +127,18 @@ class Suite:
         """Base URL of a running service."""
         return self.processes[name].url
 
+    def operator_headers(self) -> dict[str, str]:
+        """An operator's ``Authorization`` header: a token of the suite's issuer, fetched by
+        client credentials of the development issuer's operator client."""
+        assert self.issuer_url, "this suite was started without an issuer (issuer_url)"
+        answer = httpx.post(
+            f"{self.issuer_url}/token",
+            data={"grant_type": "client_credentials"},
+            auth=("rathaus-operator", "dev-operator-secret"),
+        )
+        answer.raise_for_status()
+        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
     def stop(self) -> None:
         """Stop every service (SIGTERM, then SIGKILL after a grace period)."""
         for service in self.processes.values():
