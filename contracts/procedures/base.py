@@ -9,20 +9,81 @@ from the same schema's ``x-`` annotations) and the German messages — so nothin
 Conditional fields are declared once, as ``Condition``s on the model that holds them: the
 widget shows the field only when the condition holds (``x-show-if``), the JSON Schema says
 ``if … then required`` and the model refuses a missing answer with a message at that field.
+
+How the widget reads a form's JSON Schema — standard keywords first, and exactly these ``x-``
+annotations besides (``ANNOTATIONS``; a test refuses any other):
+
+- a property's ``title`` is its label (if it has none, the title of the schema its ``$ref``
+  names: pydantic leaves out a repeated one), its ``description`` its help text; every field
+  has a German title. A nested object is a group (a fieldset; its property's ``title`` is
+  the legend). The order of ``properties`` is the order on screen. Docstrings are for
+  programmers and stay out of the schema.
+- ``type``, ``format`` (``date``, ``time``, ``email``, ``uuid``), ``enum``, ``const: true`` (a
+  box to tick), ``minimum``/``maximum``, ``maxLength``, ``pattern``, ``examples`` (a
+  placeholder) and ``default`` mean what JSON Schema says.
+- ``x-show-if`` ``{"field": name, "equals": v}`` (or ``"one_of": [...]``, ``"not_in": [...]``):
+  show the property only while the sibling field ``name`` has such a value (see ``Condition``).
+- ``x-widget``: how to enter what the schema alone cannot tell — one of ``WIDGETS``:
+  ``textarea`` (text of several lines), ``point`` (an object ``{lat, lon}``: a position, picked
+  on a map or typed), ``section`` (an object ``{start, end}`` of two points: a stretch of road),
+  ``file`` (the id of a file uploaded for this application: an upload control). It stands on
+  the property or on the schema the property's ``$ref`` names.
+- ``x-labels`` on an enumeration's schema: the German label of each value (see ``Choice``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, ClassVar, Self
+from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    GetJsonSchemaHandler,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError
 
 from contracts.values import STORED, Contact, is_stored
 
 MISSING = "Diese Angabe fehlt."
+
+ANNOTATIONS = frozenset({"x-show-if", "x-widget", "x-labels"})
+"""The ``x-`` annotations a form's JSON Schema may carry (the module docstring says each)."""
+WIDGETS = frozenset({"textarea", "point", "section", "file"})
+"""The values of ``x-widget``."""
+TEXTAREA: dict[str, Any] = {"x-widget": "textarea"}
+"""``json_schema_extra`` of a text field of several lines."""
+FILE: dict[str, Any] = {"x-widget": "file"}
+"""``json_schema_extra`` of a field holding uploaded files' ids (``UUID`` or ``list[UUID]``)."""
+
+
+class Choice(StrEnum):
+    """An answer from a closed list; its JSON Schema carries German labels (``x-labels``).
+
+    Subclasses override ``labels``; the values are stored and stay stable, the labels are
+    what the citizen reads.
+    """
+
+    @classmethod
+    def labels(cls) -> Mapping[Any, str]:
+        """The German label of each member."""
+        return {}
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        target.pop("description", None)  # the docstring, for programmers
+        target["x-labels"] = {str(member): label for member, label in cls.labels().items()}
+        return schema
 
 
 @dataclass(frozen=True)
@@ -78,6 +139,8 @@ class FormModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     conditions: ClassVar[tuple[Condition, ...]] = ()
+    schema_extra: ClassVar[dict[str, Any]] = {}
+    """Annotations of the group itself in its JSON Schema (e.g. ``{"x-widget": "point"}``)."""
 
     @classmethod
     def read(cls, data: Any) -> Self:
@@ -87,9 +150,8 @@ class FormModel(BaseModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        if cls.conditions:
-            cls.model_config["json_schema_extra"] = _conditions_schema(cls.conditions)
-            cls.model_rebuild(force=True)
+        cls.model_config["json_schema_extra"] = _form_schema(cls.conditions, cls.schema_extra)
+        cls.model_rebuild(force=True)
 
     @model_validator(mode="after")
     def _conditions_hold(self, info: ValidationInfo) -> FormModel:
@@ -111,8 +173,28 @@ def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def _conditions_schema(conditions: tuple[Condition, ...]) -> Callable[[dict[str, Any]], None]:
+def attachment_ids(form: BaseModel) -> list[UUID]:
+    """The ids of the uploaded files a form refers to (its ``FILE`` fields, groups included).
+
+    Intake checks that each names a file uploaded for the same application.
+    """
+    found: list[UUID] = []
+    for name, info in type(form).model_fields.items():
+        value = getattr(form, name)
+        extra = info.json_schema_extra
+        if isinstance(extra, dict) and extra.get("x-widget") == FILE["x-widget"]:
+            found.extend(value if isinstance(value, list) else [value] if value else [])
+        elif isinstance(value, BaseModel):
+            found.extend(attachment_ids(value))
+    return found
+
+
+def _form_schema(
+    conditions: tuple[Condition, ...], extra: dict[str, Any]
+) -> Callable[[dict[str, Any]], None]:
     def extend(schema: dict[str, Any]) -> None:
+        schema.pop("description", None)  # the docstring, for programmers
+        schema.update(extra)
         properties = schema.get("properties", {})
         rules = []
         for condition in conditions:
@@ -163,6 +245,11 @@ class Place:
 
     points: tuple[GeoPoint, ...]
     description: str = ""
+
+    @property
+    def coordinates(self) -> tuple[tuple[float, float], ...]:
+        """The points as ``(lat, lon)`` pairs, as ``contracts.geo`` and the town areas use them."""
+        return tuple((point.lat, point.lon) for point in self.points)
 
 
 @dataclass(frozen=True)

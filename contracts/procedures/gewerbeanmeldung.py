@@ -1,6 +1,8 @@
-"""Gewerbeanmeldung (trade registration, §14 GewO, form GewA 1), version 1.
+"""Gewerbeanmeldung (trade registration, §14 GewO, form GewA 1): form version 1, the definition.
 
-Version 1 holds what the automated rules need. Validation messages are German: the citizen
+Version 1 holds what the automated rules need; version 2 (``gewerbeanmeldung_v2``) follows the
+paper form GewA 1 more closely. Both stay registered: applications stored under version 1 are
+read with version 1 for as long as they are kept. Validation messages are German: the citizen
 reads them next to the field. The submission's plausibility checks (an adult applicant, a
 start that is neither long past nor far ahead) run when it is submitted, not when a stored
 application is read back (``contracts.values.STORED``).
@@ -8,96 +10,41 @@ application is read back (``contracts.values.STORED``).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from enum import StrEnum
-from typing import Annotated, ClassVar, Literal
+from datetime import date
+from typing import ClassVar, Literal
 
-from email_validator import EmailNotValidError, validate_email
-from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from contracts.procedures.base import Condition, FormModel, ProcedureDefinition
-from contracts.values import (
-    Contact,
-    PersonName,
-    PostalAddress,
-    SingleLine,
-    is_stored,
-    submitted_on,
+from contracts.procedures.fields import OLDEST_BIRTH_YEAR, years_between
+from contracts.procedures.gewerbe import (
+    ADULT_AGE,
+    EU_EEA_CH,
+    START_WINDOW,
+    Activity,
+    LegalForm,
+    Nationality,
+    RegulatedActivity,
+    adult_birth_date,
+    plausible_start,
 )
+from contracts.procedures.gewerbeanmeldung_v2 import GewerbeanmeldungFormV2
+from contracts.values import Contact, EmailAddress, PersonName, PostalAddress, SingleLine
 
-EU_EEA_CH = frozenset(
-    {
-        "AT",
-        "BE",
-        "BG",
-        "CY",
-        "CZ",
-        "DE",
-        "DK",
-        "EE",
-        "ES",
-        "FI",
-        "FR",
-        "GR",
-        "HR",
-        "HU",
-        "IE",
-        "IT",
-        "LT",
-        "LU",
-        "LV",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SE",
-        "SI",
-        "SK",
-        "IS",
-        "LI",
-        "NO",
-        "CH",
-    }
-)
-"""Nationalities that need no residence title to take up self-employment in Germany."""
-
-
-class RegulatedActivity(StrEnum):
-    """Trades that need a permit before they may be registered automatically."""
-
-    BEWACHUNG = "34a"  # security services
-    PFANDLEIHE = "34"  # pawnbroking
-    MAKLER_BAUTRAEGER = "34c"  # brokers, property developers
-    VERSICHERUNGSVERMITTLUNG = "34d"  # insurance intermediaries
-    FINANZANLAGENVERMITTLUNG = "34f"  # financial investment intermediaries
-    IMMOBILIARDARLEHENSVERMITTLUNG = "34i"  # mortgage credit intermediaries
-    GASTSTAETTE = "gaststaette"  # restaurant with alcohol (SächsGastG)
-    SPIELHALLE = "33i"  # gaming halls
-
-
-class LegalForm(StrEnum):
-    """Rechtsform of the business."""
-
-    EINZELUNTERNEHMEN = "einzelunternehmen"
-    GBR = "gbr"
-    UG = "ug"
-    GMBH = "gmbh"
-    SONSTIGE = "sonstige"
-
-
-Nationality = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-
-
-OLDEST_BIRTH_YEAR = 1900
-ADULT_AGE = 18
-START_WINDOW = timedelta(days=365)
-"""A trade starts at most a year before its registration (a late one) or a year after it."""
-
-
-def years_between(born: date, day: date) -> int:
-    """Completed years from ``born`` to ``day`` (a birthday on 29 February counts on 1 March)."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+__all__ = [
+    "ADULT_AGE",
+    "DEFINITION",
+    "EU_EEA_CH",
+    "OLDEST_BIRTH_YEAR",
+    "START_WINDOW",
+    "Applicant",
+    "Business",
+    "GewerbeanmeldungForm",
+    "GewerbeanmeldungFormV2",
+    "LegalForm",
+    "RegulatedActivity",
+    "years_between",
+]
 
 
 class Applicant(FormModel):
@@ -116,7 +63,7 @@ class Applicant(FormModel):
     given_names: PersonName = Field(title="Vornamen")
     birth_date: date = Field(title="Geburtsdatum")
     nationality: Nationality = Field(title="Staatsangehörigkeit (ISO-Ländercode, z. B. DE)")
-    email: SingleLine = Field(title="E-Mail-Adresse", json_schema_extra={"format": "email"})
+    email: EmailAddress = Field(title="E-Mail-Adresse")
     phone: SingleLine | None = Field(default=None, title="Telefon", max_length=40)
     address: PostalAddress = Field(title="Wohnanschrift")
     residence_permit_allows_self_employment: bool | None = Field(
@@ -125,35 +72,10 @@ class Applicant(FormModel):
         description="Nur für Staatsangehörige außerhalb von EU, EWR und Schweiz",
     )
 
-    @field_validator("email")
-    @classmethod
-    def _deliverable_form(cls, value: str) -> str:
-        # A real parser, not a pattern: an address that passed a pattern but not the mail
-        # library once reached notify's senders.
-        try:
-            validate_email(value, check_deliverability=False)
-        except EmailNotValidError:
-            raise ValueError(
-                "Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. name@beispiel.de."
-            ) from None
-        return value
-
     @field_validator("birth_date")
     @classmethod
     def _plausible_adult(cls, value: date, info: ValidationInfo) -> date:
-        if is_stored(info):
-            return value
-        day = submitted_on(info)
-        if value > day:
-            raise ValueError("Das Geburtsdatum darf nicht in der Zukunft liegen.")
-        if value.year < OLDEST_BIRTH_YEAR:
-            raise ValueError("Bitte prüfen Sie das Geburtsdatum.")
-        if years_between(value, day) < ADULT_AGE:
-            raise ValueError(
-                "Ein Gewerbe kann online nur anmelden, wer volljährig ist. Minderjährige"
-                " wenden sich bitte mit der Genehmigung des Familiengerichts an das Gewerbeamt."
-            )
-        return value
+        return adult_birth_date(value, info)
 
 
 class Business(FormModel):
@@ -167,9 +89,7 @@ class Business(FormModel):
     trade_name: SingleLine | None = Field(default=None, title="Name des Betriebs", max_length=200)
     legal_form: LegalForm = Field(title="Rechtsform")
     address: PostalAddress = Field(title="Anschrift der Betriebsstätte")
-    activity: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)] = Field(
-        title="Angemeldete Tätigkeit", max_length=2000
-    )
+    activity: Activity = Field(title="Angemeldete Tätigkeit", max_length=2000)
     start_date: date = Field(title="Beginn der Tätigkeit")
     regulated_activities: list[RegulatedActivity] = Field(
         default_factory=list, title="Erlaubnispflichtige Tätigkeiten"
@@ -182,17 +102,7 @@ class Business(FormModel):
     @field_validator("start_date")
     @classmethod
     def _plausible_start(cls, value: date, info: ValidationInfo) -> date:
-        if is_stored(info):
-            return value
-        day = submitted_on(info)
-        if value < day - START_WINDOW:
-            raise ValueError(
-                "Der Beginn liegt mehr als ein Jahr zurück. Bitte wenden Sie sich an das"
-                " Gewerbeamt."
-            )
-        if value > day + START_WINDOW:
-            raise ValueError("Eine Anmeldung ist höchstens ein Jahr vor dem Beginn möglich.")
-        return value
+        return plausible_start(value, info)
 
 
 class GewerbeanmeldungForm(FormModel):
@@ -207,7 +117,7 @@ class GewerbeanmeldungForm(FormModel):
     )
 
 
-def _contact(form: GewerbeanmeldungForm) -> Contact:
+def _contact(form: GewerbeanmeldungForm | GewerbeanmeldungFormV2) -> Contact:
     person = form.applicant
     return Contact(name=f"{person.given_names} {person.family_name}", email=person.email)
 
@@ -227,6 +137,6 @@ DEFINITION = ProcedureDefinition(
         "bei erlaubnispflichtigem Gewerbe: die Erlaubnis",
     ),
     legal_basis="§ 14 Gewerbeordnung (GewO), Gewerbeanzeigeverordnung (GewAnzV)",
-    forms={1: GewerbeanmeldungForm},
+    forms={1: GewerbeanmeldungForm, 2: GewerbeanmeldungFormV2},
     contact=_contact,
 )
