@@ -3,8 +3,8 @@
 A form schema is a contract: intake validates a citizen's input against it, and every
 service that reads an application's form (casework's rules, archive's record) parses it with
 the same model (``FormModel.read`` for a stored one). Adding a procedure: a module here with
-its ``DEFINITION``, a line in ``DEFINITIONS``, and in each service that cares a module named
-after it in that service's own table (a test lists what each service supports).
+its ``DEFINITION``, a line in ``DEFINITIONS`` and in ``ProcedureId``, and in each service that
+cares a module named after it in that service's own table (a test lists what each supports).
 """
 
 from __future__ import annotations
@@ -13,11 +13,31 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from contracts.procedures import gewerbeanmeldung
+from contracts.procedures import (
+    bewohnerparkausweis,
+    gewerbeabmeldung,
+    gewerbeanmeldung,
+    gewerbeummeldung,
+    hundesteuer_abmeldung,
+    hundesteuer_anmeldung,
+    maengelmelder,
+    sondernutzungserlaubnis,
+    verkehrsrechtliche_anordnung,
+)
 from contracts.procedures.base import ProcedureDefinition
 from contracts.procedures.gewerbeanmeldung import GewerbeanmeldungForm
 
-DEFINITIONS: tuple[ProcedureDefinition, ...] = (gewerbeanmeldung.DEFINITION,)
+DEFINITIONS: tuple[ProcedureDefinition, ...] = (
+    gewerbeanmeldung.DEFINITION,
+    gewerbeummeldung.DEFINITION,
+    gewerbeabmeldung.DEFINITION,
+    verkehrsrechtliche_anordnung.DEFINITION,
+    bewohnerparkausweis.DEFINITION,
+    hundesteuer_anmeldung.DEFINITION,
+    hundesteuer_abmeldung.DEFINITION,
+    sondernutzungserlaubnis.DEFINITION,
+    maengelmelder.DEFINITION,
+)
 PROCEDURES: dict[str, ProcedureDefinition] = {d.id: d for d in DEFINITIONS}
 """Every procedure by id."""
 
@@ -26,6 +46,14 @@ class ProcedureId(StrEnum):
     """Procedure identifiers, stable across towns (used in URLs, events and member files)."""
 
     GEWERBEANMELDUNG = "gewerbeanmeldung"
+    GEWERBEUMMELDUNG = "gewerbeummeldung"
+    GEWERBEABMELDUNG = "gewerbeabmeldung"
+    VERKEHRSRECHTLICHE_ANORDNUNG = "verkehrsrechtliche-anordnung"
+    BEWOHNERPARKAUSWEIS = "bewohnerparkausweis"
+    HUNDESTEUER_ANMELDUNG = "hundesteuer-anmeldung"
+    HUNDESTEUER_ABMELDUNG = "hundesteuer-abmeldung"
+    SONDERNUTZUNGSERLAUBNIS = "sondernutzungserlaubnis"
+    MAENGELMELDER = "maengelmelder"
 
 
 FORMS: dict[ProcedureId, dict[int, type[BaseModel]]] = {
