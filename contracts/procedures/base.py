@@ -28,7 +28,11 @@ annotations besides (``ANNOTATIONS``; a test refuses any other):
   on a map or typed), ``section`` (an object ``{start, end}`` of two points: a stretch of road),
   ``file`` (the id of a file uploaded for this application: an upload control). It stands on
   the property or on the schema the property's ``$ref`` names.
-- ``x-labels`` on an enumeration's schema: the German label of each value (see ``Choice``).
+- ``x-labels`` on an enumeration's schema: the German label of each value (see ``Choice``);
+  the options are offered in the order of ``enum``.
+
+Nothing else: an order is the order of ``properties``, a group is a nested object, a date is
+``format: date`` — so no ``x-order``, ``x-group`` or ``x-widget: date``.
 """
 
 from __future__ import annotations
