@@ -43,7 +43,7 @@ from tests.support.suite import SERVICES, Suite
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-CASE_NUMBER = re.compile(r"Vorgangsnummer: ([0-9a-f-]{36})")
+CASE_NUMBER = re.compile(r"Antragskennung: ([0-9a-f-]{36})")
 
 
 @dataclass

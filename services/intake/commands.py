@@ -10,18 +10,31 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import structlog
 from pydantic import BaseModel, ValidationError
 
 from contracts.base import DomainEvent
-from contracts.events.intake import AttachmentRef, ProcedureOffered, TownProfilePublished
+from contracts.calendar import german_date
+from contracts.events.intake import (
+    ApplicationSubmitted,
+    AttachmentRef,
+    ProcedureOffered,
+    TownProfilePublished,
+)
 from contracts.naming import Service
 from runtime.datakeys import KeyErased
-from runtime.eventstore import AggregateRef, AppendResult, Cause, ConcurrencyConflict
+from runtime.eventstore import (
+    AggregateRef,
+    AppendResult,
+    Cause,
+    ConcurrencyConflict,
+    LoadedAggregate,
+)
 from runtime.ids import derived_id, new_id
 from runtime.members import read_member_files
 from runtime.service import Runtime
-from services.intake.domain import application, catalogue
+from services.intake.domain import application, case_numbers, catalogue
 from services.intake.settings import IntakeSettings
 
 log = structlog.get_logger(__name__)
@@ -29,10 +42,11 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True)
 class Submitted:
-    """The outcome of a submission: its id, and whether it had been submitted before."""
+    """The outcome of a submission: its id and case number, and whether it came before."""
 
     application_id: UUID
     repeated: bool
+    case_number: str | None = None
 
 
 class SubmittedDifferently(Exception):
@@ -96,6 +110,7 @@ async def submit(
     settings: IntakeSettings,
     *,
     tenant: str,
+    town_name: str,
     procedure: str,
     form_version: int,
     form: BaseModel,
@@ -117,14 +132,19 @@ async def submit(
         await runtime.keys.create(data_key)
     except KeyErased:
         raise ApplicationErased(application_id) from None
+    if (await runtime.store.head(ref))[0]:  # submitted before: a retry, a double click
+        return _repeated(application_id, str(commit_id), await runtime.store.load(ref))
+    now = datetime.now(UTC)
+    number = await next_case_number(runtime.pool, tenant, town_name, german_date(now).year)
     command = application.SubmitApplication(
         application_id=application_id,
         procedure=procedure,
         form_version=form_version,
         form=form,
         attachments=attachments,
-        submitted_at=datetime.now(UTC),
+        submitted_at=now,
         tracking_url=status_page_url(base_url, settings.tracking_key, application_id),
+        case_number=number,
     )
     # A submission is its aggregate's first commit: no need to load, a repeat finds the
     # subject taken (and the event store recognises its own commit id as a duplicate).
@@ -139,22 +159,37 @@ async def submit(
             cause=Cause(actor="citizen", correlation_id=correlation_id),
         )
     except ConcurrencyConflict:
-        # Submitted before with other content, or concurrently (a double click).
-        winner = await runtime.store.load(ref)
-        return _repeated(application_id, str(commit_id), winner.commit_ids)
+        # Submitted concurrently (a double click), with the same or other content.
+        return _repeated(application_id, str(commit_id), await runtime.store.load(ref))
     log.info(
         "application submitted",
         application_id=str(application_id),
         procedure=procedure,
         duplicate=result.duplicate,
     )
-    return Submitted(application_id, repeated=result.duplicate)
+    return Submitted(application_id, repeated=result.duplicate, case_number=number)
 
 
-def _repeated(application_id: UUID, commit_id: str, stored: list[str]) -> Submitted:
-    if commit_id not in stored:
+def _repeated(application_id: UUID, commit_id: str, stored: LoadedAggregate) -> Submitted:
+    if commit_id not in stored.commit_ids:
         raise SubmittedDifferently(str(application_id))
-    return Submitted(application_id, repeated=True)
+    first = next(
+        (e.event for e in stored.events if isinstance(e.event, ApplicationSubmitted)), None
+    )
+    return Submitted(
+        application_id, repeated=True, case_number=first.case_number if first else None
+    )
+
+
+async def next_case_number(pool: asyncpg.Pool, tenant: str, town_name: str, year: int) -> str:
+    """The town's next Vorgangsnummer of the year (a number a failed submission took is skipped)."""
+    number: int = await pool.fetchval(
+        "INSERT INTO case_numbers VALUES ($1, $2, 1) ON CONFLICT (tenant, year)"
+        " DO UPDATE SET last = case_numbers.last + 1 RETURNING last",
+        tenant,
+        year,
+    )
+    return case_numbers.case_number(case_numbers.town_code(town_name), year, number)
 
 
 def town_ref(ags: str) -> AggregateRef:

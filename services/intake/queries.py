@@ -75,7 +75,8 @@ class CatalogueCache:
 async def application_status(pool: asyncpg.Pool, application_id: UUID) -> dict[str, Any] | None:
     """An application's timeline and current status, or ``None`` if intake has not seen it."""
     head = await pool.fetchrow(
-        "SELECT a.application_id, a.tenant, a.procedure, a.submitted_at, t.name AS town_name"
+        "SELECT a.application_id, a.tenant, a.procedure, a.submitted_at, a.case_number,"
+        " t.name AS town_name"
         " FROM rm_tracking.applications a LEFT JOIN rm_catalogue.towns t ON t.ags = a.tenant"
         " WHERE a.application_id = $1",
         application_id,

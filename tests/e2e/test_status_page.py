@@ -160,7 +160,8 @@ async def test_the_e_mail_link_opens_a_german_accessible_status_page(
     submitted = datetime.fromisoformat(json_status["submitted_at"])
     assert await fact("Eingegangen am") == german_datetime(submitted)
     assert re.fullmatch(r"\d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr", await fact("Eingegangen am"))
-    assert await fact("Vorgangsnummer") == application_id
+    assert await fact("Vorgangsnummer") == json_status["case_number"]
+    assert re.fullmatch(r"WUR-\d{4}-\d{6}", json_status["case_number"])
     assert (await page.locator("#stand").inner_text()).startswith(
         "Aktueller Stand: Zur E-Akte genommen (Aktenzeichen "
     )

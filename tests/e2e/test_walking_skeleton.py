@@ -63,7 +63,9 @@ async def test_an_application_travels_through_all_five_services(
     assert mail["Subject"] == "Eingangsbestätigung: Gewerbeanmeldung – Große Kreisstadt Wurzen"
     text = mail.get_content()
     assert "Guten Tag Hedwig Quirinus-Zwetschgenbaum" in text
-    assert f"Vorgangsnummer: {application_id}" in text
+    assert f"Vorgangsnummer: {accepted['case_number']}" in text
+    assert re.fullmatch(r"WUR-\d{4}-\d{6}", accepted["case_number"])
+    assert f"Antragskennung: {application_id}" in text
     assert accepted["status_page_url"] in text  # the e-mail links to the page for people
     assert "Friedrich-Ebert-Straße 2" in text
 

@@ -41,7 +41,7 @@ from runtime.reader import read_stream
 from tests.support.applications import gewerbeanmeldung
 from tests.support.suite import ROOT, SERVICES
 
-CASE_NUMBER = re.compile(rb"Vorgangsnummer: ([0-9a-f-]{36})")
+CASE_NUMBER = re.compile(rb"Antragskennung: ([0-9a-f-]{36})")
 REPLICAS = {"casework": 2, "notify": 2}
 TOWNS = (("14729410", "04808"), ("14522020", "09573"))
 GENESIS = "0" * 64

@@ -113,7 +113,7 @@ def status_page_html(status: ApplicationStatus, token: str) -> str:
         ("Gemeinde", escape(town)),
         ("Verfahren", escape(status.procedure_title)),
         ("Eingegangen am", time_element(status.submitted_at)),
-        ("Vorgangsnummer", escape(str(status.application_id))),
+        ("Vorgangsnummer", escape(status.case_number or str(status.application_id))),
     ]
     rows = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in facts)
     steps = "".join(

@@ -199,6 +199,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                 runtime,
                 settings,
                 tenant=ags,
+                town_name=(await catalogue.town(ags) or {}).get("name", ags),
                 procedure=procedure,
                 form_version=version,
                 form=form,
@@ -228,11 +229,12 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
             response.status_code = 200
         return ApplicationAccepted(
             application_id=result.application_id,
+            case_number=result.case_number,
             status_url=commands.status_url(base, settings.tracking_key, result.application_id),
             status_page_url=commands.status_page_url(
                 base, settings.tracking_key, result.application_id
             ),
-            message="Ihr Antrag ist eingegangen. Eine Eingangsbestätigung erhalten Sie per E-Mail.",
+            message=accepted_message(result.case_number, contact is not None),
         )
 
     @api.get(
@@ -278,6 +280,13 @@ def too_many(refused: Refused) -> JSONResponse:
     return response
 
 
+def accepted_message(case_number: str | None, mailed: bool) -> str:
+    """What a citizen reads once the application is in — promising only what will come."""
+    number = f" unter der Vorgangsnummer {case_number}" if case_number else ""
+    mail = " Eine Eingangsbestätigung erhalten Sie per E-Mail." if mailed else ""
+    return f"Ihr Antrag ist{number} eingegangen.{mail}"
+
+
 NEEDS_KEY = FieldError(
     field="attachments",
     message="Dateien gehören zu einem Antrag über seinen Idempotency-Key: bitte senden Sie "
@@ -310,6 +319,7 @@ async def tracked_status(
         return Untracked.NOT_VISIBLE_YET
     return ApplicationStatus(
         application_id=application_id,
+        case_number=found["case_number"],
         town=found["tenant"],
         town_name=found["town_name"],
         procedure=found["procedure"],

@@ -37,6 +37,9 @@ class ApplicationAccepted(BaseModel):
     """The answer to a submission."""
 
     application_id: UUID
+    case_number: str | None = Field(
+        description="Die Vorgangsnummer, z. B. WUR-2026-000017 (für Rückfragen am Telefon)."
+    )
     status_url: str = Field(description="Der Stand als JSON, für Programme (das Widget).")
     status_page_url: str = Field(
         description="Der Stand als Seite, für Menschen: der Link der Eingangsbestätigung."
@@ -56,6 +59,7 @@ class ApplicationStatus(BaseModel):
     """What the applicant sees through the tracking link."""
 
     application_id: UUID
+    case_number: str | None = Field(default=None, description="Die Vorgangsnummer.")
     town: str
     town_name: str | None
     procedure: str

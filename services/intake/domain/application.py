@@ -53,6 +53,7 @@ class SubmitApplication:
     attachments: list[AttachmentRef]
     submitted_at: datetime
     tracking_url: str | None = None
+    case_number: str | None = None
 
 
 def decide_submission(history: list[DomainEvent], command: SubmitApplication) -> list[DomainEvent]:
@@ -69,5 +70,6 @@ def decide_submission(history: list[DomainEvent], command: SubmitApplication) ->
             form=command.form.model_dump(mode="json"),
             attachments=command.attachments or None,
             tracking_url=command.tracking_url,
+            case_number=command.case_number,
         )
     ]

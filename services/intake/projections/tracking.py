@@ -63,12 +63,13 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
         return
     if isinstance(event, ApplicationSubmitted):
         await conn.execute(
-            "INSERT INTO applications VALUES ($1, $2, $3, $4)"
-            " ON CONFLICT (application_id) DO NOTHING",
+            "INSERT INTO applications (application_id, tenant, procedure, submitted_at,"
+            " case_number) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id) DO NOTHING",
             event.application_id,
             meta.tenant,
             event.procedure,
             event.submitted_at,
+            event.case_number,
         )
     await conn.execute(
         "INSERT INTO timeline VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING",
@@ -86,6 +87,6 @@ PROJECTION = Projection(
     sources=tuple(Service),
     event_types=frozenset(cls.type_name for cls in TRACKED),
     handle=apply,
-    migrations=(DDL,),
+    migrations=(DDL, "ALTER TABLE applications ADD COLUMN case_number text"),
     opens_personal_data=False,
 )

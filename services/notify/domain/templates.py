@@ -69,8 +69,12 @@ def acknowledgement(
     application_id: str,
     submitted_at: datetime,
     tracking_url: str | None,
+    case_number: str | None = None,
 ) -> Message:
-    """Eingangsbestätigung: the application has arrived."""
+    """Eingangsbestätigung: the application has arrived.
+
+    It promises nothing that does not come: the tracking link shows every further step.
+    """
     title = procedure_title(procedure)
     local = submitted_at.astimezone(GERMANY)
     follow = (
@@ -82,9 +86,9 @@ def acknowledgement(
         f"Guten Tag {name},\n\n"
         f"Ihr Antrag „{title}“ ist am {local:%d.%m.%Y} um {local:%H:%M} Uhr bei der "
         f"{town.authority} eingegangen.\n\n"
-        f"Vorgangsnummer: {application_id}\n\n"
+        f"Vorgangsnummer: {case_number or application_id}\n"
+        f"Antragskennung: {application_id}\n\n"
         f"{follow}"
-        "Sie erhalten eine weitere Nachricht, sobald über Ihren Antrag entschieden ist.\n"
         "Bitte antworten Sie nicht auf diese automatisch erstellte E-Mail.\n\n"
         f"{town.signature()}"
     )

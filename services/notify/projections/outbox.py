@@ -133,6 +133,7 @@ async def enqueue_acknowledgement(
         application_id=str(event.application_id),
         submitted_at=event.submitted_at,
         tracking_url=event.tracking_url,
+        case_number=event.case_number,
     )
     await conn.execute(
         "INSERT INTO outbox (message_id, tenant, case_id, data_key, correlation_id, traceparent,"

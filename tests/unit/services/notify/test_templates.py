@@ -67,6 +67,7 @@ def test_the_acknowledgement_confirms_receipt_with_case_number_and_tracking_link
         application_id=APPLICATION,
         submitted_at=datetime(2026, 7, 14, 8, 5, tzinfo=UTC),
         tracking_url=TRACKING_URL,
+        case_number="WUR-2026-000017",
     )
 
     assert message.subject == "Eingangsbestätigung: Gewerbeanmeldung – Stadt Wurzen"
@@ -74,10 +75,10 @@ def test_the_acknowledgement_confirms_receipt_with_case_number_and_tracking_link
         "Guten Tag Hedwig Quirinus-Zwetschgenbaum,\n\n"
         "Ihr Antrag „Gewerbeanmeldung“ ist am 14.07.2026 um 10:05 Uhr bei der Stadtverwaltung "
         "Wurzen eingegangen.\n\n"
-        f"Vorgangsnummer: {APPLICATION}\n\n"
+        "Vorgangsnummer: WUR-2026-000017\n"
+        f"Antragskennung: {APPLICATION}\n\n"
         "Den Stand Ihres Antrags können Sie jederzeit hier verfolgen:\n"
         f"{TRACKING_URL}\n\n"
-        "Sie erhalten eine weitere Nachricht, sobald über Ihren Antrag entschieden ist.\n"
         "Bitte antworten Sie nicht auf diese automatisch erstellte E-Mail.\n\n"
         f"{SIGNATURE}"
     )
@@ -96,8 +97,8 @@ def test_without_a_tracking_link_the_tracking_paragraph_is_left_out() -> None:
     assert "verfolgen" not in message.body
     assert "None" not in message.body
     assert (
-        f"Vorgangsnummer: {APPLICATION}\n\n"
-        "Sie erhalten eine weitere Nachricht, sobald über Ihren Antrag entschieden ist.\n"
+        f"Vorgangsnummer: {APPLICATION}\nAntragskennung: {APPLICATION}\n\n"
+        "Bitte antworten Sie nicht auf diese automatisch erstellte E-Mail.\n"
     ) in message.body
 
 
