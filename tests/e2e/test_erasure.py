@@ -18,7 +18,7 @@ from runtime.codec import EventCodec
 from runtime.datakeys import DataKeyStore
 from runtime.settings import DEV_KEK
 from runtime.streams import key_bucket_stream
-from tests.support.applications import WURZEN, gewerbeanmeldung
+from tests.support.applications import WURZEN, gewerbeanmeldung, upload
 from tests.support.inspection import all_messages, database_text, stream_messages
 from tests.support.mail import SmtpServer
 from tests.support.suite import SERVICES, Suite
@@ -71,16 +71,12 @@ async def test_after_erasure_no_personal_datum_can_be_read_anywhere(
 ) -> None:
     ns = Namespace(namespace)
     pdf = b"%PDF-1.4\n" + ATTACHMENT_MARKER + b"\n%%EOF\n"
-    body = gewerbeanmeldung(
-        attachments=[
-            {
-                "filename": "ausweis.pdf",
-                "content_type": "application/pdf",
-                "content_base64": base64.b64encode(pdf).decode(),
-            }
-        ]
-    )
     async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
+        uploaded = await upload(
+            client, WURZEN, "gewerbeanmeldung", KEY["Idempotency-Key"], pdf, "ausweis.pdf"
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        body = gewerbeanmeldung(attachments=[uploaded.json()["attachment_id"]])
         accepted = (await client.post(APPLY, json=body, headers=KEY)).json()
         case_id = UUID(accepted["application_id"])
 
