@@ -77,8 +77,8 @@ def main(
     if missing:
         print(
             f"python -m services.{service.value} {args.command}: set {' and '.join(missing)}"
-            " first (the service's address, --url, and the operator's token); operator"
-            " commands never guess a server.",
+            " first: the service's address and the operator's token. Operator commands never"
+            " guess a server.",
             file=sys.stderr,
         )
         return 2

@@ -40,7 +40,9 @@ def missing_configuration(
     service: Service, url: str | None, environ: Mapping[str, str]
 ) -> list[str]:
     """What an operator command lacks: the service's URL and a way to a token."""
-    missing = [] if url or environ.get(url_variable(service)) else [f"{url_variable(service)}"]
+    missing = (
+        [] if url or environ.get(url_variable(service)) else [f"{url_variable(service)} (or --url)"]
+    )
     if not environ.get(TOKEN) and not all(
         environ.get(name) for name in (ISSUER, CLIENT_ID, CLIENT_SECRET)
     ):
