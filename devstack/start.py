@@ -4,10 +4,11 @@ The embedded NATS admits only the five services, each as its own user with the p
 of ``runtime.natsauth`` (as in production); their passwords are generated at the first start
 and kept in ``.rathaus/nats/credentials.json`` (mode 0600). Order of start: NATS and
 PostgreSQL (embedded, unless ``NATS_URL`` / ``DATABASE_URL`` name servers to use), each
-service's database, the mail sink, then the services, each waited for until ``/readyz``
-answers. While the stack runs, a service or embedded server that dies is
-started again (``devstack.keeper``); the stack stops only on Ctrl-C or SIGTERM, or when one
-process keeps crashing. Order of stop: the reverse of the start. Data stays under
+service's database, the mail sink, the development OpenID Connect issuer
+(``devstack.issuer``, unless ``RATHAUS_OIDC_ISSUER`` names one), then the services, each
+waited for until ``/readyz`` answers. While the stack runs, a service or embedded server
+that dies is started again (``devstack.keeper``); the stack stops only on Ctrl-C or SIGTERM,
+or when one process keeps crashing. Order of stop: the reverse of the start. Data stays under
 ``.rathaus/``, so the next start goes on where this one stopped.
 """
 
