@@ -271,6 +271,8 @@ class ProcedureDefinition:
     attachments: AttachmentRule = field(default_factory=AttachmentRule)
     place: Callable[[Any], Place | None] = lambda form: None
     """Where the application is about, if it is about a place (checked against towns' areas)."""
+    place_field: str = ""
+    """The form field the place is entered in (``location.section``), to point out errors."""
     place_may_be_elsewhere: bool = False
     """The place may lie in another member town than the one applied to (it is routed there)."""
 

@@ -117,5 +117,6 @@ DEFINITION = ProcedureDefinition(
         hint="Bis zu 3 Fotos als JPEG oder PNG, höchstens 5 MB je Foto.",
     ),
     place=_place,
+    place_field="point",
     place_may_be_elsewhere=True,
 )

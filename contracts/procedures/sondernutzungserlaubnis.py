@@ -161,4 +161,5 @@ DEFINITION = ProcedureDefinition(
         hint="Lageskizze oder Fotos als PDF, JPEG oder PNG, höchstens 3 Dateien zu je 5 MB.",
     ),
     place=_place,
+    place_field="location.point",
 )

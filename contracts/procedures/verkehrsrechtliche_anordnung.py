@@ -241,4 +241,5 @@ DEFINITION = ProcedureDefinition(
         " zu je 10 MB.",
     ),
     place=_place,
+    place_field="location.section",
 )

@@ -9,7 +9,13 @@ from uuid import UUID
 
 import asyncpg
 
+from services.intake.domain.checks import Town
 from services.intake.domain.tracking import current_step
+
+
+def _area(points: Any) -> list[tuple[float, float]] | None:
+    """A town's area as ``(lat, lon)`` pairs (JSON gives lists)."""
+    return [(float(lat), float(lon)) for lat, lon in points] if points else None
 
 
 async def list_towns(pool: asyncpg.Pool) -> list[dict[str, Any]]:
@@ -24,18 +30,20 @@ async def list_towns(pool: asyncpg.Pool) -> list[dict[str, Any]]:
 
 
 class CatalogueCache:
-    """The catalogue read model held in memory for a few seconds.
+    """The catalogue read model held in memory for half a second.
 
-    Every submission asks whether the town offers the procedure; the catalogue is tiny and
-    changes when a member file does, so reading it once per ``ttl`` is plenty.
+    Every submission asks whether the town offers the procedure; the catalogue is tiny, and
+    an operator's change must take effect within a second — reading it twice a second is
+    both cheap and quick enough.
     """
 
-    def __init__(self, pool: Callable[[], asyncpg.Pool], ttl: float = 5.0) -> None:
+    def __init__(self, pool: Callable[[], asyncpg.Pool], ttl: float = 0.5) -> None:
         self._pool = pool
         self._ttl = ttl
         self._loaded = 0.0
         self._expires = 0.0
         self._towns: dict[str, dict[str, Any]] = {}
+        self._members: dict[str, Town] = {}
         self._procedures: dict[tuple[str, str], dict[str, Any]] = {}
 
     async def town(self, ags: str) -> dict[str, Any] | None:
@@ -44,6 +52,11 @@ class CatalogueCache:
         if ags not in self._towns:
             await self._refresh_on_miss()
         return self._towns.get(ags)
+
+    async def towns(self) -> dict[str, Town]:
+        """Every member town as a check needs it (name and area)."""
+        await self._refresh()
+        return self._members
 
     async def procedure(self, ags: str, procedure: str) -> dict[str, Any] | None:
         """How a town offers a procedure, or ``None``."""
@@ -67,6 +80,10 @@ class CatalogueCache:
             "SELECT ags, procedure, competent_office, form_version FROM rm_catalogue.procedures"
         )
         self._towns = {row["ags"]: row["profile"] for row in towns}
+        self._members = {
+            ags: Town(ags, profile.get("name", ags), _area(profile.get("area")))
+            for ags, profile in self._towns.items()
+        }
         self._procedures = {(row["ags"], row["procedure"]): dict(row.items()) for row in procedures}
         self._loaded = time.monotonic()
         self._expires = self._loaded + self._ttl

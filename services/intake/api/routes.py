@@ -19,20 +19,19 @@ import asyncpg
 import structlog
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 
 from contracts.events.intake import AttachmentRef
+from contracts.procedures import procedure as procedure_definition
 from contracts.procedures import procedure_title
 from runtime.failures import INFRASTRUCTURE_ERRORS
 from runtime.http import (
+    MESSAGES,
     FieldError,
     JsonRoute,
     body_limit,
     error_responses,
-    field_errors,
     problem,
     unavailable,
-    unprintable_fields,
     validation_response,
 )
 from runtime.ids import new_id
@@ -45,7 +44,8 @@ from services.intake.api.schemas import (
     ApplicationStatus,
     ProcedureInfo,
 )
-from services.intake.domain.application import contact_of, form_model
+from services.intake.domain.application import contact_of
+from services.intake.domain.checks import Checked, Town, check_application
 from services.intake.ratelimits import Refused, SubmissionLimits
 from services.intake.settings import IntakeSettings
 
@@ -101,17 +101,67 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
 
     @api.get("/towns/{ags}/procedures/{procedure}/form", responses=error_responses(404, 422, 503))
     async def form(ags: Ags, procedure: ProcedureId) -> Any:
-        """The JSON Schema of the form, for the widget to render (the server validates it)."""
+        """Everything the widget renders the form from: one definition, also the server's.
+
+        The JSON Schema carries titles, help texts, order, groups (nested objects) and the
+        ``x-`` annotations (``contracts.procedures.base``); ``messages`` are the German texts
+        of the checks a browser can make itself — the rest it asks ``…/form/check``.
+        """
         found = await offered(ags, procedure)
         if isinstance(found, JSONResponse):
             return found
-        schema = form_model(procedure, found["form_version"]).model_json_schema()
+        definition = procedure_definition(procedure)
+        rule = definition.attachments
+        town = await catalogue.town(ags) or {}
         return {
             "procedure": procedure,
             "form_version": found["form_version"],
-            "title": procedure_title(procedure),
-            "schema": schema,
+            "title": definition.title,
+            "description": definition.short_description,
+            "have_at_hand": list(definition.have_at_hand),
+            "legal_basis": definition.legal_basis,
+            "town": {
+                "ags": ags,
+                "name": town.get("name"),
+                "official_name": town.get("official_name"),
+            },
+            "competent_office": found["competent_office"],
+            "schema": definition.form(found["form_version"]).model_json_schema(),
+            "attachments": {
+                "max_count": rule.max_count,
+                "max_bytes": rule.max_bytes,
+                "content_types": sorted(rule.content_types),
+                "hint": rule.hint,
+            },
+            "messages": CLIENT_MESSAGES,
         }
+
+    @api.post(
+        "/towns/{ags}/procedures/{procedure}/form/check",
+        responses=error_responses(404, 413, 415, 422, 503),
+    )
+    @body_limit(settings.max_application_bytes)
+    async def check(ags: Ags, procedure: ProcedureId, body: ApplicationRequest) -> Any:
+        """Check a form as a submission would, storing nothing (the widget asks before it sends).
+
+        200 with ``{"valid": true}``, or 422 with a German message per field.
+        """
+        found = await offered(ags, procedure)
+        if isinstance(found, JSONResponse):
+            return found
+        checked = await checked_application(ags, procedure, found["form_version"], body)
+        if isinstance(checked, list):
+            return validation_response(checked)
+        return {"valid": True}
+
+    async def checked_application(
+        ags: str, procedure: str, version: int, body: ApplicationRequest
+    ) -> Checked | list[FieldError]:
+        members = await catalogue.towns()
+        town = members.get(ags) or Town(ags, ags, None)
+        return check_application(
+            procedure_definition(procedure), version, body.form, body.attachments, town, members
+        )
 
     @api.post(
         "/towns/{ags}/procedures/{procedure}/applications",
@@ -166,12 +216,10 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
         if isinstance(found, JSONResponse):
             return found
         version = found["form_version"]
-        if unprintable := unprintable_fields(body.form, ("form",)):
-            return validation_response(unprintable)
-        try:
-            form = form_model(procedure, version).model_validate(body.form)
-        except ValidationError as exc:
-            return validation_response(field_errors(exc.errors(), prefix="form."))
+        checked = await checked_application(ags, procedure, version, body)
+        if isinstance(checked, list):
+            return validation_response(checked)
+        form = checked.form
         if body.attachments and not idempotency_key:
             return validation_response([NEEDS_KEY])
         contact = contact_of(procedure, form)
@@ -278,6 +326,26 @@ def too_many(refused: Refused) -> JSONResponse:
     )
     response.headers["Retry-After"] = str(refused.retry_after)
     return response
+
+
+CLIENT_MESSAGES = {
+    kind: MESSAGES[kind]
+    for kind in (
+        "missing",
+        "string_too_short",
+        "string_too_long",
+        "string_pattern_mismatch",
+        "greater_than_equal",
+        "less_than_equal",
+        "greater_than",
+        "less_than",
+        "date_parsing",
+        "float_parsing",
+        "int_parsing",
+        "literal_error",
+    )
+}
+"""The German messages of the checks the widget makes in the browser (the server's own)."""
 
 
 def accepted_message(case_number: str | None, mailed: bool) -> str:
