@@ -35,6 +35,11 @@ class TownProfilePublished(DomainEvent):
         description="The town's area: a polygon of (latitude, longitude) corners, WGS 84"
         " (coarse in the demo member files; see contracts/geo.py). None: not configured.",
     )
+    widget_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins of the town's own web pages that embed the widget, e.g."
+        " https://www.wurzen.de (the API answers browsers from these only)",
+    )
 
 
 class ProcedureOffered(DomainEvent):

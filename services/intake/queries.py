@@ -53,6 +53,11 @@ class CatalogueCache:
             await self._refresh_on_miss()
         return self._towns.get(ags)
 
+    async def profiles(self) -> list[dict[str, Any]]:
+        """Every member town's profile."""
+        await self._refresh()
+        return list(self._towns.values())
+
     async def towns(self) -> dict[str, Town]:
         """Every member town as a check needs it (name and area)."""
         await self._refresh()

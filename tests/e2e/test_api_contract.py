@@ -34,6 +34,19 @@ INTAKE_CONFIG = """\
 [[operations]]
 include-name = "POST /api/v1/towns/{ags}/procedures/{procedure}/applications"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "404", "409", "422"]
+
+# The check before a submission answers exactly as the submission does (the same function):
+# the same reason applies.
+[[operations]]
+include-name = "POST /api/v1/towns/{ags}/procedures/{procedure}/form/check"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "404", "422"]
+
+# An upload's schema says "a file": which files are allowed is decided by their content (a
+# PDF, JPEG or PNG by its first bytes), which JSON Schema cannot say. Random bytes are rightly
+# refused with 415 (and an empty file with 422).
+[[operations]]
+include-name = "POST /api/v1/towns/{ags}/procedures/{procedure}/attachments"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "404", "415", "422"]
 """
 
 

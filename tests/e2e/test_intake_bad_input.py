@@ -422,16 +422,30 @@ async def test_names_of_many_kinds_are_welcome(intake: tuple[httpx.AsyncClient, 
         assert response.status_code == 201, response.text
 
 
-async def test_a_foreign_origin_gets_no_cors_and_answers_are_not_cached(
+async def test_a_town_page_may_call_for_its_town_and_a_foreign_page_is_refused(
     intake: tuple[httpx.AsyncClient, str],
 ) -> None:
     client, _ = intake
+    wurzen = {"Origin": "https://www.wurzen.de"}
     preflight = await client.options(
-        APPLY,
-        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        APPLY, headers={**wurzen, "Access-Control-Request-Method": "POST"}
     )
-    assert "access-control-allow-origin" not in preflight.headers
-    accepted = await post(client, gewerbeanmeldung())
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "https://www.wurzen.de"
+    assert "Idempotency-Key" in preflight.headers["access-control-allow-headers"]
+    accepted = await post(client, gewerbeanmeldung(), headers=wurzen)
+    assert accepted.status_code == 201
+    assert accepted.headers["access-control-allow-origin"] == "https://www.wurzen.de"
+    status = await client.get(accepted.json()["status_url"], headers=wurzen)
+    assert status.headers["access-control-allow-origin"] == "https://www.wurzen.de"
+    # Another town's page, and a page of no town: refused before anything happens.
+    for origin in ("https://www.stadt-brandis.de", "https://evil.example"):
+        foreign = await post(client, gewerbeanmeldung(), headers={"Origin": origin})
+        assert foreign.status_code == 403
+        assert "nicht freigegeben" in foreign.json()["detail"]
+        assert "access-control-allow-origin" not in foreign.headers
+        tracking = await client.get(accepted.json()["status_url"], headers={"Origin": origin})
+        assert tracking.status_code == 403
     for answer in (accepted, await client.get("/api/v1/towns")):
         assert answer.headers["cache-control"] == "no-store"
         assert answer.headers["referrer-policy"] == "no-referrer"
