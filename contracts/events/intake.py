@@ -52,6 +52,13 @@ class ProcedureOffered(DomainEvent):
     procedure: str
     competent_office: str
     form_version: int = Field(ge=1)
+    contact: str | None = Field(
+        default=None, description="How to reach the office, e.g. phone and e-mail (German)"
+    )
+    opening_hours: str | None = Field(default=None, description="When the office is open")
+    fee_hint: str | None = Field(
+        default=None, description="What the procedure costs, as citizens read it (German)"
+    )
 
 
 class ProcedureWithdrawn(DomainEvent):

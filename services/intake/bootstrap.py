@@ -12,11 +12,11 @@ from fastapi import FastAPI
 
 from runtime.service import Runtime, ServiceParts
 from services.intake import upload_store
-from services.intake.api import origins, pages, uploads
+from services.intake.api import catalogue_ops, origins, pages, uploads
 from services.intake.api.common import Offers
 from services.intake.api.origins import TownOrigins
 from services.intake.api.routes import router
-from services.intake.commands import apply_member_configuration
+from services.intake.catalogue_commands import seed_members
 from services.intake.projections import catalogue, tracking
 from services.intake.queries import CatalogueCache
 from services.intake.settings import IntakeSettings
@@ -33,9 +33,10 @@ def build(runtime: Runtime) -> ServiceParts:
             router(runtime, settings),
             uploads.router(runtime, Offers(CatalogueCache(lambda: runtime.pool))),
             pages.router(runtime, settings),
+            catalogue_ops.router(runtime),
         ),
         migrations=Path(__file__).parent / "migrations",
-        on_start=(apply_member_configuration,),
+        on_start=(seed_members,),
         background=(remove_abandoned_uploads,),
         configure=(lambda app: _web_access(app, runtime, settings),),
     )

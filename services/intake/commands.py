@@ -12,15 +12,12 @@ from uuid import UUID
 
 import asyncpg
 import structlog
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from contracts.base import DomainEvent
 from contracts.calendar import german_date
 from contracts.events.intake import (
     ApplicationSubmitted,
     AttachmentRef,
-    ProcedureOffered,
-    TownProfilePublished,
 )
 from contracts.naming import Service
 from runtime.datakeys import KeyErased
@@ -31,10 +28,9 @@ from runtime.eventstore import (
     ConcurrencyConflict,
     LoadedAggregate,
 )
-from runtime.ids import derived_id, new_id
-from runtime.members import read_member_files
+from runtime.ids import derived_id
 from runtime.service import Runtime
-from services.intake.domain import application, case_numbers, catalogue
+from services.intake.domain import application, case_numbers
 from services.intake.settings import IntakeSettings
 
 log = structlog.get_logger(__name__)
@@ -195,41 +191,3 @@ async def next_case_number(pool: asyncpg.Pool, tenant: str, town_name: str, year
 def town_ref(ags: str) -> AggregateRef:
     """Where a town's catalogue lives."""
     return AggregateRef(Service.INTAKE, ags, "town", ags)
-
-
-def desired_catalogue(
-    member: dict[str, Any],
-) -> tuple[TownProfilePublished, dict[str, ProcedureOffered]]:
-    """The profile and procedures a member file configures (raises ``ValidationError``)."""
-    town = member["town"]
-    profile = TownProfilePublished.model_validate(town)
-    offered = {
-        name: ProcedureOffered(ags=profile.ags, procedure=name, **config)
-        for name, config in member.get("intake", {}).get("procedures", {}).items()
-    }
-    return profile, offered
-
-
-async def apply_member_configuration(runtime: Runtime) -> None:
-    """Start-up hook: bring every configured town's catalogue into the log."""
-    cause = Cause(actor="system:configuration", correlation_id=new_id())
-    for member in read_member_files(runtime.settings.members_dir):
-        try:
-            profile, offered = desired_catalogue(member)
-        except ValidationError as exc:
-            log.error("member file invalid", ags=member["town"].get("ags"), error=str(exc))
-            continue
-
-        def decide(
-            history: list[DomainEvent],
-            profile: TownProfilePublished = profile,
-            offered: dict[str, ProcedureOffered] = offered,
-        ) -> list[DomainEvent]:
-            state = catalogue.Catalogue()
-            for event in history:
-                state = catalogue.evolve(state, event)
-            return catalogue.decide_configuration(state, profile, offered)
-
-        events = await runtime.store.decide_and_append(town_ref(profile.ags), decide, cause=cause)
-        if events:
-            log.info("town configured", ags=profile.ags, events=[e.type_name for e in events])

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
+import pytest
+
 from contracts.base import DomainEvent
 from contracts.events.intake import (
     ApplicationSubmitted,
@@ -153,3 +155,34 @@ def test_evolve_ignores_events_that_are_not_about_the_catalogue() -> None:
     )
 
     assert evolve(before, submitted) == before
+
+
+def test_an_operator_offers_withdraws_and_onboards_and_repeats_change_nothing() -> None:
+    from services.intake.domain.catalogue import (
+        NotAMember,
+        NotOffered,
+        decide_offer,
+        decide_profile,
+        decide_withdrawal,
+        state_of,
+    )
+
+    profile = PROFILE
+    parking = ProcedureOffered(
+        ags=profile.ags,
+        procedure="bewohnerparkausweis",
+        competent_office="Ordnungsamt",
+        form_version=1,
+    )
+    with pytest.raises(NotAMember):
+        decide_offer(state_of([]), parking)
+    assert decide_profile(state_of([]), profile) == [profile]
+    assert decide_profile(state_of([profile]), profile) == []
+    assert decide_offer(state_of([profile]), parking) == [parking]
+    assert decide_offer(state_of([profile, parking]), parking) == []
+    withdrawn = decide_withdrawal(state_of([profile, parking]), profile.ags, "bewohnerparkausweis")
+    assert [e.type_name for e in withdrawn] == ["intake.ProcedureWithdrawn"]
+    with pytest.raises(NotOffered):
+        decide_withdrawal(
+            state_of([profile, parking, *withdrawn]), profile.ags, "bewohnerparkausweis"
+        )
