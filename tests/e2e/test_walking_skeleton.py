@@ -56,6 +56,13 @@ async def test_an_application_travels_through_all_five_services(
         accepted = response.json()
         application_id = accepted["application_id"]
         status = await wait_for_status(client, accepted["status_url"], "filed")
+        # The catalogue shows what the town's fee schedule (billing's log) says it costs.
+        offered = (await client.get(f"/api/v1/towns/{WURZEN}/procedures")).json()
+        gewerbe = next(p for p in offered if p["procedure"] == "gewerbeanmeldung")
+        assert gewerbe["fee_hint"] == "Gebühr: 26,00 €"
+        assert gewerbe["title"] == "Gewerbeanmeldung"
+        assert "Personalausweis oder Reisepass" in gewerbe["have_at_hand"]
+        assert len(offered) == 9
 
     # The acknowledgement e-mail, through real SMTP, on the town's letterhead.
     [mail] = await smtp.mailbox.wait_for(1)

@@ -11,6 +11,7 @@ application.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any
 from uuid import UUID
@@ -93,8 +94,8 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
         if await catalogue.town(ags) is None:
             return town_unknown(ags)
         rows = await runtime.pool.fetch(
-            "SELECT procedure, competent_office, form_version FROM rm_catalogue.procedures"
-            " WHERE ags = $1 ORDER BY procedure",
+            "SELECT p.*, f.amount FROM rm_catalogue.procedures p LEFT JOIN rm_catalogue.fees f"
+            " USING (ags, procedure) WHERE p.ags = $1 ORDER BY p.procedure",
             ags,
         )
         return [_procedure_info(ags, dict(row.items())) for row in rows]
@@ -400,10 +401,23 @@ async def tracked_status(
 
 
 def _procedure_info(ags: str, row: dict[str, Any]) -> ProcedureInfo:
+    definition = procedure_definition(row["procedure"])
     return ProcedureInfo(
         procedure=row["procedure"],
-        title=procedure_title(row["procedure"]),
+        title=definition.title,
+        description=definition.short_description,
+        have_at_hand=list(definition.have_at_hand),
+        fee_hint=row["fee_hint"] or fee_in_words(row["amount"]),
         competent_office=row["competent_office"],
+        contact=row["contact"],
+        opening_hours=row["opening_hours"],
         form_version=row["form_version"],
         form_url=f"/api/v1/towns/{ags}/procedures/{row['procedure']}/form",
     )
+
+
+def fee_in_words(amount: Decimal | None) -> str | None:
+    """``Gebühr: 26,00 €`` — a schedule's fee as the catalogue shows it."""
+    if amount is None:
+        return None
+    return f"Gebühr: {amount:.2f} €".replace(".", ",")

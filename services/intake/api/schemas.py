@@ -71,10 +71,15 @@ class ApplicationStatus(BaseModel):
 
 
 class ProcedureInfo(BaseModel):
-    """A procedure a town offers."""
+    """A procedure a town offers, as its citizens see it in the catalogue."""
 
     procedure: str
     title: str
+    description: str = Field(description="Worum es geht, in einem Satz oder zwei.")
+    have_at_hand: list[str] = Field(description="Was Sie bereithalten sollten.")
+    fee_hint: str | None = Field(description="Was es kostet (sofern bekannt).")
     competent_office: str
+    contact: str | None
+    opening_hours: str | None
     form_version: int
     form_url: str

@@ -1,10 +1,13 @@
-"""Read model of the member towns and the procedures they offer (from intake's own log)."""
+"""Read model of the member towns, the procedures they offer and what those cost.
+
+Towns and offers come from intake's own log, the fees from billing's (its fee schedules)."""
 
 from __future__ import annotations
 
 import asyncpg
 
 from contracts.base import DomainEvent
+from contracts.events.billing import FeeScheduleAdopted
 from contracts.events.intake import ProcedureOffered, ProcedureWithdrawn, TownProfilePublished
 from contracts.naming import Service
 from runtime.codec import Envelope
@@ -27,6 +30,19 @@ CREATE TABLE IF NOT EXISTS procedures (
 """
 
 
+OFFER_DETAILS = """
+ALTER TABLE procedures ADD COLUMN contact text;
+ALTER TABLE procedures ADD COLUMN opening_hours text;
+ALTER TABLE procedures ADD COLUMN fee_hint text;
+CREATE TABLE fees (
+    ags       text NOT NULL,
+    procedure text NOT NULL,
+    amount    numeric(12, 2) NOT NULL,
+    PRIMARY KEY (ags, procedure)
+);
+"""
+
+
 async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> None:
     """Keep towns and their offered procedures current."""
     event = envelope.event
@@ -41,12 +57,24 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
         )
     elif isinstance(event, ProcedureOffered):
         await conn.execute(
-            "INSERT INTO procedures VALUES ($1, $2, $3, $4) ON CONFLICT (ags, procedure)"
-            " DO UPDATE SET competent_office = $3, form_version = $4",
+            "INSERT INTO procedures (ags, procedure, competent_office, form_version, contact,"
+            " opening_hours, fee_hint) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            " ON CONFLICT (ags, procedure) DO UPDATE SET competent_office = $3,"
+            " form_version = $4, contact = $5, opening_hours = $6, fee_hint = $7",
             event.ags,
             event.procedure,
             event.competent_office,
             event.form_version,
+            event.contact,
+            event.opening_hours,
+            event.fee_hint,
+        )
+    elif isinstance(event, FeeScheduleAdopted):
+        # What the town's fee schedule says (billing's log): a fee hint for the catalogue.
+        await conn.execute("DELETE FROM fees WHERE ags = $1", event.town)
+        await conn.executemany(
+            "INSERT INTO fees VALUES ($1, $2, $3)",
+            [(event.town, procedure, amount) for procedure, amount in event.fees.items()],
         )
     elif isinstance(event, ProcedureWithdrawn):
         await conn.execute(
@@ -57,10 +85,15 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
 PROJECTION = Projection(
     name="catalogue",
     owner=Service.INTAKE,
-    sources=(Service.INTAKE,),
+    sources=(Service.INTAKE, Service.BILLING),
     event_types=frozenset(
-        {TownProfilePublished.type_name, ProcedureOffered.type_name, ProcedureWithdrawn.type_name}
+        {
+            TownProfilePublished.type_name,
+            ProcedureOffered.type_name,
+            ProcedureWithdrawn.type_name,
+            FeeScheduleAdopted.type_name,
+        }
     ),
     handle=apply,
-    migrations=(DDL,),
+    migrations=(DDL, OFFER_DETAILS),
 )
