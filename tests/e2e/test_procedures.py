@@ -1,0 +1,186 @@
+"""Every procedure online: a valid application goes through to casework and the archive's
+record, and invalid ones are refused at the field, in German."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import httpx
+import pytest
+
+from contracts.procedures import PROCEDURES
+from tests.support.applications import PDF, WURZEN, example, upload
+from tests.support.suite import Suite
+
+BENNEWITZ = "14729030"
+POINT_IN_BENNEWITZ = {"lat": 51.3610, "lon": 12.7125}
+POINT_IN_LEIPZIG = {"lat": 51.3397, "lon": 12.3731}
+
+INVALID: list[tuple[str, dict[str, Any], str, str]] = [
+    (
+        "gewerbeanmeldung",
+        {"form__applicant__birth_date": "2020-01-01"},
+        "form.applicant.birth_date",
+        "volljährig",
+    ),
+    (
+        "gewerbeanmeldung",
+        {"form__business__start_date": "1990-01-01"},
+        "form.business.start_date",
+        "mehr als ein Jahr zurück",
+    ),
+    (
+        "gewerbeummeldung",
+        {"form__trader__email": "kein-at-zeichen"},
+        "form.trader.email",
+        "gültige E-Mail-Adresse",
+    ),
+    (
+        "gewerbeabmeldung",
+        {"form__business__cessation_date": "2999-01-01"},
+        "form.business.cessation_date",
+        "",
+    ),
+    ("verkehrsrechtliche-anordnung", {"form__period__start": "2020-01-01"}, "form.period", ""),
+    (
+        "verkehrsrechtliche-anordnung",
+        {"form__location__section__end": POINT_IN_LEIPZIG},
+        "form.location.section",
+        "nicht im Gebiet der Gemeinde Wurzen",
+    ),
+    ("bewohnerparkausweis", {"form__vehicle__plate": "12345"}, "form.vehicle.plate", ""),
+    (
+        "hundesteuer-anmeldung",
+        {"form__dog__dangerous_breed": True},
+        "form.dog",
+        "Diese Angabe fehlt.",
+    ),
+    ("hundesteuer-abmeldung", {"form__tag_number": ""}, "form.tag_number", ""),
+    ("sondernutzungserlaubnis", {"form__use__area_m2": "-3"}, "form.use.area_m2", ""),
+    (
+        "maengelmelder",
+        {"form__point": POINT_IN_LEIPZIG},
+        "form.point",
+        "keiner Gemeinde der RathausCloud",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+async def suite_intake(
+    nats_url: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[httpx.AsyncClient]:
+    """intake alone, for the many refusals (none of them reaches another service)."""
+    name = f"test_{secrets.token_hex(5)}"
+    admin = await asyncpg.connect(pg_admin_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    suite = Suite(
+        nats_url=nats_url,
+        database_urls={"intake": pg_admin_url.rsplit("/", 1)[0] + f"/{name}"},
+        smtp_port=1,
+        workdir=tmp_path_factory.mktemp("procedures"),
+        namespace=f"t{secrets.token_hex(4)}",
+    )
+    suite.start(("intake",))
+    try:
+        async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
+            for _ in range(100):
+                if len((await client.get("/api/v1/towns")).json()) == 18:
+                    break
+                await asyncio.sleep(0.1)
+            yield client
+    finally:
+        suite.stop()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def apply_url(ags: str, procedure: str) -> str:
+    return f"/api/v1/towns/{ags}/procedures/{procedure}/applications"
+
+
+async def until_recorded(suite: Suite, application_id: UUID) -> tuple[str, str]:
+    """The town and status of casework's case, once casework and archive both have it."""
+    casework = await asyncpg.connect(suite.database_urls["casework"])
+    archive = await asyncpg.connect(suite.database_urls["archive"])
+    try:
+        for _ in range(200):
+            case = await casework.fetchrow(
+                "SELECT tenant, status FROM rm_cases.cases WHERE case_id = $1 AND opened_at"
+                " IS NOT NULL",
+                application_id,
+            )
+            part = await archive.fetchval(
+                "SELECT count(*) FROM rm_case_records.case_parts WHERE case_id = $1"
+                " AND event_types = 'intake.ApplicationSubmitted'",
+                application_id,
+            )
+            if case and part:
+                return case["tenant"], case["status"]
+            await asyncio.sleep(0.1)
+    finally:
+        await casework.close()
+        await archive.close()
+    raise AssertionError(f"{application_id} did not reach casework and the archive")
+
+
+async def test_every_procedure_is_accepted_end_to_end(suite: Suite) -> None:
+    async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
+        accepted = {}
+        for procedure in PROCEDURES:
+            key = f"procedure-{procedure}"
+            body = example(procedure)
+            if procedure in ("gewerbeanmeldung", "sondernutzungserlaubnis"):
+                stored = await upload(client, WURZEN, procedure, key, PDF)
+                assert stored.status_code == 201, (procedure, stored.text)
+                body["attachments"] = [stored.json()["attachment_id"]]
+            answer = await client.post(
+                apply_url(WURZEN, procedure), json=body, headers={"Idempotency-Key": key}
+            )
+            assert answer.status_code == 201, (procedure, answer.text)
+            assert answer.json()["case_number"].startswith("WUR-")
+            accepted[procedure] = UUID(answer.json()["application_id"])
+        for procedure, application_id in accepted.items():
+            town, status = await until_recorded(suite, application_id)
+            assert town == WURZEN, procedure
+            assert status in ("open", "referred", "decided", "closed"), (procedure, status)
+
+
+async def test_a_defect_in_the_neighbouring_town_is_accepted_from_wurzens_widget(
+    suite: Suite,
+) -> None:
+    body = example("maengelmelder", form__point=POINT_IN_BENNEWITZ)
+    async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
+        answer = await client.post(apply_url(WURZEN, "maengelmelder"), json=body)
+    assert answer.status_code == 201, answer.text
+
+
+@pytest.mark.parametrize(("procedure", "changes", "field", "message"), INVALID)
+async def test_an_invalid_application_is_refused_at_its_field(
+    suite_intake: httpx.AsyncClient,
+    procedure: str,
+    changes: dict[str, Any],
+    field: str,
+    message: str,
+) -> None:
+    answer = await suite_intake.post(
+        apply_url(WURZEN, procedure), json=example(procedure, **changes)
+    )
+    assert answer.status_code == 422, answer.text
+    errors = {e["field"]: e["message"] for e in answer.json()["errors"]}
+    print(procedure, errors)
+    found = [f for f in errors if f == field or f.startswith(field + ".")]
+    assert found, errors
+    assert any(message in errors[f] for f in found), errors
+    # The same answer from the widget's check before a submission.
+    check = await suite_intake.post(
+        f"/api/v1/towns/{WURZEN}/procedures/{procedure}/form/check",
+        json=example(procedure, **changes),
+    )
+    assert check.status_code == 422
+    assert {e["field"]: e["message"] for e in check.json()["errors"]} == errors
