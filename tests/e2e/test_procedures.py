@@ -44,24 +44,39 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
         "gewerbeabmeldung",
         {"form__business__cessation_date": "2999-01-01"},
         "form.business.cessation_date",
-        "",
+        "zu weit in der Zukunft",
     ),
-    ("verkehrsrechtliche-anordnung", {"form__period__start": "2020-01-01"}, "form.period", ""),
+    (
+        "verkehrsrechtliche-anordnung",
+        {"form__period__start": "2020-01-01"},
+        "form.period.start",
+        "nicht in der Vergangenheit",
+    ),
     (
         "verkehrsrechtliche-anordnung",
         {"form__location__section__end": POINT_IN_LEIPZIG},
         "form.location.section",
         "nicht im Gebiet der Gemeinde Wurzen",
     ),
-    ("bewohnerparkausweis", {"form__vehicle__plate": "12345"}, "form.vehicle.plate", ""),
+    (
+        "bewohnerparkausweis",
+        {"form__vehicle__plate": "12345"},
+        "form.vehicle.plate",
+        "wie es am Fahrzeug steht",
+    ),
     (
         "hundesteuer-anmeldung",
         {"form__dog__dangerous_breed": True},
-        "form.dog",
+        "form.dog.certificate",
         "Diese Angabe fehlt.",
     ),
-    ("hundesteuer-abmeldung", {"form__tag_number": ""}, "form.tag_number", ""),
-    ("sondernutzungserlaubnis", {"form__use__area_m2": "-3"}, "form.use.area_m2", ""),
+    (
+        "hundesteuer-abmeldung",
+        {"form__tag_number": ""},
+        "form.tag_number",
+        "auf der Hundesteuermarke",
+    ),
+    ("sondernutzungserlaubnis", {"form__use__area_m2": "-3"}, "form.use.area_m2", "größer als 0"),
     (
         "maengelmelder",
         {"form__point": POINT_IN_LEIPZIG},
@@ -173,10 +188,7 @@ async def test_an_invalid_application_is_refused_at_its_field(
     )
     assert answer.status_code == 422, answer.text
     errors = {e["field"]: e["message"] for e in answer.json()["errors"]}
-    print(procedure, errors)
-    found = [f for f in errors if f == field or f.startswith(field + ".")]
-    assert found, errors
-    assert any(message in errors[f] for f in found), errors
+    assert message in errors.get(field, "<none>"), errors
     # The same answer from the widget's check before a submission.
     check = await suite_intake.post(
         f"/api/v1/towns/{WURZEN}/procedures/{procedure}/form/check",
