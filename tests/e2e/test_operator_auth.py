@@ -44,6 +44,9 @@ PUBLIC: dict[tuple[str, str, str], str] = {
     ("intake", "POST", "/api/v1/towns/{ags}/procedures/{procedure}/applications"): (
         "citizens apply without an account"
     ),
+    ("intake", "POST", "/api/v1/towns/{ags}/procedures/{procedure}/form/check"): (
+        "the widget checks a form as a submission would; nothing is stored"
+    ),
     ("intake", "POST", "/api/v1/towns/{ags}/procedures/{procedure}/attachments"): (
         "citizens upload their application's attachments without an account"
     ),
