@@ -22,7 +22,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contracts.naming import Namespace
-from runtime.secrets import check_random_key, decode_key
+from runtime.secrets import check_random_key, check_token, decode_key
 
 DEV_KEK = base64.b64encode(b"rathauscloud-dev-only-key-32byte").decode()
 """Key-encryption key for development and tests only; refused in production."""
@@ -101,6 +101,28 @@ class ServiceSettings(BaseSettings):
         key = decode_key("RATHAUS_DATA_KEK", self.data_kek.get_secret_value())
         if self.is_production:
             check_random_key("RATHAUS_DATA_KEK", key, frozenset({base64.b64decode(DEV_KEK)}))
+        return self
+
+    @model_validator(mode="after")
+    def _require_credentials_in_production(self) -> ServiceSettings:
+        """In production a service signs in to NATS and knows who may sign in to it."""
+        if not self.is_production:
+            return self
+        if not self.nats_user:
+            raise ValueError("NATS_USER is required in production (the service's own NATS user)")
+        if self.nats_password is None:
+            raise ValueError("NATS_PASSWORD is required in production")
+        check_token("NATS_PASSWORD", self.nats_password.get_secret_value(), frozenset())
+        if not self.oidc_issuer.startswith("https://"):
+            raise ValueError(
+                "RATHAUS_OIDC_ISSUER is required in production, an https:// URL (operators and"
+                " clerks sign in there)"
+            )
+        for part in (
+            self.data_kek_previous.get_secret_value() if self.data_kek_previous else ""
+        ).split(","):
+            if part.strip():
+                decode_key("RATHAUS_DATA_KEK_PREVIOUS", part.strip())
         return self
 
     @property

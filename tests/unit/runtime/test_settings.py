@@ -16,13 +16,16 @@ PRODUCTION = {
     "RATHAUS_DATA_KEK": GOOD_KEK,
     "INTAKE_TRACKING_SECRET": GOOD_TOKEN,
     "INTAKE_PUBLIC_URL": "https://antrag.rathauscloud.example",
+    "NATS_USER": "intake",
+    "NATS_PASSWORD": "rc8f3a9d27e1b4c6f05a7d3e9b2c18f4a6e0d5b7c3a91f2e8d4b6a0c7e5f3d1b9a2",
+    "RATHAUS_OIDC_ISSUER": "https://id.rathauscloud.example/realms/rathaus",
 }
 
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
-        if name.startswith(("RATHAUS_", "INTAKE_")):
+        if name.startswith(("RATHAUS_", "INTAKE_", "NATS_")):
             monkeypatch.delenv(name)
 
 
@@ -32,6 +35,15 @@ def refusal(monkeypatch: pytest.MonkeyPatch, **environment: str) -> str:
     with pytest.raises(SettingsRefused) as refused:
         load_settings(IntakeSettings)
     return str(refused.value)
+
+
+def test_production_needs_the_service_s_nats_user_and_an_issuer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert "NATS_USER is required" in refusal(monkeypatch, NATS_USER="")
+    assert "NATS_PASSWORD" in refusal(monkeypatch, NATS_PASSWORD="short")
+    assert "RATHAUS_OIDC_ISSUER is required" in refusal(monkeypatch, RATHAUS_OIDC_ISSUER="")
+    assert "https://" in refusal(monkeypatch, RATHAUS_OIDC_ISSUER="http://id.example")
 
 
 def test_production_is_the_default_and_needs_its_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
