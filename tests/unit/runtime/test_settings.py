@@ -47,7 +47,7 @@ def test_production_needs_the_service_s_nats_user_and_an_issuer(
 
 
 def test_production_is_the_default_and_needs_its_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert ServiceSettings(data_kek=GOOD_KEK).environment == "production"
+    assert ServiceSettings.model_fields["environment"].default == "production"
     with pytest.raises(SettingsRefused, match="RATHAUS_DATA_KEK is required in production"):
         load_settings(ServiceSettings)
     message = refusal(monkeypatch, INTAKE_TRACKING_SECRET="")
