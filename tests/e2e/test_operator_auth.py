@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -33,7 +34,11 @@ from tests.support.suite import SERVICES, Suite
 
 APPLY = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications"
 OPERATOR_ACTOR = "operator:rathaus-operator"
-DOCS = ("/openapi.json", "/docs", "/docs/assets/")
+PUBLIC_FILES = {
+    "*": ("/openapi.json", "/docs", "/docs/assets/"),  # API docs: RATHAUS_API_DOCS, off in prod.
+    "intake": ("/widget/",),  # the embeddable widget's own files (script, manifest)
+}
+"""GET-only prefixes of files anyone may fetch."""
 
 PUBLIC: dict[tuple[str, str, str], str] = {
     ("*", "GET", "/healthz"): "liveness probe, says nothing but 'ok'",
@@ -66,8 +71,9 @@ PUBLIC: dict[tuple[str, str, str], str] = {
 
 
 def is_public(service: str, method: str, path: str) -> bool:
-    if method in ("GET", "HEAD") and path.startswith(DOCS):
-        return True  # the API docs: RATHAUS_API_DOCS, off in production
+    prefixes = PUBLIC_FILES["*"] + PUBLIC_FILES.get(service, ())
+    if method in ("GET", "HEAD") and path.startswith(prefixes):
+        return True
     return (service, method, path) in PUBLIC or ("*", method, path) in PUBLIC
 
 
@@ -182,17 +188,23 @@ async def settled_state(suite: Suite, nats_url: str, ns: Namespace) -> dict[str,
 def request_for(
     route: Route, values: dict[str, Any], document: dict[str, Any]
 ) -> tuple[str, str, Any]:
-    """Method, path with real ids filled in, and a well-formed body (if the route takes one)."""
+    """Method, path with real ids filled in, and a JSON body (if the route takes one).
+
+    Known parameters get real values; the body carries the required fields this test knows
+    (the others are left out: the operator's call then gets a 422, the refused calls fail
+    on the token before the body is looked at).
+    """
     service, method, path = route
     for name, value in values[service].items():
         path = path.replace("{" + name + "}", str(value))
+    path = re.sub(r"\{[^}]+\}", "0", path)  # a parameter this test does not know
     operation = document["paths"][route[2]][method.lower()]
     body = None
     if "requestBody" in operation:
         ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
         samples = {"case_id": str(values[service].get("case_id")), "reason": "Test der Anmeldung"}
-        body = {name: samples[name] for name in schema.get("required", [])}
+        body = {name: samples[name] for name in schema.get("required", []) if name in samples}
     return method, path, body
 
 
@@ -252,6 +264,7 @@ async def test_only_operators_pass_and_refusals_change_nothing(
             projections = (await client.get("/ops/v1/projections")).json()
         letter = await fetch(suite.database_urls[name], "SELECT min(id) AS id FROM rc_dead_letters")
         values[name] = {
+            "ags": WURZEN,
             "case_id": case_id,
             "message_id": message_id,
             "dead_letter_id": letter[0]["id"],
@@ -277,7 +290,7 @@ async def test_only_operators_pass_and_refusals_change_nothing(
     # A rebuild meets the unreadable commit again and reopens its dead letter: rebuild first.
     for route in sorted(routes, key=lambda r: not r[2].endswith("/rebuild")):
         answer = await call(suite, route, values, documents, operator_token)
-        assert answer.status_code in (200, 202, 404, 409), (route, answer.text)
+        assert answer.status_code in (200, 201, 202, 204, 404, 409, 422), (route, answer.text)
 
     # Who did it is on the record: the erasure event's actor, the dismissal's resolved_by.
     erased = await erasure_events(nats_url, ns, case_id)
