@@ -100,6 +100,15 @@ class EventRegistry:
 
         return decorate
 
+    def added_fields(self, type_name: str, from_version: int) -> None:
+        """Register a version step that only added fields with defaults.
+
+        The stored JSON stays as it is (the defaults fill the new fields); the step exists so
+        that an older release, which knows only ``from_version``, pauses at the newer version
+        instead of failing on fields it does not know.
+        """
+        self._upcasters[(type_name, from_version)] = lambda data: data
+
     def event_class(self, type_name: str) -> type[DomainEvent]:
         """The current class of ``type_name``; raises ``UnknownEventType``."""
         try:

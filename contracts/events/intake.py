@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.base import PERSONAL, DomainEvent
+from contracts.base import PERSONAL, REGISTRY, DomainEvent
 from contracts.envelope import Ags
 from contracts.values import Contact, PostalAddress
 
@@ -17,6 +17,7 @@ class TownProfilePublished(DomainEvent):
     """A member town's master data as configured (a full snapshot; the latest one counts)."""
 
     type_name: ClassVar[str] = "intake.TownProfilePublished"
+    version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "town"
 
     ags: Ags
@@ -46,6 +47,7 @@ class ProcedureOffered(DomainEvent):
     """A town offers a procedure online (again, or with a changed configuration)."""
 
     type_name: ClassVar[str] = "intake.ProcedureOffered"
+    version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "town"
 
     ags: Ags
@@ -87,6 +89,7 @@ class ApplicationSubmitted(DomainEvent):
     """A citizen or business submitted an application; it is now a case to be handled."""
 
     type_name: ClassVar[str] = "intake.ApplicationSubmitted"
+    version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "application"
 
     application_id: UUID
@@ -104,3 +107,12 @@ class ApplicationSubmitted(DomainEvent):
         description="The readable case number (Vorgangsnummer), e.g. WUR-2026-000017;"
         " absent in applications submitted before it was introduced",
     )
+
+
+REGISTRY.added_fields("intake.TownProfilePublished", 1)  # v2: area and widget origins
+
+
+REGISTRY.added_fields("intake.ProcedureOffered", 1)  # v2: contact, opening hours, fee hint
+
+
+REGISTRY.added_fields("intake.ApplicationSubmitted", 1)  # v2: the readable case number

@@ -156,7 +156,7 @@ def test_a_message_is_a_commit_holding_that_event(document: dict[str, Any]) -> N
         events_schema["items"]["oneOf"]
     )
     pattern = message["headers"]["properties"][Headers.EVENT_TYPES]["pattern"]
-    assert pattern == r"(^|,)intake\.ProcedureOffered/1(,|$)"
+    assert pattern == r"(^|,)intake\.ProcedureOffered/2(,|$)"
 
 
 def test_the_stored_form_pins_the_envelope_to_the_event(document: dict[str, Any]) -> None:
@@ -165,7 +165,7 @@ def test_the_stored_form_pins_the_envelope_to_the_event(document: dict[str, Any]
     assert set(stored["properties"]) <= set(StoredEvent.model_fields)
     pinned = stored["properties"]["meta"]["properties"]
     assert set(pinned) <= set(EventMeta.model_fields)
-    assert pinned["version"] == {"const": 2}
+    assert pinned["version"] == {"const": 3}
     assert pinned["type"] == {"const": "casework.CaseDecided"}
 
 

@@ -76,8 +76,8 @@ def test_an_unknown_type_is_refused() -> None:
 
 
 def test_a_version_newer_than_the_code_knows_is_refused() -> None:
-    with pytest.raises(UnknownEventType, match="v3 is newer than v2"):
-        REGISTRY.upcast("casework.CaseDecided", 3, _case_decided_v1("approved", "ok"))
+    with pytest.raises(UnknownEventType, match="v4 is newer than v3"):
+        REGISTRY.upcast("casework.CaseDecided", 4, _case_decided_v1("approved", "ok"))
 
 
 def test_an_old_version_without_an_upcaster_is_refused() -> None:
