@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 import tomllib
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +40,7 @@ from aiosmtpd.controller import Controller
 
 from devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from tests.support.applications import gewerbeanmeldung
+from tests.support.issuer import running_issuer
 from tests.support.suite import SERVICES, Suite
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,12 +226,15 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     for name in SERVICES:
         await admin.execute(f'CREATE DATABASE "rathaus_{name}"')
     await admin.close()
+    surroundings = ExitStack()
+    issuer = surroundings.enter_context(running_issuer(workdir / "issuer"))
     suite = Suite(
         nats_url=nats_server.url,
         database_urls={n: pg.url_for(f"rathaus_{n}") for n in SERVICES},
         smtp_port=sink.port,
         workdir=workdir,
         extra_env={"NOTIFY_SENDERS": str(args.senders), "RATHAUS_LOG_LEVEL": "warning"},
+        issuer_url=issuer.url,
     )
     nc = await nats.connect(nats_server.url)
 
@@ -270,8 +275,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 name: round((after[name] - before[name]) * 1000 / args.count, 2) for name in pids
             }
             batching = {}
+            operator = suite.operator_headers()  # /readyz's details are for operators
             for name in suite.processes:
-                report = (await client.get(f"{suite.url(name)}/readyz")).json()
+                report = (await client.get(f"{suite.url(name)}/readyz", headers=operator)).json()
                 for key, runner in report["projections"].items():
                     if runner["batches"]:
                         batching[f"{name}:{key}"] = round(runner["applied"] / runner["batches"], 2)
@@ -280,6 +286,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         await nc.close()
         suite.stop()
+        surroundings.close()
         sink.stop()
         pg.stop()
         nats_server.stop()
