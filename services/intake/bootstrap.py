@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from runtime.service import Runtime, ServiceParts
 from services.intake import upload_store
-from services.intake.api import catalogue_ops, origins, pages, uploads
+from services.intake.api import catalogue_ops, origins, pages, uploads, widget
 from services.intake.api.common import Offers
 from services.intake.api.origins import TownOrigins
 from services.intake.api.routes import router
@@ -34,6 +34,7 @@ def build(runtime: Runtime) -> ServiceParts:
             uploads.router(runtime, Offers(CatalogueCache(lambda: runtime.pool))),
             pages.router(runtime, settings),
             catalogue_ops.router(runtime),
+            widget.router(),
         ),
         migrations=Path(__file__).parent / "migrations",
         on_start=(seed_members,),
