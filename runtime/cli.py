@@ -21,7 +21,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
@@ -38,7 +39,17 @@ from runtime.service import Runtime, ServiceParts, create_app
 from runtime.settings import ServiceSettings, load_settings
 
 
-def _parser(service: Service) -> argparse.ArgumentParser:
+@dataclass(frozen=True)
+class ServiceCommand:
+    """An operator command of one service: its arguments, and the endpoint call it makes."""
+
+    name: str
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[OperatorClient, argparse.Namespace], int]
+
+
+def _parser(service: Service, extra: Sequence[ServiceCommand] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"python -m services.{service.value}")
     target = argparse.ArgumentParser(add_help=False)
     target.add_argument("--url", help=f"the service's address (default: ${url_variable(service)})")
@@ -60,6 +71,8 @@ def _parser(service: Service) -> argparse.ArgumentParser:
     dismiss = operator_command("dismiss", "close a dead letter without applying it")
     dismiss.add_argument("id", type=int)
     dismiss.add_argument("--reason", required=True, help="why (recorded)")
+    for command in extra:
+        command.arguments(operator_command(command.name, command.help))
     return parser
 
 
@@ -68,9 +81,10 @@ def main(
     settings_factory: Callable[[], ServiceSettings],
     build: Callable[[Runtime], ServiceParts],
     argv: list[str] | None = None,
+    commands: Sequence[ServiceCommand] = (),
 ) -> int:
     """Parse the command line and run the chosen command; returns the exit code."""
-    args = _parser(service).parse_args(argv)
+    args = _parser(service, commands).parse_args(argv)
     if args.command in (None, "serve"):
         return _serve(service, load_settings(settings_factory), build)
     missing = missing_configuration(service, args.url, os.environ)
@@ -85,6 +99,9 @@ def main(
     try:
         token = operator_token(os.environ)
         client = OperatorClient(args.url or os.environ[url_variable(service)], token)
+        own = {command.name: command for command in commands}
+        if args.command in own:
+            return own[args.command].run(client, args)
         return _command(client, args)
     except OperatorError as exc:
         print(f"error: {exc}", file=sys.stderr)

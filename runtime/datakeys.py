@@ -301,6 +301,10 @@ async def rewrap_all(
     keks, current_id = [kek, *previous_keks], kek_id(kek)
     counts = {"rewrapped": 0, "current": 0, "erased": 0, "raced": 0}
     unreadable: list[str] = []
+    try:
+        await js.stream_info(stream)
+    except NotFoundError:  # no bucket yet (nothing was ever sealed): nothing to re-wrap
+        return RewrapReport(**counts, unreadable=unreadable)
     async for msg in read_stream(js, stream):
         key_id = msg.subject.removeprefix(prefix)
         if key_id == MARKER:

@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
 
 from runtime.failures import INFRASTRUCTURE_ERRORS
@@ -486,6 +487,24 @@ def _unreadable(message: str, kind: str) -> RequestValidationError:
 # --- Handlers ------------------------------------------------------------------------------
 
 
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on this request's path.
+
+    Asked of the routes themselves, method by method (included routers answer for theirs).
+    """
+    return [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.routes
+        )
+    ]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """German, structured error answers for every error, and an OpenAPI that documents them."""
 
@@ -498,13 +517,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return validation_response(field_errors(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = STATUS_TITLES.get(exc.status_code, "Die Anfrage konnte nicht bearbeitet werden.")
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
         if detail in ("Not Found", "Method Not Allowed"):
             detail = None
-        # Keep the exception's headers: a 405 must say which methods are allowed (``Allow``).
-        return problem(exc.status_code, title, detail, headers=exc.headers)
+        # Keep the exception's headers: a 405 must say which methods are allowed (``Allow``) —
+        # all of them, also those of other routes on the same path (a PUT and a DELETE).
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return problem(exc.status_code, title, detail, headers=headers)
 
     async def _unreachable(request: Request, exc: Exception) -> JSONResponse:
         log.warning(

@@ -90,8 +90,18 @@ class OperatorClient:
         """POST ``/ops/v1{path}``; the JSON answer (``timeout=None``: wait as long as it takes)."""
         return self._call("POST", path, json=body, timeout=httpx.Timeout(timeout, connect=5.0))
 
+    def put(self, path: str, body: Any) -> Any:
+        """PUT ``/ops/v1{path}``; the JSON answer."""
+        return self._call("PUT", path, json=body)
+
+    def delete(self, path: str) -> Any:
+        """DELETE ``/ops/v1{path}``; the JSON answer."""
+        return self._call("DELETE", path)
+
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        url = f"{self.base_url.rstrip('/')}/ops/v1{path}"
+        # Operator endpoints live under /ops/v1; a few older ones under /api/v1 (erasures).
+        prefix = "" if path.startswith("/api/") else "/ops/v1"
+        url = f"{self.base_url.rstrip('/')}{prefix}{path}"
         headers = {"Authorization": f"Bearer {self.token}"}
         try:
             with httpx.Client(timeout=kwargs.pop("timeout", TIMEOUT)) as client:

@@ -23,7 +23,6 @@ from runtime.http import (
 from runtime.operator_api import Reason
 from runtime.service import Runtime
 from services.archive import erasure
-from services.archive.settings import ArchiveSettings
 from services.archive.verification import verify_file
 
 
@@ -34,8 +33,8 @@ class ErasureRequest(BaseModel):
     reason: Reason
 
 
-def router(runtime: Runtime, settings: ArchiveSettings) -> APIRouter:
-    """The routes, bound to the running service (``settings``: none of them needs any yet)."""
+def router(runtime: Runtime) -> APIRouter:
+    """The routes, bound to the running service."""
     api = APIRouter(prefix="/api/v1", tags=["archive"], route_class=JsonRoute)
 
     @api.get("/files/{case_id}", responses=error_responses(404, 422, 503))

@@ -47,6 +47,17 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "404", "422"]
 [[operations]]
 include-name = "POST /api/v1/towns/{ags}/procedures/{procedure}/attachments"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "404", "415", "422"]
+
+# Onboarding a town: the profile's AGS must be the one in the path (a rule across path and
+# body), and offering a procedure: which form versions exist depends on the procedure in the
+# path, and the town must be a member. Schema-valid bodies may rightly get 404 or 422.
+[[operations]]
+include-name = "PUT /ops/v1/catalogue/towns/{ags}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "422"]
+
+[[operations]]
+include-name = "PUT /ops/v1/catalogue/towns/{ags}/procedures/{procedure}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "404", "422"]
 """
 
 

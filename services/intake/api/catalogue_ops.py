@@ -35,7 +35,7 @@ Procedure = Annotated[
 class Offer(BaseModel):
     """How a town offers a procedure."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     competent_office: str = Field(min_length=2, max_length=200, description="Zuständiges Amt")
     form_version: int = Field(default=0, ge=0, description="0: die aktuelle Formularversion")

@@ -146,3 +146,68 @@ async def a_dead_letter(database_url: str) -> int:
         return letter_id
     finally:
         await conn.close()
+
+
+async def test_intake_s_catalogue_commands_change_the_running_catalogue(
+    nats_url: str, namespace: str, new_database: DatabaseFactory, issuer: DevIssuer, tmp_path: Path
+) -> None:
+    intake = Suite(
+        nats_url=nats_url,
+        database_urls={"intake": await new_database()},
+        smtp_port=1,
+        workdir=tmp_path,
+        namespace=namespace,
+        issuer_url=issuer.url,
+    ).start(("intake",))
+    try:
+        env = {
+            **OPERATOR_CLIENT,
+            "RATHAUS_OIDC_ISSUER": issuer.url,
+            "INTAKE_URL": intake.url("intake"),
+        }
+        withdrawn = operate("intake", "withdraw", "14729410", "maengelmelder", env=env)
+        assert withdrawn.returncode == 0, withdrawn.stderr
+        assert (
+            "14729410: intake.ProcedureWithdrawn (by operator:rathaus-operator)" in withdrawn.stdout
+        )
+        again = operate("intake", "withdraw", "14729410", "maengelmelder", env=env)
+        assert again.returncode == 1
+        assert "„maengelmelder“ wird nicht angeboten. (404)" in again.stderr
+        offered = operate(
+            "intake", "offer", "14729410", "maengelmelder", "--office", "Bauhof", env=env
+        )
+        assert offered.returncode == 0, offered.stderr
+        assert "intake.ProcedureOffered" in offered.stdout
+        member = ROOT / "deploy" / "members" / "14729410-wurzen.toml"
+        onboard = operate("intake", "onboard", str(member), env=env)
+        assert onboard.returncode == 0, onboard.stderr
+        assert "14729410: unchanged" in onboard.stdout
+    finally:
+        intake.stop()
+
+
+async def test_archive_rewraps_the_data_keys_on_an_operator_s_command(
+    nats_url: str, namespace: str, new_database: DatabaseFactory, issuer: DevIssuer, tmp_path: Path
+) -> None:
+    archive = Suite(
+        nats_url=nats_url,
+        database_urls={"archive": await new_database()},
+        smtp_port=1,
+        workdir=tmp_path,
+        namespace=namespace,
+        issuer_url=issuer.url,
+    ).start(("archive",))
+    try:
+        env = {
+            **OPERATOR_CLIENT,
+            "RATHAUS_OIDC_ISSUER": issuer.url,
+            "ARCHIVE_URL": archive.url("archive"),
+        }
+        done = operate("archive", "rewrap-keys", env=env)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("re-wrapped 0, already current")
+        refused = operate("archive", "rewrap-keys", env={**env, "RATHAUS_OPERATOR_TOKEN": "x.y.z"})
+        assert refused.returncode == 1
+        assert "(401)" in refused.stderr
+    finally:
+        archive.stop()
