@@ -23,6 +23,7 @@ import pytest
 from playwright.async_api import (
     Browser,
     BrowserContext,
+    FileChooser,
     Locator,
     Page,
     Request,
@@ -31,9 +32,10 @@ from playwright.async_api import (
 )
 
 from contracts.calendar import today
+from contracts.procedures import PROCEDURES
 from tests.conftest import DatabaseFactory
 from tests.e2e.conftest import StartAlone
-from tests.support.applications import PDF, WURZEN, gewerbeanmeldung
+from tests.support.applications import PDF, WURZEN, example, gewerbeanmeldung
 from tests.support.browser import (
     CHROMIUM,
     HOSTILE_CSS,
@@ -52,6 +54,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 WIDGET = "rathaus-antrag"
+ELLEFELD = "14523090"
+"""A member town that does not offer the Bewohnerparkausweis."""
 TOWN_COLOURS = f"{WIDGET} {{ --rathaus-farbe: #7a1f2b; --rathaus-schrift: Georgia, serif; }}"
 
 
@@ -165,14 +169,25 @@ async def type_date(page: Page, order: str, day: date) -> None:
     await page.keyboard.type("".join(parts[p] for p in order))
 
 
-async def choose_file(page: Page, element_id: str, name: str, content: bytes) -> None:
+def file_choosers(page: Page) -> asyncio.Queue[FileChooser]:
+    """The file choosers the page opens, from now on.
+
+    Registered when the page opens, not when a file is chosen: Playwright starts catching
+    choosers once someone listens, and a key pressed right after may come first.
+    """
+    opened: asyncio.Queue[FileChooser] = asyncio.Queue()
+    page.on("filechooser", opened.put_nowait)
+    return opened
+
+
+async def choose_file(
+    page: Page, opened: asyncio.Queue[FileChooser], element_id: str, name: str, content: bytes
+) -> None:
     """Open the file chooser of a file control by keyboard (Space) and pick a file."""
     await tab_to(page, element_id)
-    async with page.expect_file_chooser() as chooser:
-        await page.keyboard.press("Space")
-    await (await chooser.value).set_files(
-        {"name": name, "mimeType": "application/pdf", "buffer": content}
-    )
+    await page.keyboard.press("Space")
+    chooser = await asyncio.wait_for(opened.get(), timeout=10)
+    await chooser.set_files({"name": name, "mimeType": "application/pdf", "buffer": content})
 
 
 def years_ago(years: int) -> date:
@@ -189,6 +204,11 @@ async def widget_text(page: Page, selector: str) -> str:
     return (await inside(page, selector).text_content() or "").strip()
 
 
+async def confirmed(page: Page) -> None:
+    """Wait for the confirmation."""
+    await page.locator(WIDGET).get_by_role("heading", name="Ihr Antrag ist eingegangen").wait_for()
+
+
 async def no_serious_violations(page: Page, state: str) -> None:
     found = await serious_violations(page)
     assert found == [], f"{state}: {json.dumps(found, indent=1, ensure_ascii=False)}"
@@ -201,6 +221,7 @@ async def test_a_trade_is_registered_by_keyboard_on_the_towns_page(
     url = town_page(site, intake, WURZEN, "gewerbeanmeldung", properties=TOWN_COLOURS)
     order = await date_order(context)
     page = await context.new_page()
+    choosers = file_choosers(page)
     requests: list[Request] = []
     page.on("request", lambda request: requests.append(request))
     errors: list[str] = []
@@ -301,14 +322,13 @@ async def test_a_trade_is_registered_by_keyboard_on_the_towns_page(
     await type_date(page, order, date(1988, 4, 12))
 
     # A PDF goes with it, uploaded with progress and announced politely.
-    await choose_file(page, "f-anlagen-datei", "gewerbe-nachweis.pdf", PDF)
+    await choose_file(page, choosers, "f-anlagen-datei", "gewerbe-nachweis.pdf", PDF)
     await page.locator(WIDGET).get_by_text("gewerbe-nachweis.pdf (1 KB) ist hochgeladen").wait_for()
     await tab_to(page, "absenden")
     await page.keyboard.press("Enter")
 
     # The confirmation: case number, the tracking link, focus on its heading.
-    confirmation = page.locator(WIDGET).get_by_role("heading", name="Ihr Antrag ist eingegangen")
-    await confirmation.wait_for()
+    await confirmed(page)
     assert (await focused(page))["id"] == "ok-titel"
     case_number = await widget_text(page, "#vorgangsnummer")
     assert re.fullmatch(r"WUR-\d{4}-\d{6}", case_number)
@@ -346,8 +366,9 @@ async def test_a_parking_permit_survives_a_lost_answer_under_a_hostile_styleshee
     suite: Suite, site: StaticSite, context: BrowserContext
 ) -> None:
     intake = suite.url("intake")
-    url = town_page(site, intake, WURZEN, "bewohnerparkausweis", css=HOSTILE_CSS)
+    url = town_page(site, intake, WURZEN, "bewohnerparkausweis", css=HOSTILE_CSS, api=False)
     page = await context.new_page()
+    choosers = file_choosers(page)
     await page.add_init_script("window.vorher = Object.keys(window)")
     await page.goto(url)
     await inside(page, "form").wait_for()
@@ -379,38 +400,46 @@ async def test_a_parking_permit_survives_a_lost_answer_under_a_hostile_styleshee
     await page.keyboard.press("ArrowDown")  # Firmenwagen
     assert (await focused(page))["id"] == "f-vehicle-use--1"
     assert await inside(page, f"#{proof}").is_visible()
-    await choose_file(page, proof, "arbeitgeber.pdf", PDF)
+    await choose_file(page, choosers, proof, "arbeitgeber.pdf", PDF)
     await page.locator(WIDGET).get_by_text("arbeitgeber.pdf (1 KB) ist hochgeladen.").wait_for()
     await tab_to(page, "f-main_residence")
     await page.keyboard.press("Space")
     await tab_to(page, "f-declaration_truthful")
     await page.keyboard.press("Space")
 
-    # The first answer is lost on its way back (intake stored the application); sending
-    # again with the same key finds that application instead of making a second.
+    # First intake is unavailable (503); then the answer is lost on its way back, though
+    # intake stored the application; sending again with the same key finds that application
+    # instead of making a second.
     answers: list[int] = []
     keys: list[str] = []
 
-    async def lose_first_answer(route: Route) -> None:
+    async def unavailable_then_lost(route: Route) -> None:
         keys.append(route.request.headers["idempotency-key"])
-        if answers:
+        if not answers:
+            answers.append(503)
+            await route.fulfill(status=503, headers=UNAVAILABLE, json=UNAVAILABLE_BODY)
+        elif len(answers) == 1:
+            answers.append((await route.fetch()).status)
+            await route.abort("connectionreset")
+        else:
             response = await route.fetch()
             answers.append(response.status)
             await route.fulfill(response=response)
-            return
-        answers.append((await route.fetch()).status)
-        await route.abort("connectionreset")
 
-    await page.route(f"{intake}/api/v1/towns/*/procedures/*/applications", lose_first_answer)
+    await page.route(f"{intake}/api/v1/towns/*/procedures/*/applications", unavailable_then_lost)
     await tab_to(page, "absenden")
     await page.keyboard.press("Enter")
-    await page.locator(WIDGET).get_by_text("Die Verbindung ist unterbrochen.").wait_for()
-    assert "entsteht dabei kein zweiter Antrag" in await widget_text(page, "[role=alert]")
+    await page.locator(WIDGET).get_by_text("vorübergehend nicht erreichbar").wait_for()
+    said = await widget_text(page, "[role=alert]")
+    assert "Bitte versuchen Sie es in 2 Sekunden erneut." in said
+    assert "dabei entsteht kein zweiter Antrag" in said
     assert (await focused(page))["id"] == "absenden"
     await page.keyboard.press("Enter")
-    await page.locator(WIDGET).get_by_role("heading", name="Ihr Antrag ist eingegangen").wait_for()
-    assert answers == [201, 200]
-    assert keys[0] == keys[1]
+    await page.locator(WIDGET).get_by_text("Die Verbindung ist unterbrochen.").wait_for()
+    await page.keyboard.press("Enter")
+    await confirmed(page)
+    assert answers == [503, 201, 200]
+    assert len(set(keys)) == 1
     assert re.fullmatch(r"WUR-\d{4}-\d{6}", await widget_text(page, "#vorgangsnummer"))
     await inside(page, ".verlauf li").first.wait_for(timeout=30_000)
     first_step = await inside(page, ".verlauf li span").first.inner_text()
@@ -460,3 +489,63 @@ async def test_a_page_the_town_did_not_register_is_refused_in_german(
     assert again.status_code == 304
     assert other.status_code == 404
     assert manifest["bytes"] == len(alias.content)
+
+
+UNAVAILABLE = {"Retry-After": "2", "Access-Control-Expose-Headers": "Retry-After"}
+UNAVAILABLE_BODY = {"title": "Dienst vorübergehend nicht erreichbar.", "errors": []}
+
+FILL = """(host, form) => {
+  const root = host.shadowRoot, missing = [];
+  const fire = e => ["input", "change"]
+    .forEach(t => e.dispatchEvent(new Event(t, {bubbles: true})));
+  const put = (path, value) => {
+    const id = "f-" + path.join("-");
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      Object.entries(value).forEach(([k, v]) => put([...path, k], v));
+      return;
+    }
+    const options = [...root.querySelectorAll(`input[name="${id}"]`)];
+    if (options.length) {
+      const wanted = Array.isArray(value) ? value : [value];
+      options.forEach(o => { o.checked = wanted.includes(JSON.parse(o.dataset.value)); fire(o); });
+      return;
+    }
+    const control = root.getElementById(id);
+    if (!control) { if (value !== null && value !== false) missing.push(id); return; }
+    if (control.type === "checkbox") control.checked = value === true;
+    else control.value = value === null ? "" : String(value);
+    fire(control);
+  };
+  Object.entries(form).forEach(([k, v]) => put([k], v));
+  return missing;
+}"""
+"""Sets the widget's controls to an example form's values (as a citizen's typing would)."""
+
+
+async def test_every_procedure_is_rendered_and_submitted_through_the_widget(
+    suite: Suite, site: StaticSite, context: BrowserContext
+) -> None:
+    intake = suite.url("intake")
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    for procedure in PROCEDURES:
+        url = town_page(site, intake, WURZEN, procedure, path=f"/{procedure}")
+        await page.goto(url)
+        await inside(page, "form").wait_for()
+        await no_serious_violations(page, procedure)
+        body = example(procedure)
+        assert await page.locator(WIDGET).evaluate(FILL, body["form"]) == []
+        await tab_to(page, "absenden")
+        await page.keyboard.press("Enter")
+        await confirmed(page)
+    assert errors == []
+
+    # A procedure the town does not offer: said in German, no form.
+    await page.goto(town_page(site, intake, ELLEFELD, "bewohnerparkausweis", path="/ellefeld"))
+    alert = page.locator(WIDGET).get_by_role("alert")
+    await alert.wait_for()
+    assert await alert.inner_text() == (
+        "Dieser Antrag kann hier zurzeit nicht online gestellt werden. Diese Gemeinde bietet"
+        " das Verfahren „bewohnerparkausweis“ nicht online an."
+    )

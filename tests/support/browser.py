@@ -114,8 +114,12 @@ def town_page(
     css: str = TOWN_CSS,
     properties: str = "",
     script: str | None = None,
+    api: bool = True,
 ) -> str:
     """A town's page embedding the widget, with a strict CSP of its own; its URL.
+
+    ``api=False`` leaves out the element's ``api`` attribute: the widget then calls the origin
+    its script came from, as in the README's snippet.
 
     The CSP allows scripts and API calls from intake only and styles from the page's own
     origin only: the widget must work on such a page (README, "Embedding the widget").
@@ -127,6 +131,7 @@ def town_page(
         " img-src 'self'; base-uri 'none'; form-action 'none'"
     )
     source = script or f"{intake}/widget/v1/rathaus-antrag.js"
+    where = f' api="{escape(intake)}"' if api else ""
     html = f"""<!DOCTYPE html>
 <html lang="de"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{escape(policy)}">
@@ -137,7 +142,7 @@ def town_page(
 </head><body>
 <header><a id="vorher" href="#inhalt">Zum Inhalt</a> <p id="stadt">Stadtverwaltung</p></header>
 <main id="inhalt"><h1>Online-Antrag</h1>
-<rathaus-antrag town="{escape(town)}" procedure="{escape(procedure)}" api="{escape(intake)}">
+<rathaus-antrag town="{escape(town)}" procedure="{escape(procedure)}"{where}>
 </rathaus-antrag>
 <p><a id="danach" href="#inhalt">Kontakt zur Stadtverwaltung</a></p>
 </main></body></html>

@@ -51,8 +51,8 @@
     busy: "Der Dienst ist vorübergehend nicht erreichbar. Bitte versuchen Sie es in einigen " +
       "Minuten erneut.",
     retry: "Erneut versuchen",
-    keep: " Ihre Angaben bleiben hier erhalten. Wenn Sie erneut auf „Antrag absenden“ " +
-      "gehen, entsteht dabei kein zweiter Antrag.",
+    keep: " Ihre Angaben bleiben erhalten: Senden Sie den Antrag mit „Antrag absenden“ einfach " +
+      "noch einmal – dabei entsteht kein zweiter Antrag.",
     lost: "Die Verbindung ist unterbrochen. Ob Ihr Antrag angekommen ist, wissen wir nicht.",
     unavailable: "Der Dienst ist vorübergehend nicht erreichbar. Ihr Antrag wurde nicht " +
       "gespeichert.",
@@ -404,6 +404,7 @@ dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
       this.status = h("p", { role: "status", class: "hinweis" });
       const town = d.town ? d.town.official_name || d.town.name : "";
       const office = [d.competent_office, town].filter(Boolean).join(", ");
+      const about = [d.fee_hint, d.contact, d.opening_hours].filter(Boolean).map((text) => h("p", { class: "hinweis" }, text));
       const atHand = (d.have_at_hand || []).length
         ? [h("p", {}, TEXT.atHand), h("ul", {}, d.have_at_hand.map((item) => h("li", {}, item)))]
         : [];
@@ -421,6 +422,7 @@ dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
         this.heading(0, { id: "titel", class: "titel" }, d.title || ""),
         d.description ? h("p", {}, d.description) : null,
         office ? h("p", { class: "hinweis" }, office, d.legal_basis ? ` · ${d.legal_basis}` : "") : null,
+        about,
         atHand,
         h("p", { class: "hinweis" }, TEXT.required),
         this.form,
