@@ -12,7 +12,8 @@ A town embeds it with one ``<script>`` and one ``<rathaus-antrag>`` element (REA
 ``v1`` is the element's interface (its attributes, events and custom properties): a change
 that breaks an embedding gets ``v2`` beside it. A classic script needs no CORS; the files
 still allow any origin to read them, so a page may load them with ``integrity`` and
-``crossorigin`` (and across ``Cross-Origin-Embedder-Policy``). The widget also reads the
+``crossorigin`` (and across ``Cross-Origin-Embedder-Policy``), and measure them
+(``Timing-Allow-Origin``). The widget also reads the
 manifest to tell "this page is not registered" (the API answers it unreadably, CORS) from
 "the server is unreachable". Each answer carries a Content-Security-Policy that lets a file,
 opened on its own, do nothing. The body is sent gzip-compressed to browsers that ask.
@@ -44,6 +45,7 @@ SHARED = {
     "Content-Security-Policy": POLICY,
     "Access-Control-Allow-Origin": "*",
     "Cross-Origin-Resource-Policy": "cross-origin",
+    "Timing-Allow-Origin": "*",
     "X-Content-Type-Options": "nosniff",
 }
 """Every widget answer: public, readable from any page, inert on its own."""
