@@ -36,6 +36,7 @@ class Clerk(BaseModel):
     id: str = Field(description="The subject of the clerk's sign-in (stable per person)")
     name: str = Field(description="As it appears under a decision: „Im Auftrag, <name>“")
     town: Ags = Field(description="The clerk's own town (which may not be the competent one)")
+    email: str | None = Field(default=None, description="Work address, for deadline reminders")
 
 
 class DelegationAgreed(DomainEvent):
@@ -78,6 +79,9 @@ class TownCaseworkConfigured(DomainEvent):
     hearing_days: int = Field(default=10, ge=1, description="Working days a heard body has")
     bodies: dict[str, str] = Field(
         default_factory=dict, description="Bodies heard (police, road authority …): e-mail by id"
+    )
+    parking_zones: list[str] = Field(
+        default_factory=list, description="The town's resident parking zones, by name"
     )
 
 
@@ -278,6 +282,9 @@ class HearingRequested(DomainEvent):
     due: date
     by: Clerk
     requested_at: datetime
+    answer_url: Annotated[str | None, PERSONAL] = Field(
+        default=None, description="The body's secret link to answer (sent by notify)"
+    )
 
 
 class HearingAnswered(DomainEvent):
@@ -352,6 +359,19 @@ class DecisionDispatched(DomainEvent):
     case_id: UUID
     dispatched_at: datetime
     known_on: date = Field(description="Bekanntgabe: the third day after dispatch")
+
+
+class StatusReported(DomainEvent):
+    """A clerk tells the applicant how things stand (a defect report: „Behoben“)."""
+
+    type_name: ClassVar[str] = "casework.StatusReported"
+    aggregate_type: ClassVar[str] = "case"
+
+    case_id: UUID
+    status: Literal["in_bearbeitung", "weitergeleitet", "behoben", "nicht_zustaendig"]
+    note: str = Field(default="", description="German, for the applicant; names no person")
+    by: Clerk
+    reported_at: datetime
 
 
 class DeadlineNear(DomainEvent):

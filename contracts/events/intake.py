@@ -109,6 +109,48 @@ class ApplicationSubmitted(DomainEvent):
     )
 
 
+class InformationProvided(DomainEvent):
+    """The applicant answered a clerk's request for information (tracking page or widget)."""
+
+    type_name: ClassVar[str] = "intake.InformationProvided"
+    aggregate_type: ClassVar[str] = "application"
+
+    application_id: UUID
+    request_id: UUID = Field(description="The request answered (casework.InformationRequested)")
+    answer: Annotated[str | None, PERSONAL]
+    attachments: Annotated[list[AttachmentRef] | None, PERSONAL] = None
+    provided_at: datetime
+
+
+class ApplicationWithdrawn(DomainEvent):
+    """The applicant withdrew the application before it was decided (tracking page)."""
+
+    type_name: ClassVar[str] = "intake.ApplicationWithdrawn"
+    aggregate_type: ClassVar[str] = "application"
+
+    application_id: UUID
+    withdrawn_at: datetime
+
+
+class ObjectionLodged(DomainEvent):
+    """The applicant lodged an objection (Widerspruch) against the decision on an application.
+
+    It becomes a new case (``objection_id``), linked to the first; its personal data is sealed
+    with the first application's key, so erasing the one erases the other.
+    """
+
+    type_name: ClassVar[str] = "intake.ObjectionLodged"
+    aggregate_type: ClassVar[str] = "application"
+
+    application_id: UUID = Field(description="The application whose decision is objected to")
+    objection_id: UUID = Field(description="The new case")
+    procedure: str
+    grounds: Annotated[str | None, PERSONAL]
+    attachments: Annotated[list[AttachmentRef] | None, PERSONAL] = None
+    lodged_at: datetime
+    case_number: str | None = Field(default=None, description="The objection's Vorgangsnummer")
+
+
 REGISTRY.added_fields("intake.TownProfilePublished", 1)  # v2: area and widget origins
 
 
