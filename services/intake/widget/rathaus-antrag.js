@@ -567,7 +567,8 @@ dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
       const input = h("input", { type: "file", id: node.id, accept: this.accept(), "aria-required": node.mandatory ? "true" : null });
       const progress = h("progress", { max: "100", value: "0", hidden: true, "aria-label": `${node.title}: Fortschritt` });
       const said = h("p", { class: "hinweis", "aria-live": "polite" });
-      const wrapper = h("div", { class: "feld" }, h("label", { for: node.id }, node.title, this.mark(node)), this.hint(node, this.rule.hint), input, progress, said);
+      const hint = this.hint(node, this.rule.hint);
+      const wrapper = h("div", { class: "feld" }, h("label", { for: node.id }, node.title, this.mark(node)), hint, input, progress, said);
       node.said = said;
       input.addEventListener("change", async () => {
         const [file] = input.files;
@@ -581,8 +582,8 @@ dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
         input.value = "";
       });
       this.leaf(node, wrapper, [input], input);
-      node.described = [`${node.id}-hinweis`].join(" ");
-      input.setAttribute("aria-describedby", node.described);
+      node.described = hint ? hint.id : "";
+      if (hint) input.setAttribute("aria-describedby", node.described);
       return wrapper;
     }
 
@@ -1009,7 +1010,8 @@ dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
       this.shown = seen;
       this.current.replaceChildren(TEXT.current, h("strong", {}, status.status_label || ""));
       this.steps.replaceChildren(...(status.timeline || []).map((step) => {
-        const when = new Date(step.occurred_at);
+        const stamp = String(step.occurred_at);
+        const when = new Date(/(Z|[+-]\d\d:?\d\d)$/.test(stamp) ? stamp : `${stamp}Z`); // naive is UTC
         return h("li", {}, h("span", {}, step.label), " ", h("time", { datetime: when.toISOString() }, `${TIME.format(when)} Uhr`));
       }));
     }
