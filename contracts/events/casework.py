@@ -39,6 +39,15 @@ class Clerk(BaseModel):
     email: str | None = Field(default=None, description="Work address, for deadline reminders")
 
 
+class HeardBody(BaseModel):
+    """An authority or company heard before a decision (police, public transport …)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(description="As letters name it: „Polizeirevier Grimma“")
+    email: str
+
+
 class DelegationAgreed(DomainEvent):
     """A town lets other member towns process its cases of one procedure ("im Auftrag").
 
@@ -77,11 +86,17 @@ class TownCaseworkConfigured(DomainEvent):
         default_factory=list, description="Procedures approved when their time runs out (§42a)"
     )
     hearing_days: int = Field(default=10, ge=1, description="Working days a heard body has")
-    bodies: dict[str, str] = Field(
-        default_factory=dict, description="Bodies heard (police, road authority …): e-mail by id"
+    bodies: dict[str, HeardBody] = Field(
+        default_factory=dict, description="Bodies heard (police, road authority …), by id"
     )
-    parking_zones: list[str] = Field(
-        default_factory=list, description="The town's resident parking zones, by name"
+    parking_zones: dict[str, list[str]] = Field(
+        default_factory=dict, description="Resident parking zones: their streets, by zone name"
+    )
+    desk_email: str | None = Field(
+        default=None, description="Where deadline reminders go when no clerk holds the case"
+    )
+    stale_claim_hours: int = Field(
+        default=72, ge=1, description="After this long a supervisor may take over a claim"
     )
 
 

@@ -9,10 +9,16 @@ from runtime.eventstore import AggregateRef
 
 
 def case_ref(tenant: str, case_id: UUID) -> AggregateRef:
-    """A case of the competent town ``tenant``."""
+    """A case, in the stream of the town it was applied to (for a defect report in another
+    town, that town is the competent one: ``CaseOpened.competent_town``)."""
     return AggregateRef(Service.CASEWORK, tenant, "case", str(case_id))
 
 
 def delegation_ref(tenant: str, procedure: str) -> AggregateRef:
-    """The delegation agreement of a town for one procedure."""
+    """The delegation agreements of a town for one procedure."""
     return AggregateRef(Service.CASEWORK, tenant, "delegation", f"{tenant}-{procedure}")
+
+
+def town_config_ref(tenant: str) -> AggregateRef:
+    """How a town has its cases handled (``TownCaseworkConfigured``)."""
+    return AggregateRef(Service.CASEWORK, tenant, "town-config", tenant)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from runtime.service import Runtime, ServiceParts
-from services.casework.configuration import apply_member_configuration
+from services.casework.configuration import seed_member_configuration
 from services.casework.projections import case_opening, cases
 
 
@@ -12,5 +12,5 @@ def build(runtime: Runtime) -> ServiceParts:
     return ServiceParts(
         title="RathausCloud casework",
         projections=(case_opening.projection(runtime), cases.projection(runtime)),
-        on_start=(apply_member_configuration,),
+        on_start=(seed_member_configuration,),
     )

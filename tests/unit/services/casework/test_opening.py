@@ -1,5 +1,7 @@
-"""Opening a case: given no case yet, when an application arrives, then it is opened and
-either approved and closed automatically or referred to the competent town's clerks."""
+"""Opening a case: given no case yet, when an application arrives, then it is opened with its
+deadline and either approved and closed automatically (the rules pass and the town allows a
+fully automated decision), prepared for a clerk's confirmation, or referred with the rules
+that failed."""
 
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ from contracts.events.casework import (
     CaseReferredToClerk,
     RuleOutcome,
 )
-from services.casework.domain.case import OpenCase, decide_opening, queue_name
-from services.casework.domain.gewerbeanmeldung_rules import Facts
+from services.casework.domain.opening import OpenCase, deadline_for, decide_opening, queue_name
+from services.casework.domain.rules import Facts
 from tests.support.applications import AUGUSTUSBURG, WURZEN, gewerbeanmeldung
 
 APPLICATION = UUID("0190f3c4-6b1a-7cc2-9a1e-5d0c2b7e4f10")
@@ -55,19 +57,29 @@ OPENED = CaseOpened(
     competent_town=WURZEN,
     processing_towns=[WURZEN, AUGUSTUSBURG],
     opened_at=NOW,
+    form_version=1,
+    deadline=date(2026, 11, 25),  # three working days (§15 GewO): Mon, Tue, Wed
 )
 
 
-def open_case(form: dict[str, Any] | None, procedure: str = "gewerbeanmeldung") -> OpenCase:
-    return OpenCase(
-        application_id=APPLICATION,
-        procedure=procedure,
-        competent_town=WURZEN,
-        processing_towns=[WURZEN, AUGUSTUSBURG],
-        form=form,
-        facts=FACTS,
-        now=NOW,
-    )
+def open_case(
+    form: dict[str, Any] | None,
+    procedure: str = "gewerbeanmeldung",
+    automation: Any = "full",
+    **changes: Any,
+) -> OpenCase:
+    fields: dict[str, Any] = {
+        "application_id": APPLICATION,
+        "procedure": procedure,
+        "form_version": 1,
+        "competent_town": WURZEN,
+        "processing_towns": [WURZEN, AUGUSTUSBURG],
+        "form": form,
+        "facts": FACTS,
+        "now": NOW,
+        "automation": automation,
+    }
+    return OpenCase(**{**fields, **changes})
 
 
 def referred(*outcomes: RuleOutcome) -> CaseReferredToClerk:
@@ -140,23 +152,58 @@ def test_application_data_not_matching_the_form_is_referred_as_invalid() -> None
     ]
 
 
-def test_a_procedure_without_automation_is_referred_to_its_own_queue() -> None:
-    events = decide_opening([], open_case({"hund": "Bello"}, procedure="hundeanmeldung"))
+def test_a_procedure_a_clerk_decides_is_referred_without_rules_and_its_deadline() -> None:
+    events = decide_opening(
+        [], open_case({"hund": "Bello"}, procedure="hundesteuer-anmeldung", processing_days=20)
+    )
 
     assert events == [
-        OPENED.model_copy(update={"procedure": "hundeanmeldung"}),
+        OPENED.model_copy(
+            update={"procedure": "hundesteuer-anmeldung", "deadline": date(2026, 12, 18)}
+        ),
         CaseReferredToClerk(
-            case_id=APPLICATION,
-            queue="14729410:hundeanmeldung",
-            rule_outcomes=[
-                RuleOutcome(
-                    rule="procedure_must_be_automated",
-                    passed=False,
-                    reason="Für dieses Verfahren gibt es keine automatische Entscheidung.",
-                )
-            ],
+            case_id=APPLICATION, queue="14729410:hundesteuer-anmeldung", rule_outcomes=[]
         ),
     ]
+
+
+def test_a_town_that_lets_the_check_prepare_gets_the_approval_to_confirm() -> None:
+    events = decide_opening([], open_case(gewerbeanmeldung()["form"], automation="prepare"))
+
+    assert events == [OPENED, referred(*PASSED).model_copy(update={"prepared": "approved"})]
+
+
+def test_a_town_without_configuration_lets_no_case_be_decided_without_a_clerk() -> None:
+    events = decide_opening([], open_case(gewerbeanmeldung()["form"], automation=None))
+
+    assert [type(e) for e in events] == [CaseOpened, CaseReferredToClerk]
+    assert events[1].prepared == "approved"  # type: ignore[attr-defined]
+
+
+def test_an_urgent_traffic_order_is_marked_urgent() -> None:
+    events = decide_opening(
+        [], open_case({"urgent": True}, procedure="verkehrsrechtliche-anordnung")
+    )
+
+    assert events[0].urgent is True  # type: ignore[attr-defined]
+
+
+def test_an_objection_goes_to_a_clerk_with_its_link_and_no_rules() -> None:
+    first = UUID("0190f3c4-6b1a-7cc2-9a1e-5d0c2b7e4f11")
+    events = decide_opening(
+        [], open_case(None, form_version=None, objection_to=first, case_number="WUR-2026-000002")
+    )
+
+    assert events[0].objection_to == first  # type: ignore[attr-defined]
+    assert events[1] == referred()
+
+
+def test_deadlines_count_saxon_working_days() -> None:
+    # Friday 30 October 2026; Reformationstag (31 Oct) is a Saturday, 2 Nov a Monday.
+    assert deadline_for("gewerbeanmeldung", date(2026, 10, 30), None) == date(2026, 11, 4)
+    # Buß- und Bettag (18 Nov 2026) is a holiday in Saxony.
+    assert deadline_for("gewerbeanmeldung", date(2026, 11, 16), None) == date(2026, 11, 20)
+    assert deadline_for("maengelmelder", date(2026, 11, 20), 2) == date(2026, 11, 24)
 
 
 def test_a_case_already_opened_is_not_opened_again() -> None:

@@ -8,15 +8,16 @@ from typing import Any
 import pytest
 
 from contracts.events.casework import RuleOutcome
-from contracts.procedures.gewerbeanmeldung import GewerbeanmeldungForm
-from services.casework.domain.gewerbeanmeldung_rules import (
-    Facts,
+from services.casework.domain.rules.base import Facts
+from services.casework.domain.rules.gewerbe import (
+    Trade,
     applicant_must_be_of_age,
     business_address_must_be_in_town,
     craft_trade_needs_handwerksrolle_entry,
     evaluate,
     no_permit_requiring_trade,
     residence_title_must_allow_self_employment,
+    trade_of,
 )
 from tests.support.applications import gewerbeanmeldung
 
@@ -31,10 +32,10 @@ FREE = "Staatsangehörigkeit aus EU, EWR oder Schweiz: kein Aufenthaltstitel nö
 PERMITTED = "Der Aufenthaltstitel erlaubt nach Angabe eine selbständige Tätigkeit."
 
 
-def form(**changes: Any) -> GewerbeanmeldungForm:
+def form(**changes: Any) -> Trade:
     """The example Gewerbeanmeldung with ``applicant__…`` / ``business__…`` changes."""
     body = gewerbeanmeldung(**{f"form__{path}": value for path, value in changes.items()})
-    return GewerbeanmeldungForm.read(body["form"])  # as casework reads a stored application
+    return trade_of("gewerbeanmeldung", 1, body["form"])  # as casework reads a stored one
 
 
 def on(day: date) -> Facts:
