@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from runtime.service import Runtime, ServiceParts
 from services.casework.configuration import seed_member_configuration
-from services.casework.projections import case_opening, cases
+from services.casework.projections import case_opening, desk_cases
 
 
 def build(runtime: Runtime) -> ServiceParts:
     """casework's parts, bound to ``runtime``."""
     return ServiceParts(
         title="RathausCloud casework",
-        projections=(case_opening.projection(runtime), cases.projection(runtime)),
+        projections=(case_opening.projection(runtime), desk_cases.projection(runtime)),
+        migrations=Path(__file__).parent / "migrations",
         on_start=(seed_member_configuration,),
     )

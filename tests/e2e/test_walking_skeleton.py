@@ -148,7 +148,7 @@ async def test_the_same_application_posted_twice_is_one_case(
     assert len(smtp.mailbox.messages) == 1
     conn = await asyncpg.connect(suite.database_urls["casework"])
     try:
-        assert await conn.fetchval("SELECT count(*) FROM rm_cases.cases") == 1
+        assert await conn.fetchval("SELECT count(*) FROM rm_desk_cases.cases") == 1
     finally:
         await conn.close()
 
