@@ -6,14 +6,18 @@ from pathlib import Path
 
 from runtime.service import Runtime, ServiceParts
 from services.casework.configuration import seed_member_configuration
-from services.casework.projections import case_opening, desk_cases
+from services.casework.projections import applicant_actions, case_opening, desk_cases
 
 
 def build(runtime: Runtime) -> ServiceParts:
     """casework's parts, bound to ``runtime``."""
     return ServiceParts(
         title="RathausCloud casework",
-        projections=(case_opening.projection(runtime), desk_cases.projection(runtime)),
+        projections=(
+            case_opening.projection(runtime),
+            applicant_actions.projection(runtime),
+            desk_cases.projection(runtime),
+        ),
         migrations=Path(__file__).parent / "migrations",
         on_start=(seed_member_configuration,),
     )
