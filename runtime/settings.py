@@ -87,6 +87,11 @@ class ServiceSettings(BaseSettings):
     )
     """Earlier KEKs (base64, comma-separated), still read while keys are re-wrapped."""
 
+    test_clock_file: str = Field(
+        default="", validation_alias=AliasChoices("RATHAUS_TEST_CLOCK_FILE")
+    )
+    """Outside production: a file whose offset moves the timers' clock (``runtime.clock``)."""
+
     @property
     def is_production(self) -> bool:
         """Whether this is a production installation (the default)."""
@@ -108,6 +113,8 @@ class ServiceSettings(BaseSettings):
         """In production a service signs in to NATS and knows who may sign in to it."""
         if not self.is_production:
             return self
+        if self.test_clock_file:
+            raise ValueError("RATHAUS_TEST_CLOCK_FILE is for tests only; production uses real time")
         if not self.nats_user:
             raise ValueError("NATS_USER is required in production (the service's own NATS user)")
         if self.nats_password is None:

@@ -122,3 +122,8 @@ def test_development_keeps_its_defaults_and_its_own_address() -> None:
     assert settings.kek == base64.b64decode(DEV_KEK)
     assert settings.tracking_key == DEV_TRACKING_SECRET
     assert settings.public_base_url == "http://127.0.0.1:8011"
+
+
+def test_production_keeps_real_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    message = refusal(monkeypatch, RATHAUS_TEST_CLOCK_FILE="/tmp/clock")
+    assert "RATHAUS_TEST_CLOCK_FILE is for tests only" in message
