@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -53,6 +54,8 @@ class Suite:
     service_env: dict[str, dict[str, str]] = field(default_factory=dict)
     """Variables for one service only (its NATS credentials), by service name."""
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
+    session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    """Seals the clerks' desk sessions (a test may seal a cookie with it, or with another)."""
 
     def env_for(self, name: str, port: int) -> dict[str, str]:
         """The environment of one service process."""
@@ -75,11 +78,23 @@ class Suite:
             # recipient; tests/e2e/test_intake_abuse.py sets them.
             "INTAKE_RATE_LIMIT_PER_CLIENT": "",
             "INTAKE_RATE_LIMIT_PER_RECIPIENT": "",
+            # casework's timers look every half second, on a clock the test may move.
+            "CASEWORK_TIMER_SECONDS": "0.5",
+            "RATHAUS_TEST_CLOCK_FILE": str(self.clock_file),
             "RATHAUS_OIDC_ISSUER": self.issuer_url,
             "RATHAUS_OIDC_AUDIENCE": self.audience,
+            # The clerks' desk signs in with the development issuer's desk client.
+            "RATHAUS_DESK_CLIENT_ID": "rathaus-desk",
+            "RATHAUS_DESK_CLIENT_SECRET": "dev-desk-secret",
+            "RATHAUS_SESSION_SECRET": self.session_secret,
             **self.extra_env,
             **self.service_env.get(name, {}),
         }
+
+    @property
+    def clock_file(self) -> Path:
+        """Where a test moves the services' timer clock (``runtime.clock``): ``+15d``."""
+        return self.workdir / "clock"
 
     def start(self, names: tuple[str, ...] = SERVICES) -> Suite:
         """Start the services and wait until each is ready; on failure leave none running."""

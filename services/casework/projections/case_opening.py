@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from contracts.base import DomainEvent
 from contracts.calendar import german_date
 from contracts.events.archive import PersonalDataErased
-from contracts.events.casework import DelegationAgreed, TownCaseworkConfigured
 from contracts.events.intake import ApplicationSubmitted, ObjectionLodged, TownProfilePublished
 from contracts.geo import town_covering
 from contracts.naming import Service
@@ -29,8 +28,9 @@ from runtime.eventstore import Cause
 from runtime.ids import derived_id
 from runtime.projection import Projection
 from runtime.service import Runtime
-from services.casework.aggregates import case_ref, delegation_ref, town_config_ref
-from services.casework.domain import delegation, opening, town_config
+from services.casework import towns
+from services.casework.aggregates import case_ref
+from services.casework.domain import opening
 from services.casework.domain.case import fold
 from services.casework.domain.rules import Facts
 from services.casework.domain.rules.base import street_key
@@ -112,19 +112,6 @@ async def competent_town(conn: asyncpg.Connection, tenant: str, event: Applicati
     return town_covering(areas, place.coordinates) or tenant
 
 
-async def configuration(runtime: Runtime, town: str) -> TownCaseworkConfigured:
-    """The town's newest casework configuration (every case prepared, if it has none)."""
-    loaded = await runtime.store.load(town_config_ref(town))
-    return town_config.current([e.event for e in loaded.events]) or town_config.DEFAULT
-
-
-async def delegates(runtime: Runtime, town: str, procedure: str, now: datetime) -> list[str]:
-    """The towns processing ``town``'s cases of ``procedure`` today, the town first."""
-    loaded = await runtime.store.load(delegation_ref(town, procedure))
-    agreements = [e.event for e in loaded.events if isinstance(e.event, DelegationAgreed)]
-    return delegation.processing_towns(town, delegation.delegates_on(agreements, german_date(now)))
-
-
 def plate_key(plate: str) -> str:
     """A registration number as one compares it: ``L-HQ 1988`` and ``l hq1988`` are one."""
     return "".join(ch for ch in plate.upper() if ch.isalnum())
@@ -169,7 +156,7 @@ async def open_case(
     now = datetime.now(UTC)
     competent = await competent_town(conn, tenant, event)
     town = await conn.fetchrow("SELECT name, postcodes FROM towns WHERE ags = $1", competent)
-    config = await configuration(runtime, competent)
+    config = await towns.configuration(runtime, competent)
     parking = event.procedure == ProcedureId.BEWOHNERPARKAUSWEIS
     command = opening.OpenCase(
         application_id=event.application_id,
@@ -177,7 +164,9 @@ async def open_case(
         form_version=event.form_version,
         form=event.form,
         competent_town=competent,
-        processing_towns=await delegates(runtime, competent, event.procedure, now),
+        processing_towns=await towns.processing_towns(
+            runtime, competent, event.procedure, german_date(now)
+        ),
         facts=Facts(
             today=german_date(now),  # ages turn over at German midnight
             town_postcodes=frozenset(town["postcodes"]) if town else frozenset(),

@@ -27,6 +27,7 @@ from contracts.events.casework import (
     CaseReassigned,
     CaseReferredToClerk,
     CaseReleased,
+    Clerk,
     DeadlineNear,
     HearingAnswered,
     HearingDeadlinePassed,
@@ -89,6 +90,18 @@ CREATE INDEX queue_order ON queue (town, is_open, rank, due, case_id);
 CREATE INDEX queue_by_procedure ON queue (town, procedure, is_open, rank, due, case_id);
 CREATE INDEX queue_by_case ON queue (case_id);
 """
+
+CLERKS = """
+CREATE TABLE clerks (
+    id        text PRIMARY KEY,
+    name      text NOT NULL,
+    town      text NOT NULL,
+    email     text,
+    last_seen timestamptz NOT NULL
+);
+CREATE INDEX clerks_by_town ON clerks (town, name);
+"""
+"""The clerks the desk has seen act (claims, reassignments): whom a supervisor assigns to."""
 
 STATUS = """
 status = CASE
@@ -176,6 +189,17 @@ def projection(runtime: Runtime) -> Projection:
         if isinstance(event, CASE_EVENTS):
             await conn.execute(f"UPDATE cases SET {STATUS} WHERE case_id = $1", case_id)
             await conn.execute(SYNC_QUEUE, case_id)
+        for clerk in clerks_named(event):
+            await conn.execute(
+                "INSERT INTO clerks VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE"
+                " SET name = $2, town = $3, email = coalesce($4, clerks.email),"
+                " last_seen = greatest(clerks.last_seen, $5)",
+                clerk.id,
+                clerk.name,
+                clerk.town,
+                clerk.email,
+                meta.occurred_at,
+            )
 
     return Projection(
         name="desk-cases",
@@ -190,8 +214,22 @@ def projection(runtime: Runtime) -> Projection:
             }
         ),
         handle=handle,
-        migrations=(DDL,),
+        migrations=(DDL, CLERKS),
     )
+
+
+def clerks_named(event: DomainEvent) -> list[Clerk]:
+    """The clerks an event shows at work."""
+    match event:
+        case CaseClaimed() | CaseReleased():
+            return [event.clerk]
+        case CaseReassigned():
+            return [event.to, event.by]
+        case InformationRequested() | HearingRequested() | AutomatedRuleOverruled():
+            return [event.by]
+        case CaseDecided() if event.clerk:
+            return [event.clerk]
+    return []
 
 
 def change(event: DomainEvent) -> tuple[str, list[Any]]:
