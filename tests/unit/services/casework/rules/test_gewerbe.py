@@ -243,3 +243,53 @@ def test_every_rule_is_evaluated_even_when_several_fail() -> None:
     assert outcomes[1].reason == (
         "Erlaubnispflichtige Tätigkeit angegeben (§ 34 GewO); die Erlaubnis ist zu prüfen."
     )
+
+
+def _change(activity_change: str) -> list[RuleOutcome]:
+    from services.casework.domain.rules.gewerbe import UMMELDUNG
+    from tests.support.applications import gewerbeummeldung
+
+    form = gewerbeummeldung(form__business__activity_change=activity_change)["form"]
+    return UMMELDUNG.evaluate(1, form, WURZEN)
+
+
+@pytest.mark.parametrize(("change", "passes"), [("keine", True), ("einschraenkung", True)])
+def test_a_change_that_keeps_or_narrows_the_activity_passes(change: str, passes: bool) -> None:
+    found = {o.rule: o.passed for o in _change(change)}
+    assert found == {
+        "applicant_must_be_of_age": True,
+        "changed_activity_needs_no_permit_check": passes,
+        "business_address_must_be_in_town": True,
+    }
+
+
+@pytest.mark.parametrize("change", ["erweiterung", "wechsel"])
+def test_an_extended_or_changed_activity_is_checked_by_a_clerk(change: str) -> None:
+    found = {o.rule: o for o in _change(change)}
+    outcome = found["changed_activity_needs_no_permit_check"]
+    assert not outcome.passed
+    assert outcome.reason == (
+        "Die Tätigkeit wird erweitert oder geändert; eine Erlaubnispflicht ist zu prüfen."
+    )
+
+
+def test_a_cessation_only_checks_competence() -> None:
+    from services.casework.domain.rules.gewerbe import ABMELDUNG
+    from tests.support.applications import gewerbeabmeldung
+
+    found = ABMELDUNG.evaluate(1, gewerbeabmeldung()["form"], WURZEN)
+    assert [(o.rule, o.passed) for o in found] == [("business_address_must_be_in_town", True)]
+
+
+def test_the_second_form_version_reads_into_the_same_rules() -> None:
+    from services.casework.domain.rules.gewerbe import ANMELDUNG
+    from tests.unit.contracts.test_gewerbeanmeldung_v2 import v2
+
+    passed = ANMELDUNG.evaluate(2, v2(), WURZEN)
+    assert all(o.passed for o in passed), passed
+    craft = ANMELDUNG.evaluate(
+        2, v2(business__craft_trade=True, business__handwerksrolle_number="HWK-123"), WURZEN
+    )
+    assert all(o.passed for o in craft)
+    missing = ANMELDUNG.evaluate(2, v2(business__craft_trade=True), WURZEN)
+    assert [o.rule for o in missing if not o.passed] == ["craft_trade_needs_handwerksrolle_entry"]
