@@ -108,6 +108,12 @@ async def test_a_valid_token_names_the_operator_with_roles_towns_and_procedures(
     assert identity.operator_actor == "operator:rathaus-operator"
 
 
+async def test_a_clerk_s_work_address_comes_from_the_email_claim() -> None:
+    token = sign(RSA, roles=["clerk"], email="anton.augst@augustusburg.de")
+    assert (await verifier(FakeIssuer(RSA)).verify(token)).email == "anton.augst@augustusburg.de"
+    assert (await verifier(FakeIssuer(RSA)).verify(sign(RSA, email=""))).email is None
+
+
 @pytest.mark.parametrize(
     ("key", "alg"), [(RSA, "RS256"), (EC, "ES256"), (ED, "EdDSA"), (ED, "Ed25519")]
 )

@@ -8,6 +8,7 @@ import os
 import pytest
 
 from runtime.settings import DEV_KEK, ServiceSettings, SettingsRefused, load_settings
+from services.casework.settings import CaseworkSettings
 from services.intake.settings import DEV_TRACKING_SECRET, IntakeSettings
 
 GOOD_KEK = base64.b64encode(os.urandom(32)).decode()
@@ -25,7 +26,7 @@ PRODUCTION = {
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
-        if name.startswith(("RATHAUS_", "INTAKE_", "NATS_")):
+        if name.startswith(("RATHAUS_", "INTAKE_", "CASEWORK_", "NATS_")):
             monkeypatch.delenv(name)
 
 
@@ -127,3 +128,48 @@ def test_development_keeps_its_defaults_and_its_own_address() -> None:
 def test_production_keeps_real_time(monkeypatch: pytest.MonkeyPatch) -> None:
     message = refusal(monkeypatch, RATHAUS_TEST_CLOCK_FILE="/tmp/clock")
     assert "RATHAUS_TEST_CLOCK_FILE is for tests only" in message
+
+
+DESK = {
+    "RATHAUS_SESSION_SECRET": "Zq8-wL3xYv7_Kt2mB9nR4pJd6sHf0cGa5eUi",
+    "CASEWORK_PUBLIC_URL": "https://sachbearbeitung.rathauscloud.example",
+}
+
+
+def desk_refusal(monkeypatch: pytest.MonkeyPatch, **environment: str) -> str:
+    for name, value in {**PRODUCTION, **DESK, **environment}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsRefused) as refused:
+        load_settings(CaseworkSettings)
+    return str(refused.value)
+
+
+def test_a_desk_in_production_needs_a_session_secret_and_an_https_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert "RATHAUS_SESSION_SECRET is required" in desk_refusal(
+        monkeypatch, RATHAUS_SESSION_SECRET=""
+    )
+    short = desk_refusal(monkeypatch, RATHAUS_SESSION_SECRET="kurz")
+    assert "RATHAUS_SESSION_SECRET must be at least 32 characters" in short
+    assert "kurz" not in short
+    assert "CASEWORK_PUBLIC_URL is required" in desk_refusal(monkeypatch, CASEWORK_PUBLIC_URL="")
+    assert "https://" in desk_refusal(monkeypatch, CASEWORK_PUBLIC_URL="http://desk.example")
+
+
+def test_a_desk_with_its_secrets_starts_and_hides_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {**PRODUCTION, **DESK, "RATHAUS_DESK_CLIENT_SECRET": GOOD_TOKEN}.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings(CaseworkSettings)
+    assert settings.desk_base_url == "https://sachbearbeitung.rathauscloud.example"
+    assert settings.desk_client_id == "rathaus-desk"
+    for secret in (DESK["RATHAUS_SESSION_SECRET"], GOOD_TOKEN):
+        assert secret not in repr(settings)
+        assert secret in settings.secret_values()
+
+
+def test_a_desk_in_development_needs_no_session_secret() -> None:
+    settings = CaseworkSettings(environment="dev", http_port=8012)
+    assert settings.session_secret is None
+    assert settings.desk_base_url == "http://127.0.0.1:8012"
+    assert settings.desk_links == {}
