@@ -66,8 +66,18 @@ PUBLIC: dict[tuple[str, str, str], str] = {
     ("archive", "GET", "/api/v1/files/{case_id}"): (
         "hashes and the file reference of a filed case, no personal data"
     ),
+    ("casework", "GET", "/anhoerung/{case_id}/{hearing_id}"): (
+        "a heard body's page, behind the random token of its invitation's link"
+    ),
+    ("casework", "POST", "/anhoerung/{case_id}/{hearing_id}"): (
+        "a heard body's answer, behind the same token (sent in the form)"
+    ),
 }
 """Routes anyone may call, and why. Everything else must need a signed-in caller."""
+
+DESK = ("/api/v1/desk/",)
+"""The clerks' desk: for clerks and supervisors of entitled towns, not for operators (except
+delegations and moves); ``tests/e2e/test_desk_access.py`` proves who may call them."""
 
 
 def is_public(service: str, method: str, path: str) -> bool:
@@ -87,6 +97,8 @@ def protected_routes(routes: dict[str, list[dict[str, Any]]]) -> list[Route]:
         for route in listed:
             for method in set(route["methods"]) - {"HEAD"}:
                 key = (service, method, route["path"])
+                if route["signed_in"] and route["path"].startswith(DESK):
+                    continue
                 if route["signed_in"]:
                     protected.append(key)
                 elif not is_public(*key):

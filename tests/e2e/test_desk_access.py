@@ -1,0 +1,287 @@
+"""Who may read and change which case at the desk: a matrix of towns × roles × every desk
+endpoint, against the running suite and its real issuer.
+
+The endpoints are not listed here: casework's own route table names every route under
+``/api/v1/desk/``, so a new one is in the matrix by itself. For each identity and route the
+test knows the answer the rules give — entitled (the clerk's town processes the case and the
+procedure is theirs), not entitled (404, its existence is not theirs to know), or a role or
+town they lack (403) — and every bad token gets 401. Commands carry a version the case never
+had, so an entitled command is refused as stale (409) after every check passed: the matrix
+runs without changing anything, and the test proves that at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import httpx
+import nats
+from joserfc.jwk import RSAKey
+
+from contracts.calendar import today
+from contracts.naming import Namespace, Service
+from tests.support.applications import example, gewerbeanmeldung
+from tests.support.desk import (
+    AUGUSTUSBURG,
+    THALLWITZ,
+    WURZEN,
+    case_when,
+    clerk_token,
+    desk_client,
+    submitted,
+)
+from tests.support.issuer import DevIssuer, claims_of, unsigned, with_claims
+from tests.support.routes import all_routes
+from tests.support.suite import Suite
+
+DESK = "/api/v1/desk/"
+NEVER = 999_999
+"""A case version no case in this test reaches: entitled commands end as stale (409)."""
+
+
+@dataclass(frozen=True)
+class Who:
+    """An identity of the matrix."""
+
+    name: str
+    towns: tuple[str, ...]
+    roles: tuple[str, ...]
+    procedures: tuple[str, ...] = ("*",)
+
+    @property
+    def desk(self) -> bool:
+        return bool({"clerk", "supervisor"} & set(self.roles)) and bool(self.towns)
+
+    @property
+    def supervisor(self) -> bool:
+        return "supervisor" in self.roles and bool(self.towns)
+
+    @property
+    def operator(self) -> bool:
+        return "operator" in self.roles
+
+    def sees(self, processing: tuple[str, ...], procedure: str) -> bool:
+        procedures_ok = "*" in self.procedures or procedure in self.procedures
+        return self.desk and procedures_ok and bool(set(self.towns) & set(processing))
+
+
+PEOPLE = (
+    Who("Wurzen clerk", (WURZEN,), ("clerk",)),
+    Who("Wurzen supervisor", (WURZEN,), ("clerk", "supervisor")),
+    Who("Wurzen dog-tax clerk", (WURZEN,), ("clerk",), ("hundesteuer-anmeldung",)),
+    Who("Augustusburg clerk", (AUGUSTUSBURG,), ("clerk",)),
+    Who("Augustusburg supervisor", (AUGUSTUSBURG,), ("clerk", "supervisor")),
+    Who("Thallwitz clerk", (THALLWITZ,), ("clerk",)),
+    Who("a citizen's account", (WURZEN,), ()),
+    Who("an operator", (), ("operator",)),
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A case of the matrix: who processes it."""
+
+    case_id: UUID
+    competent: str
+    processing: tuple[str, ...]
+    procedure: str = "gewerbeanmeldung"
+
+
+def expected(who: Who, method: str, path: str, case: Case) -> int:
+    """The status the rules give ``who`` on a route (for commands: 409 = got through)."""
+    if path.startswith(f"{DESK}delegations/"):
+        return 200 if who.operator or (who.supervisor and WURZEN in who.towns) else 403
+    if path.endswith("/move"):
+        if not (who.supervisor or who.operator):
+            return 403
+        return 409 if who.operator or case.competent in who.towns else 404
+    if not who.desk:
+        return 403
+    if path.startswith(f"{DESK}cases/"):
+        if path.endswith("/reassign") and not who.supervisor:
+            return 403
+        if not who.sees(case.processing, case.procedure):
+            return 404
+        return {"GET": 200}.get(method, 409) if "/files/" not in path else 404
+    # queue, counts, clerks: of the clerk's own town
+    return 200
+
+
+def body_for(path: str, method: str) -> dict[str, Any] | None:
+    """A body each command accepts, carrying a version no case has."""
+    if method == "GET":
+        return None
+    due = (today() + timedelta(days=14)).isoformat()
+    command = path.rsplit("/", 1)[1]
+    stale = {"expected_version": NEVER}
+    bodies: dict[str, dict[str, Any]] = {
+        "reassign": {"to": {"id": "x", "name": "X", "town": WURZEN}, "reason": "Urlaub"},
+        "request-information": {"question": "Bitte Erlaubnis vorlegen.", "due": due},
+        "hearings": {"body": "polizei", "subject": "Sperrung"},
+        "answer": {"verdict": "zustimmung"},
+        "overrule": {"rule": "no_permit_requiring_trade", "reason": "Erlaubnis liegt vor."},
+        "decide": {"outcome": "rejected", "reasons": ["Keine Erlaubnis."]},
+        "status-report": {"status": "in_bearbeitung"},
+        "move": {"processing_towns": [AUGUSTUSBURG], "reason": "Vereinbarung"},
+    }
+    if path.startswith(f"{DESK}delegations/"):
+        return {"processing_towns": [AUGUSTUSBURG]}  # as agreed already: nothing changes
+    return {**bodies.get(command, {}), **stale}
+
+
+def concrete(path: str, case: Case) -> str:
+    values = {
+        "case_id": str(case.case_id),
+        "hearing_id": "0190f3c4-6b1a-7cc2-9a1e-5d0c2b7e4f99",
+        "name": "bescheid",
+        "town": WURZEN,
+        "procedure": "gewerbeanmeldung",
+    }
+    return re.sub(r"\{([^}:]+)(:[^}]*)?\}", lambda m: values[m.group(1)], path)
+
+
+def desk_routes() -> list[tuple[str, str]]:
+    """Every desk route of casework's application (method, path template)."""
+    listed = all_routes(("casework",), {**os.environ, "RATHAUS_ENVIRONMENT": "test"})
+    found = [
+        (method, route["path"])
+        for route in listed["casework"]
+        if route["path"].startswith(DESK)
+        for method in route["methods"]
+        if method != "HEAD"
+    ]
+    assert all(route["signed_in"] for route in listed["casework"] if route["path"].startswith(DESK))
+    assert len(found) >= 17, found
+    return sorted(found)
+
+
+async def casework_seq(suite: Suite, ns: Namespace) -> int:
+    nc = await nats.connect(suite.nats_url)
+    try:
+        info = await nc.jetstream().stream_info(ns.stream(Service.CASEWORK))
+        return int(info.state.last_seq)
+    finally:
+        await nc.close()
+
+
+def token_of(issuer: DevIssuer, who: Who) -> str:
+    if who.operator:
+        return issuer.client_token()
+    return clerk_token(
+        issuer,
+        who.towns[0],
+        who.name.replace("'", ""),
+        roles=who.roles,
+        procedures=who.procedures,
+        subject=who.name.lower().replace(" ", "-"),
+    )
+
+
+async def test_every_desk_endpoint_answers_each_town_and_role_as_the_rules_say(
+    suite: Suite, issuer: DevIssuer, namespace: str
+) -> None:
+    wurzen_id = await submitted(
+        suite,
+        WURZEN,
+        "gewerbeanmeldung",
+        gewerbeanmeldung(form__business__regulated_activities=["34a"]),
+        "matrix-wurzen",
+    )
+    thallwitz_id = await submitted(
+        suite, THALLWITZ, "gewerbeanmeldung", example("gewerbeanmeldung"), "matrix-thallwitz"
+    )
+    cases = (
+        Case(wurzen_id, WURZEN, (WURZEN, AUGUSTUSBURG)),
+        Case(thallwitz_id, THALLWITZ, (THALLWITZ,)),
+    )
+    async with desk_client(suite, clerk_token(issuer, THALLWITZ, "T")) as thallwitz:
+        await case_when(thallwitz, thallwitz_id, "queued")
+    async with desk_client(suite, clerk_token(issuer, WURZEN, "W")) as wurzen:
+        await case_when(wurzen, wurzen_id, "queued")
+    routes = desk_routes()
+    ns = Namespace(namespace)
+    before = await casework_seq(suite, ns)
+
+    wrong: list[tuple[str, str, str, int, int, str]] = []
+    async with httpx.AsyncClient(base_url=suite.url("casework"), timeout=30) as client:
+        for who in PEOPLE:
+            headers = {"Authorization": f"Bearer {token_of(issuer, who)}"}
+            for case in cases:
+                for method, template in routes:
+                    if "{case_id}" not in template and case is not cases[0]:
+                        continue  # a town's routes: once is enough
+                    path = concrete(template, case)
+                    answer = await client.request(
+                        method, path, json=body_for(template, method), headers=headers
+                    )
+                    want = expected(who, method, template, case)
+                    got = answer.status_code
+                    if got != want or (want == 409 and "inzwischen" not in answer.text):
+                        wrong.append((who.name, method, path, want, got, answer.text[:160]))
+                    if (
+                        want == 404
+                        and "/files/" in template
+                        and who.sees(case.processing, case.procedure)
+                    ):
+                        assert answer.json()["title"] == "Datei nicht gefunden."
+    assert not wrong, "\n".join(map(str, wrong))
+    assert await casework_seq(suite, ns) == before, "a call of the matrix changed a case"
+
+
+async def test_no_bad_token_opens_a_desk_endpoint(suite: Suite, issuer: DevIssuer) -> None:
+    case_id = await submitted(
+        suite,
+        WURZEN,
+        "gewerbeanmeldung",
+        gewerbeanmeldung(form__business__regulated_activities=["34a"]),
+        "bad-tokens",
+    )
+    clerk = clerk_token(issuer, THALLWITZ, "Thea Thalheim")
+    now = int(time.time())
+    real = issuer.signing_key()
+    forged: dict[str, str | None] = {
+        "no token": None,
+        "expired": clerk_token(issuer, WURZEN, "W", iat=now - 900, exp=now - 300),
+        "another key, same kid": issuer.mint(
+            key=RSAKey.generate_key(2048, parameters={"kid": str(real.kid)}),
+            roles=["clerk"],
+            ags=WURZEN,
+            procedures=["*"],
+        ),
+        "a foreign issuer": issuer.mint(
+            key=RSAKey.generate_key(2048, parameters={"kid": "fremd"}),
+            iss="http://127.0.0.1:9/fremd",
+            roles=["clerk"],
+            ags=WURZEN,
+            procedures=["*"],
+        ),
+        "another audience": clerk_token(issuer, WURZEN, "W", aud="some-other-api"),
+        "alg none": unsigned({**claims_of(clerk), "ags": WURZEN}),
+        "a tampered town": with_claims(clerk, ags=WURZEN),
+        "a tampered role": with_claims(clerk, roles=["clerk", "supervisor"], ags=WURZEN),
+    }
+    case = Case(case_id, WURZEN, (WURZEN, AUGUSTUSBURG))
+    wrong = []
+    async with httpx.AsyncClient(base_url=suite.url("casework"), timeout=30) as client:
+        for kind, token in forged.items():
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            for method, template in desk_routes():
+                answer = await client.request(
+                    method,
+                    concrete(template, case),
+                    json=body_for(template, method),
+                    headers=headers,
+                )
+                if answer.status_code != 401 or not answer.headers.get(
+                    "WWW-Authenticate", ""
+                ).startswith("Bearer"):
+                    wrong.append((kind, method, template, answer.status_code))
+    assert not wrong, wrong
+
+
