@@ -22,6 +22,7 @@ FORM = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/form"
 
 async def finished(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
     """The status once the case is decided, its fee assessed and it is filed."""
+    body: dict[str, Any] = {}
     for _ in range(300):
         body = (await client.get(url)).json()
         steps = {line["step"] for line in body.get("timeline", [])}
