@@ -6,7 +6,13 @@ from pathlib import Path
 
 from runtime.service import Runtime, ServiceParts
 from services.casework.configuration import seed_member_configuration
-from services.casework.projections import applicant_actions, case_opening, desk_cases
+from services.casework.projections import (
+    applicant_actions,
+    case_opening,
+    decision_dispatch,
+    decision_letters,
+    desk_cases,
+)
 
 
 def build(runtime: Runtime) -> ServiceParts:
@@ -17,6 +23,8 @@ def build(runtime: Runtime) -> ServiceParts:
             case_opening.projection(runtime),
             applicant_actions.projection(runtime),
             desk_cases.projection(runtime),
+            decision_letters.projection(runtime),
+            decision_dispatch.projection(runtime),
         ),
         migrations=Path(__file__).parent / "migrations",
         on_start=(seed_member_configuration,),
