@@ -14,9 +14,12 @@ and the tests all use the same rules. What they say:
   that decrypt personal data (intake, casework, archive, notify) read keys by direct get;
   only archive deletes a key message (erasure) and writes tombstones, the erasure marker and
   re-wrapped keys. billing reads no personal data and has no right on the bucket at all.
-- **Attachments** (``OBJ_rc_attachments``). intake owns the store and writes to it (replacing
-  an upload purges its old chunks, so it may purge this stream); casework and archive read;
-  archive deletes an erased case's objects (purge of their chunks).
+- **Attachments and documents** (``OBJ_rc_attachments``). intake owns the store and writes to
+  it (replacing an upload purges its old chunks, so it may purge this stream); casework adds
+  the documents it issues (decision letters) — chunks and meta, never a purge, so it never
+  replaces an object (``services.casework.documents``); casework, archive and notify (a
+  decision letter's attachment) read; archive deletes an erased case's objects (purge of
+  their chunks).
 - **Replies.** JetStream answers on the requester's inbox; each user has its own inbox prefix
   (``_INBOX_<namespace>_<service>``, see ``inbox_prefix``) and may subscribe to nothing else,
   so no service can listen to another's answers (a wrapped key, another's events).
@@ -32,7 +35,9 @@ its environment (the platform's secret store) keeps them out of every file witho
 What subject permissions cannot express, and so remains: consumer names (``<service>-<name>
 _e<epoch>``) cannot be matched by a wildcard, so a service may create, read from or delete any
 consumer on a stream it reads (not on others); a key creator (intake) could publish over an
-existing key, which would make it unreadable (it can never read or delete one).
+existing key, which would make it unreadable (it can never read or delete one). Object names
+travel base64-encoded in the meta subjects, so a document writer (casework) cannot be limited
+to its own documents: it could mark another object deleted; it can never purge its chunks.
 """
 
 from __future__ import annotations
@@ -57,10 +62,12 @@ log = structlog.get_logger(__name__)
 
 READS: Mapping[Service, frozenset[Service]] = {
     Service.INTAKE: frozenset(Service),  # the tracking page follows every stream
-    Service.CASEWORK: frozenset({Service.INTAKE, Service.CASEWORK, Service.ARCHIVE}),
+    Service.CASEWORK: frozenset(
+        {Service.INTAKE, Service.CASEWORK, Service.ARCHIVE, Service.NOTIFY}
+    ),  # notify's deliveries: a decision letter's dispatch
     Service.BILLING: frozenset({Service.CASEWORK, Service.BILLING}),
     Service.ARCHIVE: frozenset(Service),  # files every service's part of a case
-    Service.NOTIFY: frozenset({Service.INTAKE, Service.ARCHIVE, Service.NOTIFY}),
+    Service.NOTIFY: frozenset({Service.INTAKE, Service.CASEWORK, Service.ARCHIVE, Service.NOTIFY}),
 }
 """Which event streams each service reads (its projections' sources, and its own)."""
 
@@ -72,7 +79,9 @@ KEY_DESTROYER = Service.ARCHIVE
 """The one service that destroys data keys (erasure), re-wraps them and keeps the marker."""
 ATTACHMENT_OWNER = Service.INTAKE
 """Creates and configures the attachment store, and writes attachments."""
-ATTACHMENT_READERS = frozenset({Service.CASEWORK, Service.ARCHIVE})
+ATTACHMENT_READERS = frozenset({Service.CASEWORK, Service.ARCHIVE, Service.NOTIFY})
+DOCUMENT_WRITERS = frozenset({Service.CASEWORK})
+"""Add the documents they issue to the attachment store (never replace or purge one)."""
 ATTACHMENT_ERASER = Service.ARCHIVE
 
 ADMIN = "admin"
@@ -148,10 +157,12 @@ def _key_rights(ns: Namespace, service: Service) -> list[str]:
 def _attachment_rights(ns: Namespace, service: Service) -> list[str]:
     stream, subjects = attachment_stream(ns), f"$O.{ns.attachment_bucket()}"
     rights: list[str] = []
-    if service in (ATTACHMENT_OWNER, *ATTACHMENT_READERS, ATTACHMENT_ERASER):
+    if service in (ATTACHMENT_OWNER, *ATTACHMENT_READERS, *DOCUMENT_WRITERS, ATTACHMENT_ERASER):
         rights += _reading(stream)
     if service == ATTACHMENT_OWNER:
         rights += [f"{subjects}.>", *_owning(stream), f"$JS.API.STREAM.PURGE.{stream}"]
+    if service in DOCUMENT_WRITERS:
+        rights += [f"{subjects}.C.>", f"{subjects}.M.>"]
     if service == ATTACHMENT_ERASER:
         rights += [f"{subjects}.M.>", f"$JS.API.STREAM.PURGE.{stream}"]
     return rights

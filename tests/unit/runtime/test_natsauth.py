@@ -82,7 +82,7 @@ def test_the_key_bucket_only_intake_creates_in_and_only_archive_deletes_from() -
     assert [s for s in Service if may_publish(s, configure)] == [Service.INTAKE]
 
 
-def test_attachments_intake_writes_casework_and_archive_read_archive_erases() -> None:
+def test_attachments_intake_writes_casework_adds_documents_readers_read_archive_erases() -> None:
     chunk = "$O.t1_rc_attachments.C.abc"
     meta = "$O.t1_rc_attachments.M.YWJj"
     get = "$JS.API.STREAM.MSG.GET.OBJ_t1_rc_attachments"
@@ -93,10 +93,10 @@ def test_attachments_intake_writes_casework_and_archive_read_archive_erases() ->
     }
     assert rights == {
         Service.INTAKE: (True, True, True, True),
-        Service.CASEWORK: (False, False, True, False),
+        Service.CASEWORK: (True, True, True, False),
         Service.BILLING: (False, False, False, False),
         Service.ARCHIVE: (False, True, True, True),
-        Service.NOTIFY: (False, False, False, False),
+        Service.NOTIFY: (False, False, True, False),
     }
 
 
@@ -111,6 +111,13 @@ def test_consumers_only_on_the_streams_a_service_reads() -> None:
     ]
     assert [s for s in Service if reads(Service.NOTIFY, s)] == [
         Service.INTAKE,
+        Service.CASEWORK,
+        Service.ARCHIVE,
+        Service.NOTIFY,
+    ]
+    assert [s for s in Service if reads(Service.CASEWORK, s)] == [
+        Service.INTAKE,
+        Service.CASEWORK,
         Service.ARCHIVE,
         Service.NOTIFY,
     ]
