@@ -7,7 +7,10 @@ holding no database connection, and records the outcome — delivered, or failed
 attempt — together with the event that announces it, which the runtime's outbox publishes
 whenever NATS is there (``runtime.outbox``). So:
 
-* a sender never talks to NATS: a NATS outage delays the announcement, never repeats a mail;
+* a sender never announces through NATS: a NATS outage delays the announcement, never
+  repeats a mail. The one thing it reads from NATS is a message's attachment (a decision
+  letter in the object store), before it sends: an outage fails that attempt before anything
+  went out, and the attempt is retried like any other;
 * a PostgreSQL outage after the mail server accepted a mail does not repeat it either: the
   sender keeps the outcome in memory and records it once the database is back (the lease
   keeps everybody else away meanwhile).
@@ -20,7 +23,7 @@ so mail clients show it once.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -31,6 +34,7 @@ from uuid import UUID
 import aiosmtplib
 import asyncpg
 import structlog
+from nats.js.errors import NotFoundError
 
 from contracts.events.notify import MessageDelivered, MessageDeliveryFailed
 from contracts.naming import Service
@@ -42,6 +46,7 @@ from runtime.failures import INFRASTRUCTURE_ERRORS
 from runtime.ids import derived_id, new_id
 from runtime.service import Runtime
 from runtime.telemetry import consuming_span
+from services.notify.attachments import Attachment, open_attachments
 from services.notify.domain.delivery import next_attempt
 from services.notify.projections.outbox import CHANNEL
 from services.notify.settings import NotifySettings
@@ -60,7 +65,8 @@ WITH due AS (
 UPDATE rm_outbox.outbox m SET lease_token = $1, lease_holder = $2,
     leased_at = clock_timestamp(), lease_until = now() + make_interval(secs => $3)
 FROM due WHERE m.message_id = due.message_id
-RETURNING m.*, (SELECT t.profile FROM rm_outbox.towns t WHERE t.ags = m.tenant) AS profile
+RETURNING m.*, (SELECT t.profile FROM rm_outbox.towns t
+                 WHERE t.ags = coalesce(m.letterhead_town, m.tenant)) AS profile
 """
 """Lease the next due message — or one whose sender is gone — in one statement.
 
@@ -72,13 +78,19 @@ leased before the database restarted may still be on its way to its sender's mem
 outcome, so it waits for its lease to end."""
 
 
+RETRY_LATER: tuple[type[Exception], ...] = (*INFRASTRUCTURE_ERRORS, NotFoundError)
+"""Failures to put a message together that pass: its attachment's store is away or behind."""
+
+
 def message_ref(tenant: str, message_id: object) -> AggregateRef:
     """Where one message's delivery record lives."""
     return AggregateRef(Service.NOTIFY, tenant, "message", str(message_id))
 
 
-def compose(row: Any, settings: NotifySettings) -> EmailMessage:
-    """The e-mail for an outbox row, from the town's own address."""
+def compose(
+    row: Any, settings: NotifySettings, attachments: Sequence[Attachment] = ()
+) -> EmailMessage:
+    """The e-mail for an outbox row, from the (competent) town's own address."""
     mail = EmailMessage()
     profile = row["profile"] or {}
     town = profile.get("official_name", "RathausCloud")
@@ -91,6 +103,11 @@ def compose(row: Any, settings: NotifySettings) -> EmailMessage:
     mail["Message-ID"] = f"<{row['message_id']}@{settings.sender_domain}>"
     mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(row["body"])
+    for attachment in attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        mail.add_attachment(
+            attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
     return mail
 
 
@@ -171,11 +188,13 @@ class Sender:
             error: Exception | None = None
             permanent = False
             try:
-                mail = compose(row, self._settings)
+                mail = compose(row, self._settings, await open_attachments(self._runtime, row))
+            except RETRY_LATER as exc:
+                error = exc  # the object store is away (or not yet there): try again later
             except Exception as exc:
-                # E.g. an address the email package cannot parse. A message that cannot be
-                # put together will not improve: fail it for good rather than let it stop
-                # every sender, again and again.
+                # E.g. an address the email package cannot parse, or an attachment that does
+                # not open. A message that cannot be put together will not improve: fail it
+                # for good rather than let it stop every sender, again and again.
                 error, permanent = exc, True
             else:
                 try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from contracts.calendar import GERMANY
@@ -93,3 +93,198 @@ def acknowledgement(
         f"{town.signature()}"
     )
     return Message(subject=f"Eingangsbestätigung: {title} – {town.official_name}", body=body)
+
+
+NO_REPLY = "Bitte antworten Sie nicht auf diese automatisch erstellte E-Mail.\n\n"
+STATUS_TEXTS = {
+    "in_bearbeitung": "Ihre Meldung wird bearbeitet.",
+    "weitergeleitet": "Ihre Meldung wurde an die zuständige Stelle weitergeleitet.",
+    "behoben": "Der gemeldete Mangel ist behoben.",
+    "nicht_zustaendig": "Für Ihre Meldung ist eine andere Stelle zuständig; wir werden in"
+    " dieser Sache nicht tätig.",
+}
+"""What each status of a report to the applicant (``StatusReported``) says."""
+
+
+def _follow(tracking_url: str | None) -> str:
+    return (
+        f"Den Stand Ihres Antrags sehen Sie jederzeit hier:\n{tracking_url}\n\n"
+        if tracking_url
+        else ""
+    )
+
+
+def _day(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(GERMANY).date()
+    return f"{value:%d.%m.%Y}"
+
+
+def decision(
+    town: Letterhead,
+    *,
+    name: str,
+    procedure: str,
+    case_number: str,
+    document_title: str,
+    filename: str,
+    tracking_url: str | None = None,
+    made_known: bool = True,
+) -> Message:
+    """Bescheid: the decision letter is attached (a PDF); when it counts as made known.
+
+    The mail is the dispatch: its delivery starts the three days to the Bekanntgabe
+    (§ 41 (2) VwVfG), after which the letter's periods run — so the mail says so.
+    """
+    title = procedure_title(procedure)
+    known = (
+        "Der Bescheid gilt am dritten Tag nach dem Versand dieser E-Mail als bekannt gegeben"
+        " (§ 41 Abs. 2 VwVfG); von diesem Tag an laufen die darin genannten Fristen.\n\n"
+        if made_known
+        else ""
+    )
+    body = (
+        f"Guten Tag {name},\n\n"
+        f"über Ihren Antrag „{title}“ (Vorgangsnummer {case_number}) wurde entschieden. "
+        f"Den {document_title} finden Sie im Anhang dieser E-Mail ({filename}).\n\n"
+        f"{known}{_follow(tracking_url)}{NO_REPLY}{town.signature()}"
+    )
+    return Message(subject=f"{document_title}: {title} – {town.official_name}", body=body)
+
+
+def information_request(
+    town: Letterhead,
+    *,
+    name: str,
+    procedure: str,
+    case_number: str,
+    question: str,
+    due: date,
+    tracking_url: str | None,
+) -> Message:
+    """Rückfrage: the clerk's question, by when, and where to answer (the tracking page)."""
+    title = procedure_title(procedure)
+    where = (
+        f"Bitte antworten Sie bis zum {_day(due)} auf der Seite Ihres Antrags; dort können Sie"
+        f" auch Unterlagen hochladen:\n{tracking_url}\n\n"
+        if tracking_url
+        else f"Bitte antworten Sie bis zum {_day(due)}.\n\n"
+    )
+    body = (
+        f"Guten Tag {name},\n\n"
+        f"zu Ihrem Antrag „{title}“ (Vorgangsnummer {case_number}) haben wir eine Rückfrage:\n\n"
+        f"{question}\n\n{where}"
+        "Bis Ihre Antwort vorliegt, ruht die Bearbeitung.\n\n"
+        f"{NO_REPLY}{town.signature()}"
+    )
+    return Message(subject=f"Rückfrage zu Ihrem Antrag: {title} – {town.official_name}", body=body)
+
+
+def hearing_invitation(
+    town: Letterhead,
+    *,
+    body_name: str,
+    procedure: str,
+    case_number: str,
+    subject: str,
+    due: date,
+    answer_url: str | None,
+) -> Message:
+    """Anhörung: a body (police, road authority …) is asked for its statement by a date."""
+    title = procedure_title(procedure)
+    answer = (
+        f"über diesen Link:\n{answer_url}\n\n" if answer_url else "an die oben genannte Stelle.\n\n"
+    )
+    body = (
+        f"An: {body_name}\n\nSehr geehrte Damen und Herren,\n\n"
+        f"die {town.authority} bittet Sie um eine Stellungnahme (Anhörung) zu folgendem"
+        " Vorgang:\n\n"
+        f"Verfahren: {title}\nVorgangsnummer: {case_number}\nGegenstand: {subject}\n\n"
+        f"Bitte antworten Sie bis zum {_day(due)} {answer}"
+        "Geht bis dahin keine Antwort ein, kann ohne Ihre Stellungnahme entschieden werden.\n\n"
+        f"{town.signature()}"
+    )
+    return Message(subject=f"Anhörung: {title} ({case_number}) – {town.official_name}", body=body)
+
+
+def status_report(
+    town: Letterhead,
+    *,
+    name: str,
+    procedure: str,
+    case_number: str,
+    status: str,
+    note: str,
+    tracking_url: str | None,
+) -> Message:
+    """Sachstand: how things stand (a defect report: „Behoben“), with the clerk's note."""
+    title = procedure_title(procedure)
+    remark = f"{note}\n\n" if note else ""
+    body = (
+        f"Guten Tag {name},\n\n"
+        f"zu Ihrem Anliegen „{title}“ (Vorgangsnummer {case_number}):\n\n"
+        f"{STATUS_TEXTS.get(status, 'Der Stand Ihres Anliegens hat sich geändert.')}\n\n"
+        f"{remark}{_follow(tracking_url)}{NO_REPLY}{town.signature()}"
+    )
+    return Message(subject=f"Sachstand: {title} – {town.official_name}", body=body)
+
+
+def deadline_near(
+    town: Letterhead,
+    *,
+    clerk_name: str | None,
+    procedure: str,
+    case_number: str,
+    deadline: date,
+    passed: bool,
+) -> Message:
+    """Fristerinnerung for the clerk holding the case (or the town's desk): no applicant data."""
+    title = procedure_title(procedure)
+    state = "ist abgelaufen" if passed else "läuft bald ab"
+    when = f"ist am {_day(deadline)} abgelaufen" if passed else f"endet am {_day(deadline)}"
+    body = (
+        f"Guten Tag{' ' + clerk_name if clerk_name else ''},\n\n"
+        f"die Frist für den Vorgang {case_number} („{title}“) {when}.\n\n"
+        "Bitte entscheiden Sie den Vorgang oder halten Sie fest, warum er noch offen ist.\n\n"
+        f"{NO_REPLY}{town.signature()}"
+    )
+    subject = f"Frist {state}: {case_number} – {title}"
+    return Message(subject=subject, body=body)
+
+
+def withdrawal(
+    town: Letterhead, *, name: str, procedure: str, case_number: str, withdrawn_at: datetime
+) -> Message:
+    """Rücknahme: the applicant's withdrawal is confirmed; no decision will follow."""
+    title = procedure_title(procedure)
+    body = (
+        f"Guten Tag {name},\n\n"
+        f"Sie haben Ihren Antrag „{title}“ (Vorgangsnummer {case_number}) am"
+        f" {_day(withdrawn_at)} zurückgenommen. Der Vorgang ist damit abgeschlossen; eine"
+        " Entscheidung ergeht nicht.\n\n"
+        f"{NO_REPLY}{town.signature()}"
+    )
+    return Message(subject=f"Rücknahme bestätigt: {title} – {town.official_name}", body=body)
+
+
+def objection_received(
+    town: Letterhead,
+    *,
+    name: str,
+    procedure: str,
+    objected_case_number: str,
+    case_number: str,
+    lodged_at: datetime,
+    tracking_url: str | None,
+) -> Message:
+    """Eingang des Widerspruchs: it is a new case of its own, linked to the first."""
+    title = procedure_title(procedure)
+    body = (
+        f"Guten Tag {name},\n\n"
+        f"Ihr Widerspruch vom {_day(lodged_at)} gegen den Bescheid zu Ihrem Antrag „{title}“"
+        f" (Vorgangsnummer {objected_case_number}) ist bei der {town.authority} eingegangen."
+        f" Er wird unter der Vorgangsnummer {case_number} bearbeitet; Sie erhalten einen"
+        " Widerspruchsbescheid.\n\n"
+        f"{_follow(tracking_url)}{NO_REPLY}{town.signature()}"
+    )
+    return Message(subject=f"Eingang Ihres Widerspruchs: {title} – {town.official_name}", body=body)

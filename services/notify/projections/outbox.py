@@ -2,7 +2,9 @@
 
 The outbox holds the rendered message until it is delivered, then forgets recipient and
 text (the log keeps the delivery, with the recipient sealed). When a case's personal data
-is erased, its undelivered messages are dropped as well.
+is erased, its undelivered messages are dropped as well, and so is its applicant's address.
+intake's log brings the towns and the applications (the acknowledgement); casework's the
+case's messages, one template each (``case_messages``); archive's the erasures.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from runtime.codec import Envelope
 from runtime.ids import derived_id
 from runtime.projection import Projection
 from runtime.service import Runtime
-from runtime.telemetry import current_traceparent
 from services.notify.domain import templates
+from services.notify.projections import case_messages
+from services.notify.projections.queueing import CHANNEL, Outgoing, letterhead, queue
 
 DDL = """
 CREATE TABLE IF NOT EXISTS towns (
@@ -60,9 +63,6 @@ ALTER TABLE outbox SET (fillfactor = 80);
 """A message being sent is leased to one sender (``services.notify.sender``); room on each
 page lets the lease be written in place."""
 
-CHANNEL = "notify_outbox"
-"""PostgreSQL NOTIFY channel that wakes the senders."""
-
 
 def projection(runtime: Runtime) -> Projection:
     """The reaction, wired to the running service."""
@@ -86,6 +86,8 @@ def projection(runtime: Runtime) -> Projection:
             )
         elif isinstance(event, ApplicationSubmitted):
             await enqueue_acknowledgement(conn, envelope, event)
+            await case_messages.remember_contact(conn, envelope, event)
+            await case_messages.replay_waiting(runtime, conn, event.application_id)
         elif isinstance(event, PersonalDataErased):
             runtime.keys.forget(event.data_key)
             await conn.execute(
@@ -95,11 +97,19 @@ def projection(runtime: Runtime) -> Projection:
                 " WHERE data_key = $1",
                 event.data_key,
             )
+            await conn.execute(
+                "UPDATE contacts SET name = NULL, email = NULL, tracking_url = NULL"
+                " WHERE data_key = $1",
+                event.data_key,
+            )
+            await conn.execute("DELETE FROM waiting WHERE data_key = $1", event.data_key)
+        else:
+            await case_messages.handle(runtime, conn, envelope)
 
     return Projection(
         name="outbox",
         owner=Service.NOTIFY,
-        sources=(Service.INTAKE, Service.ARCHIVE),
+        sources=(Service.INTAKE, Service.CASEWORK, Service.ARCHIVE),
         event_types=frozenset(
             {
                 TownProfilePublished.type_name,
@@ -107,9 +117,10 @@ def projection(runtime: Runtime) -> Projection:
                 ApplicationSubmitted.type_name,
                 PersonalDataErased.type_name,
             }
-        ),
+        )
+        | case_messages.EVENT_TYPES,
         handle=handle,
-        migrations=(DDL, LEASES),
+        migrations=(DDL, LEASES, case_messages.CASE_TABLES),
         rebuildable=False,
     )
 
@@ -120,14 +131,8 @@ async def enqueue_acknowledgement(
     """Queue the acknowledgement of receipt (once per application)."""
     if event.contact is None:
         return  # erased before it could be sent: nobody to write to
-    town = await conn.fetchrow(
-        "SELECT profile, offices FROM towns WHERE ags = $1", envelope.meta.tenant
-    )
-    if town is None:
-        raise LookupError(f"no letterhead for town {envelope.meta.tenant}")
-    office = town["offices"].get(event.procedure, "Bürgerservice")
     message = templates.acknowledgement(
-        templates.Letterhead.from_profile(town["profile"], office),
+        await letterhead(conn, envelope.meta.tenant, event.procedure),
         name=event.contact.name,
         procedure=event.procedure,
         application_id=str(event.application_id),
@@ -135,19 +140,19 @@ async def enqueue_acknowledgement(
         tracking_url=event.tracking_url,
         case_number=event.case_number,
     )
-    await conn.execute(
-        "INSERT INTO outbox (message_id, tenant, case_id, data_key, correlation_id, traceparent,"
-        " template, recipient, subject, body)"
-        " VALUES ($1, $2, $3, $4, $5, $6, 'acknowledgement', $7, $8, $9)"
-        " ON CONFLICT (message_id) DO NOTHING",
-        derived_id(envelope.meta.event_id, "acknowledgement"),
-        envelope.meta.tenant,
-        event.application_id,
-        envelope.meta.data_key,
-        envelope.meta.correlation_id,
-        current_traceparent(),
-        event.contact.email,
-        message.subject,
-        message.body,
+    await queue(
+        conn,
+        Outgoing(
+            message_id=derived_id(envelope.meta.event_id, "acknowledgement"),
+            tenant=envelope.meta.tenant,
+            case_id=event.application_id,
+            data_key=envelope.meta.data_key,
+            correlation_id=envelope.meta.correlation_id,
+            template="acknowledgement",
+            recipient=event.contact.email,
+            message=message,
+        ),
     )
-    await conn.execute(f"NOTIFY {CHANNEL}")
+
+
+__all__ = ["CHANNEL", "projection"]
