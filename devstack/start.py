@@ -2,7 +2,8 @@
 
 The embedded NATS admits only the five services, each as its own user with the permissions
 of ``runtime.natsauth`` (as in production); their passwords are generated at the first start
-and kept in ``.rathaus/nats/credentials.json`` (mode 0600). Order of start: NATS and
+and kept in ``.rathaus/nats/credentials.json`` (mode 0600); so is the secret sealing the
+clerks' sessions (``.rathaus/desk/secrets.json``). Order of start: NATS and
 PostgreSQL (embedded, unless ``NATS_URL`` / ``DATABASE_URL`` name servers to use), each
 service's database, the mail sink, the development OpenID Connect issuer
 (``devstack.issuer``, unless ``RATHAUS_OIDC_ISSUER`` names one), then the services, each
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
@@ -28,7 +30,14 @@ from contracts.naming import Namespace
 from devstack.console import BUSY, FAILED, OK, WARN, Console
 from devstack.databases import ensure_databases
 from devstack.embedded import EmbeddedNats, EmbeddedPostgres
-from devstack.issuer.process import ISSUER_PORT, OPERATOR_CLIENT, IssuerProcess, token_command
+from devstack.issuer.directory import Directory
+from devstack.issuer.process import (
+    DESK_CLIENT,
+    ISSUER_PORT,
+    OPERATOR_CLIENT,
+    IssuerProcess,
+    token_command,
+)
 from devstack.keeper import GaveUpError, HasProcess, Keeper, KeptServer
 from devstack.mailbox import MailSink
 from devstack.ports import choose_port
@@ -172,6 +181,7 @@ def _run(
         intake_url=f"http://127.0.0.1:{ports.get('intake', 8001)}",
         issuer_url=issuer_url,
         nats_passwords=servers.nats_passwords,
+        desk=desk_environment(data, environ, issuer_url),
     )
     follower = LogFollower(processes, lambda line: out.say(f"    {line}"))
     stack.callback(_stop_services, processes, follower, out)
@@ -289,6 +299,36 @@ def nats_credentials(path: Path) -> dict[str, str]:
     return passwords
 
 
+def desk_environment(data: Path, environ: Mapping[str, str], issuer_url: str) -> dict[str, str]:
+    """The desk's settings: the session secret (kept), and the development issuer's client.
+
+    With an issuer of the environment's (Keycloak), its desk client comes from the
+    environment too (``RATHAUS_DESK_CLIENT_ID`` / ``_SECRET``), as does a session secret.
+    """
+    env = {
+        "RATHAUS_SESSION_SECRET": environ.get("RATHAUS_SESSION_SECRET")
+        or session_secret(data / "desk" / "secrets.json")
+    }
+    if issuer_url:
+        env["RATHAUS_DESK_CLIENT_ID"], env["RATHAUS_DESK_CLIENT_SECRET"] = DESK_CLIENT
+    return env
+
+
+def session_secret(path: Path) -> str:
+    """The secret sealing the clerks' sessions: made at the first start, then kept (0600),
+    so a clerk stays signed in when the stack or a service restarts."""
+    if path.exists():
+        stored: dict[str, str] = json.loads(path.read_text())
+        if stored.get("session_secret"):
+            return stored["session_secret"]
+    secret = secrets.token_urlsafe(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(json.dumps({"session_secret": secret}, indent=2) + "\n")
+    return secret
+
+
 def _start_nats(
     data: Path,
     authorization: str,
@@ -384,6 +424,22 @@ def _print_operator_access(issuer_url: str, processes: list[ServiceProcess], out
     )
 
 
+def _print_desk_access(issuer_url: str, processes: list[ServiceProcess], out: Console) -> None:
+    """Where the clerks' desk is, and (with the development issuer) whom to sign in as."""
+    desks = [p for p in processes if p.name == "casework"]
+    if not desks:
+        return
+    out.say(f"  clerks' desk      {desks[0].url}/desk/")
+    if not issuer_url:
+        return
+    clerks = [u.username for u in Directory.load().users.values() if "clerk" in u.roles]
+    out.say(f"  demo clerks       {', '.join(clerks)}")
+    out.say(
+        "                    Open the desk: it sends you to the issuer's login form; sign in"
+        " with a user name above, the password is the user name."
+    )
+
+
 def _stopping(out: Console, what: str, stop: Callable[[], None]) -> None:
     """Stop one part of the stack and say so."""
     stop()
@@ -445,6 +501,7 @@ def _print_summary(
     out.say(f"  NATS              {servers.nats_url}   ({servers.nats_note})")
     out.say(f"  PostgreSQL        {redact(servers.postgres_url)}   ({servers.postgres_note})")
     out.say(f"  logs              {_shown(data / 'logs')}/")
+    _print_desk_access(issuer_url, processes, out)
     _print_operator_access(issuer_url, processes, out)
     if "intake" in by_name:
         out.say(f"\n  Try:  curl {by_name['intake'].url}/api/v1/towns")

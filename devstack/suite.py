@@ -49,6 +49,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("notify", 8005),
 )
 SERVICE_NAMES = tuple(spec.name for spec in SERVICES)
+DESKS = ("casework",)
+"""The services serving clerk pages (``runtime.desk``): they get the desk's sign-in client
+and session secret."""
 
 NATS_PORT = 4222
 POSTGRES_PORT = 5432
@@ -104,6 +107,8 @@ class Surroundings:
     audience: str = "rathauscloud"
     nats_passwords: Mapping[str, str] = field(default_factory=dict)
     """Each service's NATS password (its user is its name); empty for an external NATS."""
+    desk: Mapping[str, str] = field(default_factory=dict)
+    """What the services with clerk pages get: the desk's client and the session secret."""
 
 
 def service_env(
@@ -134,6 +139,8 @@ def service_env(
         namespace = Namespace(env.get("RATHAUS_NAMESPACE", ""))
         env["NATS_USER"] = user_name(namespace, Service(spec.name))
         env["NATS_PASSWORD"] = around.nats_passwords[spec.name]
+    if spec.name in DESKS:
+        env.update(around.desk)
     if around.issuer_url:
         env["RATHAUS_OIDC_ISSUER"] = around.issuer_url
         env["RATHAUS_OIDC_AUDIENCE"] = around.audience

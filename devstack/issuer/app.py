@@ -4,18 +4,19 @@
 ``/jwks``                              the public signing key
 ``/authorize``                         the German login form (authorization code + PKCE)
 ``/token``                             tokens: client credentials, or a code and its verifier
+``/logout``                            signing out (RP-initiated logout): back to the client
 """
 
 from __future__ import annotations
 
 from html import escape
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from authlib.oauth2.rfc6749.errors import OAuth2Error  # type: ignore[import-untyped]
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from devstack.issuer.keys import ALGORITHM, public_jwks
@@ -40,6 +41,7 @@ def discovery(issuer: Issuer) -> dict[str, Any]:
         "authorization_endpoint": f"{url}/authorize",
         "token_endpoint": f"{url}/token",
         "jwks_uri": f"{url}/jwks",
+        "end_session_endpoint": f"{url}/logout",
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "client_credentials"],
         "subject_types_supported": ["public"],
@@ -50,7 +52,7 @@ def discovery(issuer: Issuer) -> dict[str, Any]:
             "none",
         ],
         "code_challenge_methods_supported": ["S256"],
-        "scopes_supported": ["openid", "profile"],
+        "scopes_supported": ["openid", "profile", "email"],
         "claims_supported": [
             "sub",
             "name",
@@ -58,6 +60,9 @@ def discovery(issuer: Issuer) -> dict[str, Any]:
             "roles",
             "ags",
             "procedures",
+            "email",
+            "email_verified",
+            "nonce",
         ],
     }
 
@@ -77,14 +82,17 @@ def create_issuer_app(issuer: Issuer) -> Starlette:
             grant = issuer.get_consent_grant(request=oauth)
         except OAuth2Error as error:
             return _refused(issuer, oauth, error)
+        back_to = _origin(grant.redirect_uri)
         if request.method == "GET":
-            return _login_page(request)
+            return _login_page(request, back_to=back_to)
         form = oauth.form
         user = None
         if "cancel" not in form:  # cancelled: authlib redirects with access_denied
             user = issuer.directory.sign_in(form.get("username", ""), form.get("password", ""))
             if user is None:
-                return _login_page(request, "Benutzername oder Passwort ist falsch.", status=401)
+                return _login_page(
+                    request, "Benutzername oder Passwort ist falsch.", status=401, back_to=back_to
+                )
         answer: Response = issuer.create_authorization_response(
             request=oauth, grant_user=user, grant=grant
         )
@@ -94,12 +102,25 @@ def create_issuer_app(issuer: Issuer) -> Starlette:
         response: Response = issuer.create_token_response(await _oauth_request(request))
         return response
 
+    async def logout(request: Request) -> Response:
+        """Nothing to end here (the issuer keeps no sessions); back to a registered address."""
+        client = issuer.query_client(request.query_params.get("client_id", ""))
+        after = request.query_params.get("post_logout_redirect_uri", "")
+        if client is not None and after and client.check_post_logout_redirect_uri(after):
+            state = request.query_params.get("state")
+            target = f"{after}?{urlencode({'state': state})}" if state else after
+            return RedirectResponse(target, 303, headers=PAGE_HEADERS)
+        return HTMLResponse(
+            _page("Abgemeldet", "<p>Sie sind abgemeldet.</p>"), headers=PAGE_HEADERS
+        )
+
     return Starlette(
         routes=[
             Route("/.well-known/openid-configuration", well_known),
             Route("/jwks", jwks),
             Route("/authorize", authorize, methods=["GET", "POST"]),
             Route("/token", token, methods=["POST"]),
+            Route("/logout", logout),
         ]
     )
 
@@ -130,7 +151,16 @@ def _refused(issuer: Issuer, oauth: FormRequest, error: Any) -> Response:
     )
 
 
-def _login_page(request: Request, problem: str = "", status: int = 200) -> HTMLResponse:
+def _origin(url: str | None) -> str:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _login_page(
+    request: Request, problem: str = "", status: int = 200, back_to: str = ""
+) -> HTMLResponse:
+    """The form; its CSP lets the form's answer redirect to the client (``back_to``), which
+    browsers check against ``form-action`` too."""
     action = escape(f"/authorize?{request.url.query}", quote=True)
     alert = f'<p role="alert" class="problem">{escape(problem)}</p>' if problem else ""
     body = f"""{alert}
@@ -145,7 +175,12 @@ def _login_page(request: Request, problem: str = "", status: int = 200) -> HTMLR
 </form>
 <p class="hint">Nur für die Entwicklungsumgebung: Die Demo-Zugänge stehen in
 <code>devstack/issuer/demo.toml</code> (Passwort = Benutzername).</p>"""
-    return HTMLResponse(_page("Anmelden", body), status_code=status, headers=PAGE_HEADERS)
+    headers = dict(PAGE_HEADERS)
+    if back_to:
+        headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
+            "form-action 'self'", f"form-action 'self' {back_to}"
+        )
+    return HTMLResponse(_page("Anmelden", body), status_code=status, headers=headers)
 
 
 def _page(title: str, content: str) -> str:

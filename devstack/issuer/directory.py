@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 DEMO_CONFIG = Path(__file__).with_name("demo.toml")
-SCOPES = ("openid", "profile")
+SCOPES = ("openid", "profile", "email")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
@@ -28,6 +28,7 @@ class DemoUser:
     roles: tuple[str, ...] = ()
     ags: str | None = None
     procedures: tuple[str, ...] = ()
+    email: str | None = None
 
     def get_user_id(self) -> str:
         """The token's ``sub``."""
@@ -48,6 +49,9 @@ class DemoUser:
             claims["ags"] = self.ags
         if self.procedures:
             claims["procedures"] = list(self.procedures)
+        if self.email:
+            claims["email"] = self.email
+            claims["email_verified"] = True
         return claims
 
 
@@ -61,6 +65,7 @@ class DemoClient:
     grant_types: tuple[str, ...]
     redirect_uris: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
+    post_logout_redirect_uris: tuple[str, ...] = ()
 
     def claims(self) -> dict[str, Any]:
         """What a client-credentials token says about the client, besides ``sub``."""
@@ -83,6 +88,10 @@ class DemoClient:
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         """Exact match, except that a loopback URI may use any port (RFC 8252 §7.3)."""
         return any(_same_redirect(redirect_uri, known) for known in self.redirect_uris)
+
+    def check_post_logout_redirect_uri(self, uri: str) -> bool:
+        """Where the browser may go after signing out: as for redirect URIs."""
+        return any(_same_redirect(uri, known) for known in self.post_logout_redirect_uris)
 
     def check_client_secret(self, client_secret: str) -> bool:
         """Whether the secret is this client's (in constant time)."""
@@ -141,6 +150,7 @@ class Directory:
                 grant_types=tuple(c["grant_types"]),
                 redirect_uris=tuple(c.get("redirect_uris", ())),
                 roles=tuple(c.get("roles", ())),
+                post_logout_redirect_uris=tuple(c.get("post_logout_redirect_uris", ())),
             )
             for c in data.get("clients", [])
         ]
@@ -152,6 +162,7 @@ class Directory:
                 roles=tuple(u.get("roles", ())),
                 ags=u.get("ags"),
                 procedures=tuple(u.get("procedures", ())),
+                email=u.get("email"),
             )
             for u in data.get("users", [])
         ]

@@ -21,6 +21,8 @@ from pathlib import Path
 ISSUER_PORT = 8010
 OPERATOR_CLIENT = ("rathaus-operator", "dev-operator-secret")
 """The demo operator client of ``demo.toml`` (development only)."""
+DESK_CLIENT = ("rathaus-desk", "dev-desk-secret")
+"""The demo client the clerks' desk signs in with (``demo.toml``; development only)."""
 
 
 @dataclass

@@ -37,6 +37,10 @@ from devstack.issuer.keys import ALGORITHM
 TOKEN_LIFETIME = 900
 """Seconds an access token is valid: a script fetches a new one per run."""
 
+SIGN_IN_LIFETIME = 8 * 3600
+"""Seconds a person's sign-in (authorization code) is valid: a working day at the desk,
+whose session ends with the token (a provider in production sets its own lifetime)."""
+
 CODE_LIFETIME = 120.0
 
 
@@ -119,7 +123,7 @@ class Issuer(AuthorizationServer):  # type: ignore[misc]
     """The authorization server: demo accounts, one RSA key, codes in memory."""
 
     def __init__(self, url: str, directory: Directory, key: RSAKey) -> None:
-        super().__init__(scopes_supported=["openid", "profile"])
+        super().__init__(scopes_supported=["openid", "profile", "email"])
         self.url = url
         self.directory = directory
         self.key = key
@@ -168,7 +172,7 @@ class _AccessTokens(JWTBearerTokenGenerator):  # type: ignore[misc]
     """RFC 9068 access tokens with the claims the services read (roles, ags, procedures)."""
 
     def __init__(self, issuer: Issuer) -> None:
-        super().__init__(issuer.url, alg=ALGORITHM, expires_generator=TOKEN_LIFETIME)
+        super().__init__(issuer.url, alg=ALGORITHM, expires_generator=_lifetime)
         self._issuer = issuer
 
     def get_jwks(self) -> KeySet:
@@ -181,6 +185,10 @@ class _AccessTokens(JWTBearerTokenGenerator):  # type: ignore[misc]
         self, client: DemoClient, grant_type: str, user: DemoUser | None, scope: str
     ) -> dict[str, Any]:
         return user.claims() if user is not None else client.claims()
+
+
+def _lifetime(client: DemoClient, grant_type: str) -> int:
+    return SIGN_IN_LIFETIME if grant_type == "authorization_code" else TOKEN_LIFETIME
 
 
 class _ClientCredentials(ClientCredentialsGrant):  # type: ignore[misc]

@@ -244,6 +244,18 @@ def assert_the_printed_operator_token_works(
     assert client.get(f"{intake}/ops/v1/projections", headers=bearer).status_code == 200
 
 
+def assert_the_printed_desk_sends_clerks_to_the_issuer(stack: Stack, client: httpx.Client) -> None:
+    """The summary names the desk; it sends a browser to the development issuer's login."""
+    desk = stack.url("clerks' desk")
+    assert any(line.strip().startswith("demo clerks") for line in stack.seen)
+    page = client.get(f"{desk}/desk/")
+    assert page.status_code == 303
+    sign_in = client.get(f"{desk}{page.headers['location']}")
+    assert sign_in.status_code == 303
+    assert sign_in.headers["location"].startswith(f"{stack.url('issuer (OIDC)')}/authorize?")
+    assert "client_id=rathaus-desk" in sign_in.headers["location"]
+
+
 def test_start_serves_all_five_stops_on_ctrl_c_and_keeps_the_data(data_dir: Path) -> None:
     stack = Stack.start(data_dir)
     try:
@@ -254,6 +266,7 @@ def test_start_serves_all_five_stops_on_ctrl_c_and_keeps_the_data(data_dir: Path
             towns = client.get(f"{intake}/api/v1/towns").json()
             assert len(towns) == 18
             assert_the_printed_operator_token_works(stack, client, intake)
+            assert_the_printed_desk_sends_clerks_to_the_issuer(stack, client)
             status_url = submit_until_filed(client, intake)  # each service as its own user
             assert_nats_is_locked(stack, data_dir)
             mails = client.get(f"{mailbox}/api/messages").json()

@@ -7,23 +7,29 @@ from pathlib import Path
 from authlib.oidc.discovery import OpenIDProviderMetadata  # type: ignore[import-untyped]
 from joserfc.jwk import RSAKey
 
+from contracts.procedures import ProcedureId
 from devstack.issuer.app import discovery
 from devstack.issuer.directory import Directory
 from devstack.issuer.server import Issuer
-from devstack.suite import SERVICES, Surroundings, service_env
+from devstack.suite import DESKS, SERVICES, Surroundings, service_env
 
 ACCOUNTS = Directory.load()
 
 
-def test_the_demo_accounts_have_an_operator_client_and_clerks_of_three_towns() -> None:
+def test_the_demo_accounts_have_an_operator_client_and_clerks_of_four_towns() -> None:
     operator = ACCOUNTS.clients["rathaus-operator"]
     assert operator.check_grant_type("client_credentials")
     assert not operator.check_grant_type("authorization_code")
     assert operator.check_client_secret("dev-operator-secret")
     assert not operator.check_client_secret("dev-operator-secret ")
-    towns = {u.ags for u in ACCOUNTS.users.values() if "clerk" in u.roles}
-    assert towns == {"14729410", "14522020", "14729380"}
-    assert any("supervisor" in u.roles for u in ACCOUNTS.users.values())
+    clerks = [u for u in ACCOUNTS.users.values() if "clerk" in u.roles]
+    assert {u.ags for u in clerks} == {"14729410", "14522020", "14729380", "14729030"}
+    supervised = {u.ags for u in clerks if "supervisor" in u.roles}
+    assert supervised == {"14729410", "14522020"}  # the shared service centre's two towns
+    for clerk in clerks:  # every procedure, and a work address casework records
+        assert set(clerk.procedures) == set(ProcedureId), clerk.username
+        assert clerk.email, clerk.username
+        assert clerk.claims()["email"] == clerk.email
     assert ACCOUNTS.sign_in("betrieb", "betrieb") is not None
     assert ACCOUNTS.sign_in("betrieb", "falsch") is None
 
@@ -44,6 +50,26 @@ def test_the_discovery_document_is_valid_openid_provider_metadata() -> None:
     metadata = OpenIDProviderMetadata(discovery(Issuer("http://127.0.0.1:8010", ACCOUNTS, key)))
     metadata.validate()
     assert metadata["code_challenge_methods_supported"] == ["S256"]
+    assert metadata["end_session_endpoint"] == "http://127.0.0.1:8010/logout"
+    assert "email" in metadata["scopes_supported"]
+    assert "email" in metadata["claims_supported"]
+
+
+def test_after_signing_out_the_browser_may_return_to_the_desk_only() -> None:
+    desk = ACCOUNTS.clients["rathaus-desk"]
+    assert desk.check_post_logout_redirect_uri("http://127.0.0.1:8002/desk/abgemeldet")
+    assert not desk.check_post_logout_redirect_uri("http://127.0.0.1:8002/desk/")
+    assert not desk.check_post_logout_redirect_uri("http://evil.example/desk/abgemeldet")
+
+
+def test_the_stack_gives_the_desk_settings_to_the_services_with_a_desk(tmp_path: Path) -> None:
+    desk = {"RATHAUS_SESSION_SECRET": "s" * 43, "RATHAUS_DESK_CLIENT_ID": "rathaus-desk"}
+    around = Surroundings("nats://x", 1, tmp_path, "http://127.0.0.1:8001", desk=desk)
+    for spec in SERVICES:
+        env = service_env(spec, spec.port, "postgresql://x/y", around, {})
+        given = {name: env[name] for name in desk if name in env}
+        assert given == (desk if spec.name in DESKS else {}), spec.name
+    assert DESKS == ("casework",)
 
 
 def test_the_stack_passes_its_issuer_to_every_service(tmp_path: Path) -> None:
