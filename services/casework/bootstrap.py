@@ -6,6 +6,7 @@ from pathlib import Path
 
 from runtime.service import Runtime, ServiceParts
 from services.casework.configuration import seed_member_configuration
+from services.casework.pages import desk_parts
 from services.casework.projections import (
     applicant_actions,
     case_opening,
@@ -17,6 +18,7 @@ from services.casework.projections import (
 
 def build(runtime: Runtime) -> ServiceParts:
     """casework's parts, bound to ``runtime``."""
+    desk_routers, install_desk = desk_parts(runtime)
     return ServiceParts(
         title="RathausCloud casework",
         projections=(
@@ -26,6 +28,8 @@ def build(runtime: Runtime) -> ServiceParts:
             decision_letters.projection(runtime),
             decision_dispatch.projection(runtime),
         ),
+        routers=(*desk_routers,),
         migrations=Path(__file__).parent / "migrations",
         on_start=(seed_member_configuration,),
+        configure=(install_desk,),
     )

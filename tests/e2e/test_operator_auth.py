@@ -5,6 +5,11 @@ The endpoints are not listed here: each service's own route table says which rou
 signed-in caller, and every other route must be declared public below, with the reason, so
 a new route cannot slip through unprotected unnoticed. Against the running suite, the real
 issuer (``devstack/issuer``), NATS and PostgreSQL.
+
+The clerks' desk (``runtime.desk``: ``/desk/…``, ``/auth/callback``) is for browsers: its
+pages want a session cookie, never a bearer token, and are not in the OpenAPI. Every desk
+route must need a desk session or be declared public in ``PUBLIC_DESK``; with only an
+operator's token, a desk page still sends the browser to sign in.
 """
 
 from __future__ import annotations
@@ -59,6 +64,30 @@ PUBLIC: dict[tuple[str, str, str], str] = {
         "the applicant's own status, behind the signed tracking token of their link"
     ),
     ("intake", "GET", "/antraege/{application_id:path}"): "the same as a page, same token",
+    ("intake", "POST", "/api/v1/applications/{application_id}/attachments"): (
+        "a file for the applicant's answer or objection, behind the tracking token"
+    ),
+    ("intake", "POST", "/api/v1/applications/{application_id}/information/{request_id}"): (
+        "the applicant answers a clerk's question, behind the tracking token"
+    ),
+    ("intake", "POST", "/api/v1/applications/{application_id}/withdrawal"): (
+        "the applicant withdraws, behind the tracking token"
+    ),
+    ("intake", "POST", "/api/v1/applications/{application_id}/objection"): (
+        "the applicant objects to the decision, behind the tracking token"
+    ),
+    ("intake", "GET", "/api/v1/applications/{application_id}/decision-document"): (
+        "the applicant's decision letter, behind the tracking token"
+    ),
+    ("intake", "GET", "/antraege/{application_id}/bescheid"): "the same letter from the page",
+    ("intake", "GET", "/antraege/{application_id}/ruecknahme"): (
+        "the page asking before a withdrawal, same token"
+    ),
+    ("intake", "POST", "/antraege/{application_id}/ruecknahme"): "the page's withdrawal",
+    ("intake", "POST", "/antraege/{application_id}/rueckfragen/{request_id}"): (
+        "the page's answer to a question, same token"
+    ),
+    ("intake", "POST", "/antraege/{application_id}/widerspruch"): "the page's objection",
     ("billing", "GET", "/api/v1/fees/{case_id}"): (
         "a case's amount and cash reference, no personal data, by an unguessable case id"
     ),
@@ -74,6 +103,14 @@ PUBLIC: dict[tuple[str, str, str], str] = {
     ),
 }
 """Routes anyone may call, and why. Everything else must need a signed-in caller."""
+
+PUBLIC_DESK: dict[tuple[str, str], str] = {
+    ("GET", "/desk/anmelden"): "signing in: a redirect to the issuer",
+    ("GET", "/auth/callback"): "the issuer's answer; only a sign-in this browser started counts",
+    ("POST", "/desk/abmelden"): "signing out needs no session (but the same origin)",
+    ("GET", "/desk/abgemeldet"): "„Sie sind abgemeldet“",
+}
+"""Desk routes without a session, and why (every desk service serves them)."""
 
 DESK = ("/api/v1/desk/",)
 """The clerks' desk: for clerks and supervisors of entitled towns, not for operators (except
@@ -95,6 +132,8 @@ def protected_routes(routes: dict[str, list[dict[str, Any]]]) -> list[Route]:
     protected, undeclared = [], []
     for service, listed in routes.items():
         for route in listed:
+            if route["desk"]:
+                continue  # a browser route: desk_routes
             for method in set(route["methods"]) - {"HEAD"}:
                 key = (service, method, route["path"])
                 if route["signed_in"] and route["path"].startswith(DESK):
@@ -105,6 +144,43 @@ def protected_routes(routes: dict[str, list[dict[str, Any]]]) -> list[Route]:
                     undeclared.append(key)
     assert not undeclared, f"neither protected nor declared public: {undeclared}"
     return sorted(protected)
+
+
+def desk_routes(routes: dict[str, list[dict[str, Any]]]) -> list[Route]:
+    """The desk routes needing a session; fails on a desk route neither that nor public, and
+    on a route under the desk's paths that is no desk route (it would lack the CSRF check)."""
+    protected, undeclared = [], []
+    for service, listed in routes.items():
+        for route in listed:
+            path = route["path"]
+            if path.startswith(("/desk/", "/auth/")):
+                assert route["desk"], f"{service} {path}: not a DeskRoute (desk_router)"
+            if not route["desk"]:
+                continue
+            assert not route["in_schema"], f"{service} {path}: a browser route, not in the API"
+            assert not route["signed_in"], f"{service} {path}: a desk route takes no bearer token"
+            for method in set(route["methods"]) - {"HEAD"}:
+                if route["desk_signed_in"]:
+                    protected.append((service, method, path))
+                elif (method, path) not in PUBLIC_DESK and not path.startswith("/desk/static/"):
+                    undeclared.append((service, method, path))
+    assert not undeclared, f"desk routes neither needing a session nor public: {undeclared}"
+    return sorted(protected)
+
+
+async def refuses_without_session(suite: Suite, route: Route, token: str) -> None:
+    """A desk route called with an operator's bearer token but no session is not served."""
+    service, method, path = route
+    path = re.sub(r"\{[^}]+\}", "0", path)
+    headers = {"Authorization": f"Bearer {token}", "Origin": suite.url(service)}
+    async with httpx.AsyncClient(base_url=suite.url(service), timeout=10) as client:
+        answer = await client.request(method, path, headers=headers)
+    if method == "GET":
+        assert answer.status_code == 303, (route, answer.status_code)
+        assert answer.headers["location"].startswith("/desk/anmelden?ziel="), route
+    else:
+        assert answer.status_code == 401, (route, answer.status_code)
+        assert "Anmeldung erforderlich" in answer.text, route
 
 
 async def filed_application(client: httpx.AsyncClient) -> UUID:
@@ -267,7 +343,12 @@ async def test_only_operators_pass_and_refusals_change_nothing(
     message_id = (
         await fetch(suite.database_urls["notify"], "SELECT message_id FROM rm_outbox.outbox")
     )[0]["message_id"]
-    routes = protected_routes(all_routes(SERVICES, {**os.environ, "RATHAUS_ENVIRONMENT": "test"}))
+    listed = all_routes(SERVICES, {**os.environ, "RATHAUS_ENVIRONMENT": "test"})
+    routes = protected_routes(listed)
+    pages = desk_routes(listed)
+    assert ("casework", "GET", "/desk/") in pages
+    for page in pages:
+        await refuses_without_session(suite, page, operator_token)
     documents, values = {}, {}
     auth = {"Authorization": f"Bearer {operator_token}"}
     for name in SERVICES:

@@ -4,7 +4,9 @@ The OpenAPI leaves out what is ``include_in_schema=False`` (pages, the docs' fil
 that must see every route asks the application itself. ``python -m tests.support.routes``
 builds each service's app (without starting it) and prints, as JSON, each route's methods,
 path, whether the OpenAPI shows it, and whether it needs a signed-in caller (it depends on
-``runtime.auth.signed_in``, directly or through ``Operator`` / ``requires_role``).
+``runtime.auth.signed_in``, directly or through ``Operator`` / ``requires_role``). A clerks'
+desk route (``runtime.desk``) is a browser route: ``desk`` says so, ``desk_signed_in``
+whether it needs a desk session (``DeskUser`` and the role checks built on it).
 """
 
 from __future__ import annotations
@@ -25,12 +27,18 @@ ROOT = Path(__file__).resolve().parents[2]
 def _needs_sign_in(dependant: Dependant) -> bool:
     from runtime.auth import signed_in
 
-    return any(d.call is signed_in or _needs_sign_in(d) for d in dependant.dependencies)
+    return _depends_on(dependant, signed_in)
+
+
+def _depends_on(dependant: Dependant, call: Any) -> bool:
+    return any(d.call is call or _depends_on(d, call) for d in dependant.dependencies)
 
 
 def routes_of(service: str) -> list[dict[str, Any]]:
     """The routes of one service's application."""
     from contracts.naming import Service
+    from runtime.desk.access import desk_user
+    from runtime.desk.csrf import DeskRoute
     from runtime.service import create_app
     from tests.deploy.settings_names import settings_class
 
@@ -47,6 +55,8 @@ def routes_of(service: str) -> list[dict[str, Any]]:
                 "path": context.path,
                 "in_schema": bool(getattr(context, "include_in_schema", False)),
                 "signed_in": dependant is not None and _needs_sign_in(dependant),
+                "desk": isinstance(route, DeskRoute),
+                "desk_signed_in": dependant is not None and _depends_on(dependant, desk_user),
             }
         )
     return found
