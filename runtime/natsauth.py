@@ -158,7 +158,9 @@ def _attachment_rights(ns: Namespace, service: Service) -> list[str]:
     stream, subjects = attachment_stream(ns), f"$O.{ns.attachment_bucket()}"
     rights: list[str] = []
     if service in (ATTACHMENT_OWNER, *ATTACHMENT_READERS, *DOCUMENT_WRITERS, ATTACHMENT_ERASER):
-        rights += _reading(stream)
+        # nats-py's ObjectStore.get subscribes to an object's chunks without naming the
+        # stream, so it asks which stream holds the subject (names only, of any stream).
+        rights += [*_reading(stream), "$JS.API.STREAM.NAMES"]
     if service == ATTACHMENT_OWNER:
         rights += [f"{subjects}.>", *_owning(stream), f"$JS.API.STREAM.PURGE.{stream}"]
     if service in DOCUMENT_WRITERS:

@@ -164,6 +164,12 @@ async def _refusals(client: Client, service: Service, key_seq: int) -> None:
     if service not in (Service.INTAKE, Service.ARCHIVE):
         subject = f"$KV.{NS.key_bucket()}.case-2"
         checks.append((js.publish(subject, b"not a key"), subject))
+        # Documents are added, never purged: only the store's owner and its eraser purge.
+        objects = attachment_stream(NS)
+        checks.append((js.purge_stream(objects), f"STREAM.PURGE.{objects}"))
+    if service in (Service.BILLING, Service.NOTIFY):
+        chunk = f"$O.{NS.attachment_bucket()}.C.forged"
+        checks.append((js.publish(chunk, b"not a document"), chunk))
     await asyncio.gather(*(client.refused(attempt, part) for attempt, part in checks))
 
 
@@ -246,7 +252,11 @@ async def test_one_application_travels_through_all_five_services_with_credential
             assert response.status_code == 201, response.text
             status = await wait_for_status(client, response.json()["status_url"], "filed")
         assert status["status"] == "filed"
-        assert await smtp.mailbox.wait_for(1)
+        # casework stored the decision letter, notify read and attached it
+        mails = await smtp.mailbox.wait_for(2)
+        [decision] = [m for m in mails if str(m["Subject"]).startswith("Bescheid:")]
+        [letter] = list(decision.iter_attachments())
+        assert letter.get_content_type() == "application/pdf"
         for name in SERVICES:
             assert "Permissions Violation" not in suite.processes[name].log_path.read_text()
     finally:

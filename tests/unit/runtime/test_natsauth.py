@@ -86,6 +86,9 @@ def test_attachments_intake_writes_casework_adds_documents_readers_read_archive_
     chunk = "$O.t1_rc_attachments.C.abc"
     meta = "$O.t1_rc_attachments.M.YWJj"
     get = "$JS.API.STREAM.MSG.GET.OBJ_t1_rc_attachments"
+    assert [s for s in Service if may_publish(s, "$JS.API.STREAM.NAMES")] == [
+        s for s in Service if may_publish(s, get)
+    ]  # ObjectStore.get looks up the stream of an object's chunks
     purge = "$JS.API.STREAM.PURGE.OBJ_t1_rc_attachments"
     rights = {
         s: (may_publish(s, chunk), may_publish(s, meta), may_publish(s, get), may_publish(s, purge))
