@@ -283,5 +283,3 @@ async def test_no_bad_token_opens_a_desk_endpoint(suite: Suite, issuer: DevIssue
                 ).startswith("Bearer"):
                     wrong.append((kind, method, template, answer.status_code))
     assert not wrong, wrong
-
-
