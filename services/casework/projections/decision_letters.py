@@ -106,12 +106,24 @@ WHERE l.case_id = $1 AND l.status = 'waiting'
 (or the objection) has not arrived."""
 
 
+LETTERS_SINCE = datetime(2026, 11, 30, tzinfo=UTC)
+"""The release that introduced decision letters. An installation with history has decisions
+from before it: they were made known otherwise and get no letter (and so no second mail)."""
+
+
+def writes_letter(decided: Envelope[DomainEvent]) -> bool:
+    """Whether a decision gets a letter: every decision since letters exist."""
+    return decided.meta.occurred_at >= LETTERS_SINCE
+
+
 def projection(runtime: Runtime) -> Projection:
     """The reaction, wired to the running service."""
 
     async def handle(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> None:
         event = envelope.event
         if isinstance(event, CaseDecided):
+            if not writes_letter(envelope):
+                return
             await _decided(conn, envelope, event)
             await issue(runtime, conn, event.case_id)
         elif isinstance(event, ApplicationSubmitted | ObjectionLodged):
