@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from runtime.service import Runtime, ServiceParts
+from services.casework.api import cases, delegations, hearing_link, queue
 from services.casework.configuration import seed_member_configuration
 from services.casework.pages import desk_parts
 from services.casework.projections import (
@@ -14,6 +15,7 @@ from services.casework.projections import (
     decision_letters,
     desk_cases,
 )
+from services.casework.timers import run_timers
 
 
 def build(runtime: Runtime) -> ServiceParts:
@@ -28,8 +30,15 @@ def build(runtime: Runtime) -> ServiceParts:
             decision_letters.projection(runtime),
             decision_dispatch.projection(runtime),
         ),
-        routers=(*desk_routers,),
+        routers=(
+            queue.router(runtime),
+            cases.router(runtime),
+            delegations.router(runtime),
+            hearing_link.router(runtime),
+            *desk_routers,
+        ),
         migrations=Path(__file__).parent / "migrations",
         on_start=(seed_member_configuration,),
+        background=(run_timers,),
         configure=(install_desk,),
     )

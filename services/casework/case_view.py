@@ -137,6 +137,8 @@ class CaseView:
     known_on: date | None = None
     status_reports: list[tuple[datetime, str, str]] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
+    suggested_hearings: list[str] = field(default_factory=list)
+    """Bodies the procedure should hear that have not been heard yet (``domain.hearings``)."""
 
     @property
     def status(self) -> str:

@@ -31,6 +31,7 @@ from services.casework.desk import Action, Desk, LoadedCase
 from services.casework.domain import clerk_actions
 from services.casework.domain.case import Case
 from services.casework.domain.deadlines import add_working_days
+from services.casework.domain.hearings import suggested_bodies
 from services.casework.domain.refusals import Refused
 
 INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
@@ -90,7 +91,15 @@ class DeskCommands:
         assert application is not None
         assert loaded.case.case_id is not None
         intake = await self._runtime.store.load(application_ref(loaded.ref.tenant, application))
-        return case_view.build(loaded.case.case_id, loaded.events, intake.events, as_of)
+        view = case_view.build(loaded.case.case_id, loaded.events, intake.events, as_of)
+        config = await towns.configuration(self._runtime, loaded.case.competent_town)
+        heard = {h.body for h in view.hearings}
+        view.suggested_hearings = [
+            body
+            for body in suggested_bodies(view.state.procedure, view.form, set(config.bodies))
+            if body not in heard
+        ]
+        return view
 
     async def file(self, who: Identity, case_id: UUID, name: str) -> StoredFile | None:
         """An attachment (by id) or the decision letter (``bescheid``); ``None``: no such file."""

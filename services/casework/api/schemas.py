@@ -270,6 +270,9 @@ class CaseOut(BaseModel):
     dispatched_at: datetime | None
     known_on: date | None
     history: list[HistoryOut]
+    suggested_hearings: list[str] = Field(
+        description="Stellen, die das Verfahren anhören sollte und die noch nicht angehört sind"
+    )
 
 
 def case_out(view: CaseView) -> CaseOut:
@@ -317,4 +320,5 @@ def case_out(view: CaseView) -> CaseOut:
         dispatched_at=view.dispatched_at,
         known_on=view.known_on,
         history=[HistoryOut(**h.__dict__) for h in view.history],
+        suggested_hearings=view.suggested_hearings,
     )
