@@ -211,7 +211,13 @@ async def test_a_traffic_order_with_a_full_closure_hears_four_bodies(
     body = example("verkehrsrechtliche-anordnung")
     case_id = await submitted(suite, WURZEN, "verkehrsrechtliche-anordnung", body, "hearings")
     async with desk_client(suite, clerk_token(issuer, WURZEN, "Wenzel Wurzner")) as wenzel:
-        await case_when(wenzel, case_id, "queued")
+        queued = await case_when(wenzel, case_id, "queued")
+        assert queued["suggested_hearings"] == [
+            "polizei",
+            "strassenbaulasttraeger",
+            "oepnv",
+            "feuerwehr",
+        ]
         url = f"/api/v1/desk/cases/{case_id}"
         assert (await wenzel.post(f"{url}/claim")).status_code == 200
         for heard in ("polizei", "strassenbaulasttraeger", "oepnv", "feuerwehr"):
@@ -223,6 +229,7 @@ async def test_a_traffic_order_with_a_full_closure_hears_four_bodies(
         assert (await wenzel.post(f"{url}/hearings", json={"body": "polizei"})).status_code == 409
         case = (await wenzel.get(url)).json()
         assert case["status"] == "hearing"
+        assert case["suggested_hearings"] == []
         due = date.fromisoformat(case["hearings"][0]["due"])
         assert due > today()  # ten working days of the town's configuration
         links = await _answer_links(suite, case_id)
