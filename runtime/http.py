@@ -74,6 +74,8 @@ MESSAGES: dict[str, str] = {
     "bytes_type": "Hier wird ein Dateiinhalt erwartet.",
 }
 FALLBACK = "Diese Angabe ist ungültig."
+CONFIRM = "Bitte bestätigen Sie diese Angabe."
+"""A declaration that must be ticked (``Literal[True]``) was not."""
 ENVELOPE_TITLE = "Bitte prüfen Sie Ihre Angaben."
 
 
@@ -89,7 +91,7 @@ def german_message(error: dict[str, Any]) -> str:
     if template is None:
         return FALLBACK
     if kind == "literal_error" and context.get("expected") == "True":
-        return "Bitte bestätigen Sie diese Angabe."
+        return CONFIRM
     if "expected" in context:
         context = {**context, "expected": str(context["expected"]).replace("' or '", "' oder '")}
     try:

@@ -82,7 +82,9 @@ class CatalogueCache:
         pool = self._pool()
         towns = await pool.fetch("SELECT ags, profile FROM rm_catalogue.towns")
         procedures = await pool.fetch(
-            "SELECT ags, procedure, competent_office, form_version FROM rm_catalogue.procedures"
+            "SELECT p.ags, p.procedure, p.competent_office, p.form_version, p.fee_hint,"
+            " p.contact, p.opening_hours, f.amount FROM rm_catalogue.procedures p"
+            " LEFT JOIN rm_catalogue.fees f USING (ags, procedure)"
         )
         self._towns = {row["ags"]: row["profile"] for row in towns}
         self._members = {

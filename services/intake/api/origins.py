@@ -6,8 +6,10 @@ through only from the origins that town registered in the catalogue (``widget_or
 tracking request only from those of the application's town; anything else under ``/api``
 from origins some member registered. A browser request from any other origin is refused
 with a German 403 before it does anything — not merely left unreadable, so a foreign page
-cannot submit in a town's name either. Requests without an ``Origin`` (programs, the
-suite's own pages) are not concerned.
+cannot submit in a town's name either. The refusal itself is readable by the page that was
+refused (``Access-Control-Allow-Origin`` names it), so the widget can tell "not registered"
+from "unreachable"; it reveals nothing but that refusal. Requests without an ``Origin``
+(programs, the suite's own pages) are not concerned.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ ALLOWED_METHODS = "GET, POST"
 ALLOWED_HEADERS = "Content-Type, Idempotency-Key"
 EXPOSED_HEADERS = "Retry-After"
 TOWN_PATH = re.compile(r"^/api/v1/towns/(\d{8})(/|$)")
-APPLICATION_PATH = re.compile(r"^/api/v1/applications/([0-9a-fA-F-]{36})$")
+APPLICATION_PATH = re.compile(r"^/api/v1/applications/([0-9a-fA-F-]{36})(/|$)")
 
 
 def town_of(path: str) -> str | None:
@@ -37,7 +39,7 @@ def town_of(path: str) -> str | None:
 
 
 def application_of(path: str) -> str | None:
-    """The application a tracking path is about."""
+    """The application a tracking path is about (its status, or a step taken on it)."""
     found = APPLICATION_PATH.match(path)
     return found.group(1) if found else None
 
@@ -62,19 +64,20 @@ class TownOrigins:
         allowed = await self._resolve(origin, scope["path"])
         preflight = scope["method"] == "OPTIONS" and "access-control-request-method" in headers
         if not allowed:
-            await _refused(scope, receive, send)
+            await _refused(origin, scope, receive, send)
         elif preflight:
             await _preflight(origin, send)
         else:
             await self.app(scope, receive, _with_cors(origin, send))
 
 
-async def _refused(scope: Scope, receive: Receive, send: Send) -> None:
+async def _refused(origin: str, scope: Scope, receive: Receive, send: Send) -> None:
     response = problem(
         403,
         "Keine Berechtigung.",
         "Diese Internetseite ist für die Anträge dieser Gemeinde nicht freigegeben.",
     )
+    response.headers["Access-Control-Allow-Origin"] = origin
     response.headers["Vary"] = "Origin"
     await response(scope, receive, send)
 

@@ -26,6 +26,7 @@ from contracts.procedures import procedure as procedure_definition
 from contracts.procedures import procedure_title
 from runtime.failures import INFRASTRUCTURE_ERRORS
 from runtime.http import (
+    CONFIRM,
     MESSAGES,
     FieldError,
     JsonRoute,
@@ -127,6 +128,9 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                 "official_name": town.get("official_name"),
             },
             "competent_office": found["competent_office"],
+            "fee_hint": found["fee_hint"] or fee_in_words(found["amount"]),
+            "contact": found["contact"],
+            "opening_hours": found["opening_hours"],
             "schema": definition.form(found["form_version"]).model_json_schema(),
             "attachments": {
                 "max_count": rule.max_count,
@@ -330,23 +334,27 @@ def too_many(refused: Refused) -> JSONResponse:
 
 
 CLIENT_MESSAGES = {
-    kind: MESSAGES[kind]
-    for kind in (
-        "missing",
-        "string_too_short",
-        "string_too_long",
-        "string_pattern_mismatch",
-        "greater_than_equal",
-        "less_than_equal",
-        "greater_than",
-        "less_than",
-        "date_parsing",
-        "float_parsing",
-        "int_parsing",
-        "literal_error",
-    )
+    "confirm": CONFIRM,
+    **{
+        kind: MESSAGES[kind]
+        for kind in (
+            "missing",
+            "string_too_short",
+            "string_too_long",
+            "string_pattern_mismatch",
+            "greater_than_equal",
+            "less_than_equal",
+            "greater_than",
+            "less_than",
+            "date_parsing",
+            "float_parsing",
+            "int_parsing",
+            "literal_error",
+        )
+    },
 }
-"""The German messages of the checks the widget makes in the browser (the server's own)."""
+"""The German messages of the checks the widget makes in the browser (the server's own;
+``confirm`` is what the server says of a declaration left unticked)."""
 
 
 def accepted_message(case_number: str | None, mailed: bool) -> str:
