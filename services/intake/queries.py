@@ -9,8 +9,9 @@ from uuid import UUID
 
 import asyncpg
 
+from services.intake.domain.applicant_actions import ApplicantHistory, CaseView
 from services.intake.domain.checks import Town
-from services.intake.domain.tracking import current_step
+from services.intake.domain.tracking import current_status
 
 
 def _area(points: Any) -> list[tuple[float, float]] | None:
@@ -97,11 +98,19 @@ class CatalogueCache:
 
 
 async def application_status(pool: asyncpg.Pool, application_id: UUID) -> dict[str, Any] | None:
-    """An application's timeline and current status, or ``None`` if intake has not seen it."""
+    """An application's (or objection's) timeline, its case's facts, the steps its applicant
+    took, and its current status — or ``None`` if intake has not seen it.
+
+    ``requests`` are the unanswered requests for information, each with the sealed commit
+    that holds its question (opened by the caller, who has the keys).
+    """
     head = await pool.fetchrow(
         "SELECT a.application_id, a.tenant, a.procedure, a.submitted_at, a.case_number,"
-        " t.name AS town_name"
+        " a.objection_to, f.case_number AS objection_to_number, t.name AS town_name,"
+        " c.deadline, c.outcome, c.known_on, c.closed_reason, c.withdrawn_at"
         " FROM rm_tracking.applications a LEFT JOIN rm_catalogue.towns t ON t.ags = a.tenant"
+        " LEFT JOIN rm_tracking.applications f ON f.application_id = a.objection_to"
+        " LEFT JOIN rm_tracking.cases c ON c.application_id = a.application_id"
         " WHERE a.application_id = $1",
         application_id,
     )
@@ -113,9 +122,75 @@ async def application_status(pool: asyncpg.Pool, application_id: UUID) -> dict[s
         application_id,
     )
     timeline = [dict(line.items()) for line in lines]
-    status = current_step([line["step"] for line in timeline])
-    label = next(
-        (line["label"] for line in reversed(timeline) if line["step"] == status),
-        "Antrag eingegangen",
+    requests = await pool.fetch(
+        "SELECT request_id, due, requested_at, event_id, sealed_commit, answered_at"
+        " FROM rm_tracking.information_requests WHERE application_id = $1"
+        " ORDER BY requested_at NULLS LAST, request_id",
+        application_id,
     )
-    return {**dict(head.items()), "status": status, "status_label": label, "timeline": timeline}
+    open_requests = [
+        dict(r.items()) for r in requests if r["due"] is not None and r["answered_at"] is None
+    ]
+    answer_due = min((r["due"] for r in open_requests), default=None)
+    status = current_status([(line["step"], line["label"]) for line in timeline], answer_due)
+    return {
+        **dict(head.items()),
+        "status": status.step,
+        "status_label": status.label,
+        "timeline": timeline,
+        "requests": [dict(r.items()) for r in requests],
+        "open_requests": open_requests,
+        "document": await decision_document(pool, application_id),
+        "objections": [
+            dict(row.items())
+            for row in await pool.fetch(
+                "SELECT application_id, case_number, submitted_at FROM rm_tracking.applications"
+                " WHERE objection_to = $1 ORDER BY submitted_at",
+                application_id,
+            )
+        ],
+    }
+
+
+async def decision_document(pool: asyncpg.Pool, case_id: UUID) -> dict[str, Any] | None:
+    """The decision letter's reference and key id, if casework has issued one."""
+    row = await pool.fetchrow(
+        "SELECT d.*, coalesce(a.objection_to, a.application_id) AS first_application"
+        " FROM rm_tracking.decision_documents d"
+        " LEFT JOIN rm_tracking.applications a USING (application_id)"
+        " WHERE d.application_id = $1",
+        case_id,
+    )
+    return dict(row.items()) if row else None
+
+
+async def case_view(pool: asyncpg.Pool, case_id: UUID) -> CaseView | None:
+    """The case as the applicant's commands decide on it (``None``: not seen yet)."""
+    found = await application_status(pool, case_id)
+    return None if found is None else case_view_of(found)
+
+
+def case_view_of(found: dict[str, Any]) -> CaseView:
+    """``CaseView`` from an ``application_status`` answer."""
+    return CaseView(
+        case_id=found["application_id"],
+        application_id=found["objection_to"] or found["application_id"],
+        procedure=found["procedure"],
+        objection_to=found["objection_to"],
+        requests=frozenset(r["request_id"] for r in found["requests"] if r["due"] is not None),
+        outcome=found["outcome"],
+        closed_reason=found["closed_reason"],
+    )
+
+
+def history_of(found: dict[str, Any]) -> ApplicantHistory:
+    """The applicant's steps as the read model has them (what the page may offer)."""
+    return ApplicantHistory(
+        answered=frozenset(r["request_id"] for r in found["requests"] if r["answered_at"]),
+        withdrawn=frozenset([found["application_id"]] if found["withdrawn_at"] else []),
+        objections=(
+            {found["application_id"]: found["objections"][0]["case_number"]}
+            if found["objections"]
+            else {}
+        ),
+    )

@@ -17,13 +17,33 @@ from contracts.events.casework import (
     CaseDecided,
     CaseOpened,
     CaseReferredToClerk,
+    Clerk,
+    DecisionDispatched,
+    DecisionDocumentIssued,
     DelegationAgreed,
+    DocumentRef,
+    HearingRequested,
+    InformationRequested,
     RuleOutcome,
+    StatusReported,
 )
-from contracts.events.intake import ApplicationSubmitted
+from contracts.events.intake import (
+    ApplicationSubmitted,
+    ApplicationWithdrawn,
+    InformationProvided,
+    ObjectionLodged,
+)
 from contracts.events.notify import MessageDelivered, MessageDeliveryFailed
 from contracts.values import Contact
-from services.intake.domain.tracking import TimelineEntry, current_step, euro, timeline_entry
+from services.intake.domain.tracking import (
+    Status,
+    TimelineEntry,
+    current_status,
+    current_step,
+    euro,
+    timeline_entries,
+    timeline_entry,
+)
 
 CASE = UUID("0190f3c4-6b1a-7cc2-9a1e-5d0c2b7e4f10")
 MESSAGE = UUID("0190f3c6-1111-7222-8333-444455556666")
@@ -267,3 +287,165 @@ def test_amounts_are_written_the_german_way(amount: Decimal, text: str) -> None:
 )
 def test_the_status_is_the_highest_milestone_reached(steps: list[str], status: str) -> None:
     assert current_step(steps) == status
+
+
+REQUEST = UUID("0190f3c4-6b1a-7cc2-9a1e-5d0c2b7e4f30")
+OBJECTION = UUID("0190f3c4-6b1a-7cc2-9a1e-5d0c2b7e4f20")
+CLERK = Clerk(id="c-1", name="Erika Mustermann", town=WURZEN)
+
+
+@pytest.mark.parametrize(
+    ("event", "step", "label"),
+    [
+        pytest.param(
+            InformationRequested(
+                case_id=CASE,
+                request_id=REQUEST,
+                question="Wie heißt Ihr Hund wirklich?",
+                due=date(2026, 12, 14),
+                by=CLERK,
+                requested_at=AT,
+            ),
+            "information_requested",
+            "Rückfrage der Sachbearbeitung (Antwort bis 14.12.2026)",
+            id="asked",
+        ),
+        pytest.param(
+            InformationProvided(
+                application_id=CASE, request_id=REQUEST, answer="Bello.", provided_at=AT
+            ),
+            "information_provided",
+            "Ihre Antwort ist eingegangen",
+            id="answered",
+        ),
+        pytest.param(
+            HearingRequested(
+                case_id=CASE,
+                hearing_id=REQUEST,
+                body="polizei",
+                body_name="Polizeirevier Grimma",
+                body_email="revier.grimma@polizei.example",
+                subject="Vollsperrung Wenceslaigasse",
+                due=date(2026, 12, 14),
+                by=CLERK,
+                requested_at=AT,
+            ),
+            "hearing",
+            "Stellungnahmen anderer Stellen werden eingeholt",
+            id="hearing",
+        ),
+        pytest.param(
+            StatusReported(
+                case_id=CASE,
+                status="behoben",
+                note=" Das Loch ist verfüllt. ",
+                by=CLERK,
+                reported_at=AT,
+            ),
+            "status_report",
+            "Stand der Bearbeitung: Behoben – Das Loch ist verfüllt.",
+            id="status-report",
+        ),
+        pytest.param(
+            StatusReported(case_id=CASE, status="weitergeleitet", by=CLERK, reported_at=AT),
+            "status_report",
+            "Stand der Bearbeitung: An die zuständige Stelle weitergeleitet",
+            id="status-report-without-note",
+        ),
+        pytest.param(
+            DecisionDocumentIssued(
+                case_id=CASE,
+                document=DocumentRef(
+                    object_name=f"{CASE}/bescheid.pdf",
+                    filename="Bescheid.pdf",
+                    content_type="application/pdf",
+                    size=100,
+                    sha256="c" * 64,
+                ),
+                issued_at=AT,
+            ),
+            "document",
+            "Bescheid zum Herunterladen bereit",
+            id="document",
+        ),
+        pytest.param(
+            DecisionDispatched(case_id=CASE, dispatched_at=AT, known_on=date(2026, 11, 23)),
+            "dispatched",
+            "Bescheid versandt; er gilt am 23.11.2026 als bekannt gegeben",
+            id="dispatched",
+        ),
+        pytest.param(
+            ApplicationWithdrawn(application_id=CASE, withdrawn_at=AT),
+            "withdrawn",
+            "Ihre Rücknahme ist eingegangen",
+            id="withdrawn",
+        ),
+        pytest.param(
+            CaseClosed(case_id=CASE, closed_at=AT, reason="withdrawn"),
+            "closed",
+            "Vorgang nach Ihrer Rücknahme eingestellt",
+            id="closed-after-withdrawal",
+        ),
+    ],
+)
+def test_the_applicants_steps_read_as_german_lines_naming_nobody(
+    event: DomainEvent, step: str, label: str
+) -> None:
+    assert timeline_entry(event) == TimelineEntry(application_id=CASE, step=step, label=label)
+    assert "Erika" not in label  # the clerk
+    assert "Polizei" not in label  # a heard body
+    assert "Hund" not in label  # the question
+
+
+def test_an_objection_is_a_line_on_the_first_case_and_the_first_of_its_own() -> None:
+    lodged = ObjectionLodged(
+        application_id=CASE,
+        objection_id=OBJECTION,
+        procedure="hundesteuer-anmeldung",
+        grounds="Zu teuer.",
+        lodged_at=AT,
+        case_number="WUR-2026-000018",
+    )
+    assert timeline_entries(lodged) == [
+        TimelineEntry(CASE, "objection", "Widerspruch eingelegt (Vorgangsnummer WUR-2026-000018)"),
+        TimelineEntry(OBJECTION, "received", "Widerspruch eingegangen"),
+    ]
+    assert timeline_entries(CaseClosed(case_id=CASE, closed_at=AT)) == [
+        TimelineEntry(CASE, "closed", "Vorgang abgeschlossen")
+    ]
+    assert timeline_entries(delivered("acknowledgement", case_id=None)) == []
+
+
+RECEIVED = ("received", "Antrag eingegangen")
+REFERRED = ("referred", "Zur Prüfung an die Sachbearbeitung übergeben")
+DECIDED = ("decided", "Entschieden: Ihr Antrag wurde abgelehnt")
+REPORT = ("status_report", "Stand der Bearbeitung: Behoben")
+
+
+@pytest.mark.parametrize(
+    ("lines", "due", "status"),
+    [
+        ([RECEIVED, REFERRED], None, Status(*REFERRED)),
+        (
+            [RECEIVED, REFERRED],
+            date(2026, 12, 14),
+            Status(
+                "awaiting_information", "Rückfrage offen: Bitte antworten Sie bis zum 14.12.2026"
+            ),
+        ),
+        ([RECEIVED, REFERRED, DECIDED], date(2026, 12, 14), Status(*DECIDED)),
+        ([RECEIVED, REFERRED, REPORT], None, Status(*REPORT)),
+        ([RECEIVED, REPORT, REFERRED], None, Status(*REFERRED)),
+        ([RECEIVED, REPORT, DECIDED], None, Status(*DECIDED)),
+        (
+            [RECEIVED, ("withdrawn", "Ihre Rücknahme ist eingegangen")],
+            None,
+            Status("withdrawn", "Ihre Rücknahme ist eingegangen"),
+        ),
+        ([], None, Status("received", "Antrag eingegangen")),
+    ],
+)
+def test_an_open_question_or_a_newer_report_is_the_status_until_the_decision(
+    lines: list[tuple[str, str]], due: date | None, status: Status
+) -> None:
+    assert current_status(lines, due) == status
