@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from runtime.service import Runtime, ServiceParts
 from services.intake import upload_store
-from services.intake.api import catalogue_ops, origins, pages, uploads, widget
+from services.intake.api import applicant, catalogue_ops, origins, pages, uploads, widget
 from services.intake.api.common import Offers
 from services.intake.api.origins import TownOrigins
 from services.intake.api.routes import router
@@ -31,6 +31,7 @@ def build(runtime: Runtime) -> ServiceParts:
         projections=(catalogue.PROJECTION, tracking.PROJECTION),
         routers=(
             router(runtime, settings),
+            applicant.router(runtime, settings),
             uploads.router(runtime, Offers(CatalogueCache(lambda: runtime.pool))),
             pages.router(runtime, settings),
             catalogue_ops.router(runtime),

@@ -20,9 +20,9 @@ from fastapi.responses import HTMLResponse
 
 from contracts.calendar import GERMANY
 from runtime.service import Runtime
-from services.intake.api.routes import Untracked, tracked_status
 from services.intake.api.schemas import ApplicationStatus
 from services.intake.settings import IntakeSettings
+from services.intake.status_view import Untracked, tracked_status
 
 STYLE = (
     "html{color-scheme:light}"
@@ -75,7 +75,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
             parsed = UUID(application_id)
         except ValueError:
             return _html(not_found_page(), 404)
-        found = await tracked_status(runtime.pool, settings.tracking_key, parsed, token)
+        found = await tracked_status(runtime, settings, parsed, token)
         if found is Untracked.NOT_FOUND or token is None:
             return _html(not_found_page(), 404)
         if found is Untracked.NOT_VISIBLE_YET:

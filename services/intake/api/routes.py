@@ -12,18 +12,15 @@ application.
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import Enum
 from typing import Annotated, Any
 from uuid import UUID
 
-import asyncpg
 import structlog
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from contracts.events.intake import AttachmentRef
 from contracts.procedures import procedure as procedure_definition
-from contracts.procedures import procedure_title
 from runtime.failures import INFRASTRUCTURE_ERRORS
 from runtime.http import (
     CONFIRM,
@@ -50,6 +47,7 @@ from services.intake.domain.application import contact_of
 from services.intake.domain.checks import Checked, Town, check_application
 from services.intake.ratelimits import Refused, SubmissionLimits
 from services.intake.settings import IntakeSettings
+from services.intake.status_view import Untracked, tracked_status
 
 log = structlog.get_logger(__name__)
 
@@ -297,7 +295,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
     )
     async def status(application_id: UUID, token: Annotated[str, Query(min_length=1)]) -> Any:
         """An application's status and timeline, for whoever holds the tracking link."""
-        found = await tracked_status(runtime.pool, settings.tracking_key, application_id, token)
+        found = await tracked_status(runtime, settings, application_id, token)
         if found is Untracked.NOT_FOUND:
             return problem(
                 404,
@@ -370,42 +368,6 @@ NEEDS_KEY = FieldError(
     "ihn mit, so wie beim Hochladen der Dateien.",
     type="idempotency_key_missing",
 )
-
-
-class Untracked(Enum):
-    """Why a tracking link shows no application."""
-
-    NOT_FOUND = "not_found"
-    """No or a wrong token: says nothing about whether the application exists."""
-    NOT_VISIBLE_YET = "not_visible_yet"
-    """The token is right (so it was submitted), but the read model has not caught up yet."""
-
-
-async def tracked_status(
-    pool: asyncpg.Pool, secret: str, application_id: UUID, token: str | None
-) -> ApplicationStatus | Untracked:
-    """What a tracking link shows: the token is checked before anything is read.
-
-    The JSON API and the status page both answer from here, so they cannot disagree about
-    who may see what.
-    """
-    if not token or not commands.token_matches(secret, application_id, token):
-        return Untracked.NOT_FOUND
-    found = await queries.application_status(pool, application_id)
-    if found is None:
-        return Untracked.NOT_VISIBLE_YET
-    return ApplicationStatus(
-        application_id=application_id,
-        case_number=found["case_number"],
-        town=found["tenant"],
-        town_name=found["town_name"],
-        procedure=found["procedure"],
-        procedure_title=procedure_title(found["procedure"]),
-        submitted_at=found["submitted_at"],
-        status=found["status"],
-        status_label=found["status_label"],
-        timeline=found["timeline"],
-    )
 
 
 def _procedure_info(ags: str, row: dict[str, Any]) -> ProcedureInfo:
