@@ -12,7 +12,15 @@ from fastapi import FastAPI
 
 from runtime.service import Runtime, ServiceParts
 from services.intake import upload_store
-from services.intake.api import applicant, catalogue_ops, origins, pages, uploads, widget
+from services.intake.api import (
+    applicant,
+    catalogue_ops,
+    origins,
+    page_actions,
+    pages,
+    uploads,
+    widget,
+)
 from services.intake.api.common import Offers
 from services.intake.api.origins import TownOrigins
 from services.intake.api.routes import router
@@ -33,6 +41,7 @@ def build(runtime: Runtime) -> ServiceParts:
             router(runtime, settings),
             applicant.router(runtime, settings),
             uploads.router(runtime, Offers(CatalogueCache(lambda: runtime.pool))),
+            page_actions.router(runtime, settings),  # before the page's catch-all path
             pages.router(runtime, settings),
             catalogue_ops.router(runtime),
             widget.router(),

@@ -184,7 +184,13 @@ async def test_the_e_mail_link_opens_a_german_accessible_status_page(
     assert all(moment.tzinfo is not None for moment in moments)
 
     # Dark text on a light background, readable (WCAG AA: 4.5:1) everywhere it matters.
-    for selector in ("h1", "dd >> nth=0", "#stand strong", "main ol li time >> nth=0", "main a"):
+    for selector in (
+        "h1",
+        "dd >> nth=0",
+        "#stand strong",
+        "main ol li time >> nth=0",
+        "main a >> nth=0",
+    ):
         colour, behind = await page.locator(selector).evaluate(CONTRAST)
         assert contrast(colour, behind) >= 4.5, (selector, colour, behind)
         assert sum(behind[:3]) > sum(colour[:3]), (selector, "light text on dark")

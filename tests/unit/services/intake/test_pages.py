@@ -11,6 +11,7 @@ from uuid import UUID
 
 import pytest
 
+from services.intake.api.page_forms import FormState, withdraw_confirmation_html
 from services.intake.api.pages import (
     HEADERS,
     german_datetime,
@@ -195,3 +196,130 @@ def test_the_content_security_policy_allows_exactly_the_inline_style() -> None:
     [style] = Document(page).texts["style"]
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
     assert f"style-src 'sha256-{digest}'" in HEADERS["Content-Security-Policy"]
+
+
+REQUEST = UUID("0190f3c4-6b1a-7cc2-9a1e-5d0c2b7e4f30")
+OBJECTION = UUID("0190f3c4-6b1a-7cc2-9a1e-5d0c2b7e4f20")
+FORM = f"antwort-{REQUEST}"
+
+
+def asked(question: str | None = "Bitte senden Sie die Police.") -> ApplicationStatus:
+    return status(
+        expected_decision="2026-12-20",
+        open_requests=[
+            {"request_id": REQUEST, "question": question, "due": "2026-12-14", "answer_url": "x"}
+        ],
+        withdraw_url="x",
+    )
+
+
+def decided(**changes: object) -> ApplicationStatus:
+    decision = {
+        "outcome": "rejected",
+        "known_on": "2026-11-12",
+        "objection_until": "2026-12-14",
+        "document": {
+            "filename": "Bescheid.pdf",
+            "content_type": "application/pdf",
+            "size": 23_000,
+            "download_url": "x",
+        },
+    }
+    return status(**{"decision": decision, "objection_url": "x", **changes})
+
+
+def test_the_forms_post_to_intake_only() -> None:
+    assert "form-action 'self'" in HEADERS["Content-Security-Policy"]
+    assert "form-action 'none'" not in HEADERS["Content-Security-Policy"]
+
+
+def test_an_open_question_is_shown_with_a_form_that_carries_the_token() -> None:
+    page = status_page_html(asked(), 'x"y', key="k-1")
+    document = Document(page)
+    assert "Bitte senden Sie die Police." in document.texts["blockquote"]
+    [form] = document.all("form")
+    assert form["method"] == "post"
+    assert form["enctype"] == "multipart/form-data"
+    assert form["action"] == f"/antraege/{APPLICATION}/rueckfragen/{REQUEST}?token=x%22y"
+    [text] = document.all("textarea")
+    assert (text["name"], text["id"]) == ("antwort", f"{FORM}-text")
+    assert "required" in text
+    assert {"type": "hidden", "name": "schluessel", "value": "k-1"} in document.all("input")
+    assert "Bitte antworten Sie bis zum 14.12.2026." in "".join(document.texts["p"])
+    assert "20.12.2026" in document.texts["dd"]  # the expected decision
+    assert {"href": f"/antraege/{APPLICATION}/ruecknahme?token=x%22y"} in document.all("a")
+    # The reload link stays the first stop in main: the steps come after it.
+    links = [a["href"] for a in document.all("a")]
+    assert links[1] == "?token=x%22y"
+
+
+def test_a_question_is_text_never_markup() -> None:
+    page = status_page_html(asked(HOSTILE), TOKEN)
+    assert "<script>" not in page
+    assert HOSTILE in Document(page).texts["blockquote"]
+
+
+def test_an_erased_question_says_so() -> None:
+    page = status_page_html(asked(None), TOKEN)
+    assert "Die Frage kann nicht mehr angezeigt werden" in page
+
+
+def test_a_form_sent_back_says_what_is_wrong_at_the_top_and_at_the_field() -> None:
+    state = FormState(FORM, {f"{FORM}-text": "Bitte geben Sie Ihre Antwort ein."}, "<b>x</b>", "k")
+    document = Document(status_page_html(asked(), TOKEN, state=state, here="/antraege/a"))
+    assert document.texts["h2"][0] == "Bitte prüfen Sie Ihre Angaben"
+    [summary_link] = [a for a in document.all("a") if a["href"] == f"#{FORM}-text"]
+    assert summary_link
+    [text] = document.all("textarea")
+    assert (text["aria-invalid"], text["aria-describedby"]) == ("true", f"{FORM}-text-fehler")
+    assert document.texts["textarea"] == ["<b>x</b>"]  # what was typed, as text
+    assert "Fehler: Bitte geben Sie Ihre Antwort ein." in document.texts["p"]
+    assert {"href": "/antraege/a?token=" + TOKEN} in document.all("a")  # the reload link
+
+
+def test_a_decision_offers_its_letter_its_dates_and_the_objection() -> None:
+    document = Document(status_page_html(decided(), TOKEN, key="k"))
+    text = "".join(document.texts["p"])
+    assert "Ihr Antrag wurde abgelehnt." in text
+    assert "Der Bescheid gilt am 12.11.2026 als bekannt gegeben." in text
+    assert "Widerspruch können Sie bis zum 14.12.2026 einlegen." in text
+    assert {"href": f"/antraege/{APPLICATION}/bescheid?token={TOKEN}"} in document.all("a")
+    [form] = document.all("form")
+    assert form["action"] == f"/antraege/{APPLICATION}/widerspruch?token={TOKEN}"
+    assert [t["name"] for t in document.all("textarea")] == ["begruendung"]
+    assert not [a for a in document.all("a") if "ruecknahme" in (a["href"] or "")]
+
+
+def test_a_lodged_objection_is_linked_with_its_own_token_and_not_offered_again() -> None:
+    linked = {
+        "application_id": OBJECTION,
+        "case_number": "WUR-2026-000018",
+        "status_url": "x",
+        "status_page_url": f"/antraege/{OBJECTION}?token=own",
+    }
+    document = Document(status_page_html(decided(objection=linked, objection_url=None), TOKEN))
+    assert not document.all("form")
+    assert {"href": f"/antraege/{OBJECTION}?token=own"} in document.all("a")
+    assert "Sie haben Widerspruch eingelegt (Vorgangsnummer WUR-2026-000018). " in "".join(
+        document.texts["p"]
+    )
+
+
+def test_an_objections_page_speaks_of_the_objection() -> None:
+    page = status_page_html(
+        status(kind="objection", objection_to_case_number="WUR-2026-000017", withdraw_url="x"),
+        TOKEN,
+    )
+    document = Document(page)
+    assert document.texts["h1"] == ["Stand Ihres Widerspruchs"]
+    assert "WUR-2026-000017" in document.texts["dd"]
+    assert "Widerspruch zurücknehmen …" in document.texts["a"]
+
+
+def test_a_withdrawal_is_confirmed_on_a_page_of_its_own() -> None:
+    document = Document(withdraw_confirmation_html(asked(), TOKEN, "k-2"))
+    assert document.texts["h1"] == ["Antrag zurücknehmen?"]
+    [form] = document.all("form")
+    assert form == {"method": "post", "action": f"/antraege/{APPLICATION}/ruecknahme?token={TOKEN}"}
+    assert document.texts["button"] == ["Ja, Antrag zurücknehmen"]
+    assert {"href": f"/antraege/{APPLICATION}?token={TOKEN}"} in document.all("a")
