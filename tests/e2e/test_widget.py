@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
@@ -32,7 +33,10 @@ from playwright.async_api import (
 )
 
 from contracts.calendar import today
+from contracts.events.intake import InformationProvided
+from contracts.naming import Service
 from contracts.procedures import PROCEDURES
+from runtime.eventstore import AggregateRef
 from tests.conftest import DatabaseFactory
 from tests.e2e.conftest import StartAlone
 from tests.support.applications import PDF, WURZEN, example, gewerbeanmeldung
@@ -44,6 +48,7 @@ from tests.support.browser import (
     serious_violations,
     town_page,
 )
+from tests.support.case_events import CaseDesk, case_desk
 from tests.support.issuer import DevIssuer
 from tests.support.mail import SmtpServer
 from tests.support.suite import SERVICES, Suite
@@ -57,6 +62,7 @@ WIDGET = "rathaus-antrag"
 ELLEFELD = "14523090"
 """A member town that does not offer the Bewohnerparkausweis."""
 TOWN_COLOURS = f"{WIDGET} {{ --rathaus-farbe: #7a1f2b; --rathaus-schrift: Georgia, serif; }}"
+QUESTION = "Bitte senden Sie uns die Police der Hundehaftpflichtversicherung."
 
 
 @pytest.fixture
@@ -92,6 +98,15 @@ async def suite(
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture
+async def desk(
+    nats_url: str, namespace: str, new_database: DatabaseFactory
+) -> AsyncIterator[CaseDesk]:
+    """A clerk's steps, appended to casework's stream as casework appends them."""
+    async with case_desk(nats_url, namespace, await new_database()) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
@@ -551,3 +566,70 @@ async def test_every_procedure_is_rendered_and_submitted_through_the_widget(
         "Dieser Antrag kann hier zurzeit nicht online gestellt werden. Diese Gemeinde bietet"
         " das Verfahren „bewohnerparkausweis“ nicht online an."
     )
+
+
+async def test_a_clerks_question_is_answered_in_the_widget_with_a_file(
+    suite: Suite, site: StaticSite, context: BrowserContext, desk: CaseDesk
+) -> None:
+    intake = suite.url("intake")
+    page = await context.new_page()
+    choosers = file_choosers(page)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(town_page(site, intake, WURZEN, "hundesteuer-anmeldung", path="/hund"))
+    await inside(page, "form").wait_for()
+    assert await page.locator(WIDGET).evaluate(FILL, example("hundesteuer-anmeldung")["form"]) == []
+    await tab_to(page, "absenden")
+    await page.keyboard.press("Enter")
+    await confirmed(page)
+    link = page.locator(WIDGET).get_by_role("link", name=re.compile("Stand Ihres Antrags"))
+    application_id = UUID((await link.get_attribute("href") or "").split("/antraege/")[1][:36])
+
+    # The clerk asks; the widget shows the question when it looks again.
+    await desk.opened(application_id)
+    request_id = await desk.ask(application_id, QUESTION)
+    await tab_to(page, "aktualisieren")
+    question = page.locator(WIDGET).get_by_text(QUESTION)
+    for _ in range(60):
+        if await question.count():
+            break
+        await page.keyboard.press("Enter")
+        await asyncio.sleep(0.25)
+    assert await question.is_visible()
+    assert (await widget_text(page, ".stand")).startswith("Aktueller Stand: Rückfrage offen")
+    await no_serious_violations(page, "a question in the widget")
+
+    # Sent empty: the server's German message at the field, the keyboard taken there.
+    send = f"r-{request_id}-senden"
+    for _ in range(10):
+        if (await focused(page))["id"] == send:
+            break
+        await page.keyboard.press("Shift+Tab")
+    assert (await focused(page))["id"] == send
+    await page.keyboard.press("Enter")
+    await inside(page, f"#r-{request_id}-text-fehler").wait_for()
+    field = await focused(page)
+    assert (field["id"], field["invalid"]) == (f"r-{request_id}-text", "true")
+    assert "Fehler: Bitte geben Sie Ihre Antwort ein." in field["describedBy"]
+    await no_serious_violations(page, "an empty answer")
+
+    # The answer, with the policy as a PDF; sent once, acknowledged.
+    await page.keyboard.type("Die Police liegt bei.")
+    await choose_file(page, choosers, f"r-{request_id}-datei", "police.pdf", PDF)
+    await page.locator(WIDGET).get_by_text("police.pdf (1 KB) ist hochgeladen").wait_for()
+    await tab_to(page, send)
+    await page.keyboard.press("Enter")
+    thanks = page.locator(WIDGET).get_by_text("Ihre Antwort ist eingegangen.")
+    await thanks.wait_for()
+    assert (await focused(page))["text"].startswith("Ihre Antwort ist eingegangen.")
+    await no_serious_violations(page, "answered")
+    assert errors == []
+
+    ref = AggregateRef(Service.INTAKE, WURZEN, "application", str(application_id))
+    [provided] = [
+        e.event
+        for e in (await desk.runtime.store.load(ref)).events
+        if isinstance(e.event, InformationProvided)
+    ]
+    assert (provided.request_id, provided.answer) == (request_id, "Die Police liegt bei.")
+    assert [a.filename for a in provided.attachments or []] == ["police.pdf"]

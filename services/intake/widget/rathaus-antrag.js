@@ -8,7 +8,8 @@
  * `x-show-if`, `x-widget` and `x-labels` annotations (contracts/procedures/base.py). Checks
  * in the browser what it can check with the server's own German messages, asks
  * …/form/check for the rest, uploads files with progress, submits with an Idempotency-Key
- * kept until it succeeded, then shows the case number and the status timeline.
+ * kept until it succeeded, then shows the case number and the status timeline — and, when
+ * the clerk asks something, the question and a form to answer it (text and files).
  *
  * Attributes: town (AGS), procedure (id), api (intake's origin; default: this script's),
  * heading-level (2–6, default 2). Colours and font: CSS custom properties --rathaus-*
@@ -78,6 +79,15 @@
     current: "Aktueller Stand: ",
     notYet: "Ihr Antrag ist eingegangen und erscheint in wenigen Sekunden hier.",
     update: "Stand aktualisieren",
+    requestTitle: "Rückfrage der Sachbearbeitung",
+    answerBy: "Bitte antworten Sie bis zum {due}.",
+    answer: "Ihre Antwort",
+    answerFilesHint: "PDF, JPEG oder PNG.",
+    sendAnswer: "Antwort senden",
+    sendingAnswer: "Ihre Antwort wird gesendet …",
+    answerSent: "Ihre Antwort ist eingegangen.",
+    answerLost: "Die Verbindung ist unterbrochen. Bitte senden Sie Ihre Antwort erneut – sie " +
+      "wird dabei nicht doppelt gespeichert.",
     yes: "Ja",
     no: "Nein",
     choose: "Bitte wählen",
@@ -144,6 +154,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.25em 1em;margin:0 0 1
 dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
 .stand{background:#eef4fb;border-left:4px solid var(--f);padding:.75em 1em}
 .verlauf li{margin:0 0 .5em}.verlauf time{display:block;color:#4a4a4a;font-size:.9375em}
+.frage{margin:0 0 1em;padding:.5em 1em;border-left:4px solid #5f5f5f;background:#f5f5f5;white-space:pre-line}
 `;
 
   // --- small helpers -------------------------------------------------------------------
@@ -633,8 +644,11 @@ dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
       return n;
     }
 
-    /** One file to …/attachments (XHR for its upload progress); the answer, or null. */
-    async upload(file, node, progress, said) {
+    /** One file to …/attachments (XHR for its upload progress); the answer, or null.
+     *  `to`: where and under which key, how many there are and the limits (default: the
+     *  application's). */
+    async upload(file, node, progress, said, to) {
+      to = to || { url: `${this.base}/attachments`, key: this.key(), count: () => this.count(), rule: this.rule };
       this.clearError(node);
       const fail = (message) => {
         said.textContent = "";
@@ -642,8 +656,8 @@ dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
         said.textContent = TEXT.error + message;
         return null;
       };
-      if (this.count() + 1 > this.rule.max_count) return fail(fill(TEXT.tooMany, { count: this.rule.max_count }));
-      if (this.rule.max_bytes && file.size > this.rule.max_bytes) return fail(fill(TEXT.tooLarge, { size: sizeInWords(this.rule.max_bytes) }));
+      if (to.count() + 1 > to.rule.max_count) return fail(fill(TEXT.tooMany, { count: to.rule.max_count }));
+      if (to.rule.max_bytes && file.size > to.rule.max_bytes) return fail(fill(TEXT.tooLarge, { size: sizeInWords(to.rule.max_bytes) }));
       node.busy = true;
       progress.hidden = false;
       progress.value = 0;
@@ -660,8 +674,8 @@ dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
       try {
         const answer = await new Promise((resolve, reject) => {
           const xhr = new XMLHttpRequest();
-          xhr.open("POST", `${this.base}/attachments`);
-          xhr.setRequestHeader("Idempotency-Key", this.key());
+          xhr.open("POST", to.url);
+          xhr.setRequestHeader("Idempotency-Key", to.key);
           xhr.upload.addEventListener("progress", (e) => e.lengthComputable && step(e.loaded / e.total));
           xhr.addEventListener("load", () => {
             let body = {};
@@ -965,6 +979,7 @@ dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
       this.current = h("p", { class: "stand", role: "status" }, TEXT.notYet);
       this.steps = h("ol", { class: "verlauf" });
       this.shown = "";
+      this.forms = new Map();
       this.statusUrl = accepted.status_url;
       this.show(
         h("section", { "aria-labelledby": "ok-titel" },
@@ -979,6 +994,7 @@ dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
         h("section", { "aria-labelledby": "stand-titel" },
           this.heading(1, { id: "stand-titel", class: "unter" }, TEXT.status),
           this.current,
+          this.requestsEl = h("div", {}),
           this.steps,
           h("button", { type: "button", class: "zweit", id: "aktualisieren", onclick: () => this.poll(0) }, TEXT.update)),
       );
@@ -1005,6 +1021,7 @@ dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
     }
 
     timeline(status) {
+      this.requestForms(status);
       const seen = JSON.stringify([status.status_label, status.timeline]);
       if (seen === this.shown) return;
       this.shown = seen;
@@ -1016,6 +1033,95 @@ dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
       }));
     }
   }
+
+  RathausAntrag.prototype.requestForms = function requestForms(status) {
+    const open = status.open_requests || [];
+    for (const [id, form] of this.forms) {
+      if (!form.busy && !form.answered && !open.some((r) => r.request_id === id)) {
+        form.el.remove();
+        this.forms.delete(id);
+      }
+    }
+    for (const request of open) {
+      if (this.forms.has(request.request_id)) continue;
+      const form = this.requestForm(request, status.attachments_url);
+      this.forms.set(request.request_id, form);
+      this.requestsEl.append(form.el);
+    }
+  };
+
+  /** A request for information: the question, its due date, and a form to answer it. */
+  RathausAntrag.prototype.requestForm = function requestForm(request, attachmentsUrl) {
+    const id = `r-${request.request_id}`;
+    const form = { key: newKey(), files: [], busy: false, answered: false };
+    const text = h("textarea", { id: `${id}-text`, rows: "5", "aria-required": "true" });
+    const textNode = { id: text.id, controls: [text], described: "", anchor: text };
+    textNode.el = h("div", { class: "feld" }, h("label", { for: text.id }, TEXT.answer, h("span", { "aria-hidden": "true" }, " *")), text);
+    const input = h("input", { type: "file", id: `${id}-datei`, accept: "application/pdf,image/jpeg,image/png", multiple: true, "aria-describedby": `${id}-hinweis` });
+    const progress = h("progress", { max: "100", value: "0", hidden: true, "aria-label": `${TEXT.files}: Fortschritt` });
+    const said = h("p", { class: "hinweis", "aria-live": "polite" });
+    const list = h("ul", { class: "dateien" });
+    const fileNode = { id: input.id, controls: [input], described: `${id}-hinweis`, anchor: input };
+    fileNode.el = h("div", { class: "feld" }, h("label", { for: input.id }, TEXT.files),
+      h("p", { class: "hinweis", id: `${id}-hinweis` }, TEXT.answerFilesHint), input, progress, said, list);
+    const rule = { max_count: (this.rule && this.rule.max_count) || 5, max_bytes: this.rule && this.rule.max_bytes };
+    input.addEventListener("change", async () => {
+      for (const file of [...input.files]) {
+        const to = { url: attachmentsUrl, key: form.key, count: () => form.files.length, rule };
+        const done = await this.upload(file, fileNode, progress, said, to);
+        if (!done) break;
+        form.files.push(done);
+        list.replaceChildren(...form.files.map((f) => h("li", {}, `${f.filename} (${sizeInWords(Math.max(f.size, 1024))})`)));
+      }
+      input.value = "";
+    });
+    const title = this.heading(2, { id: `${id}-titel`, class: "unter", tabindex: "-1" }, TEXT.requestTitle);
+    const state = { status: h("p", { role: "status", class: "hinweis" }), alert: h("div", { role: "alert" }) };
+    const due = String(request.due).split("-").reverse().join(".");
+    form.el = h("section", { "aria-labelledby": title.id }, title,
+      h("p", {}, fill(TEXT.answerBy, { due })),
+      request.question ? h("blockquote", { class: "frage" }, request.question) : null,
+      h("form", { novalidate: true, onsubmit: (e) => this.sendAnswer(e, request, form, textNode, fileNode, state) },
+        textNode.el, fileNode.el, state.alert,
+        h("button", { type: "submit", id: `${id}-senden` }, TEXT.sendAnswer), state.status));
+    return form;
+  };
+
+  /** Sends an answer with its files' ids, under a key kept until it succeeded. */
+  RathausAntrag.prototype.sendAnswer = async function sendAnswer(event, request, form, textNode, fileNode, state) {
+    event.preventDefault();
+    if (form.busy) return;
+    this.clearError(textNode);
+    this.clearError(fileNode);
+    state.alert.replaceChildren();
+    if (fileNode.busy) return this.setError(fileNode, TEXT.uploading);
+    form.busy = true;
+    state.status.textContent = TEXT.sendingAnswer;
+    try {
+      const body = { answer: textNode.controls[0].value, attachments: form.files.map((f) => f.attachment_id) };
+      const answer = await this.call("POST", request.answer_url, body, form.key);
+      state.status.textContent = "";
+      if (answer.status === 200 || answer.status === 201) {
+        const thanks = h("p", { class: "meldung", role: "status", tabindex: "-1" }, answer.body.message || TEXT.answerSent);
+        form.el.replaceChildren(form.el.firstChild, thanks);
+        form.answered = true;
+        thanks.focus();
+        this.poll(0);
+      } else if (answer.status === 422) {
+        for (const error of answer.body.errors || []) {
+          this.setError(String(error.field).startsWith("attachments") ? fileNode : textNode, error.message);
+        }
+        (textNode.errorEl ? textNode : fileNode).controls[0].focus();
+      } else {
+        state.alert.replaceChildren(h("div", { class: "meldung problem" }, h("p", {}, answer.body.detail || answer.body.title || TEXT.busy)));
+      }
+    } catch {
+      state.status.textContent = "";
+      state.alert.replaceChildren(h("div", { class: "meldung problem" }, h("p", {}, TEXT.answerLost)));
+    } finally {
+      form.busy = false;
+    }
+  };
 
   customElements.define(TAG, RathausAntrag);
 })();
