@@ -1,40 +1,26 @@
 """Deadlines in working days of Saxony (pure): weekends and Saxon public holidays don't count.
 
 Processing times, hearing periods and the Gewerbe receipt's three days are counted in
-working days; the holidays are Saxony's (Reformationstag, Buß- und Bettag …), from the
-``holidays`` library. A decision sent electronically is made known (Bekanntgabe, §41 (2)
-VwVfG) on the third day after it was sent; should that day fall on a Saturday, Sunday or
-holiday, on the next working day (the courts' reading of §31 (3) VwVfG).
+working days; which days are working days is ``contracts.calendar``'s (the ``holidays``
+library's Saxon holidays), shared with intake, which shows the applicant's dates.
+
+A decision sent electronically is made known (Bekanntgabe, §41 (2) VwVfG) on the third day
+after it was sent; should that day fall on a Saturday, Sunday or holiday, on the next working
+day (the courts' reading of §31 (3) VwVfG). Note: the Postrechtsmodernisierungsgesetz moved
+the federal fiction to the fourth day from 2025; ``KNOWN_AFTER_DAYS`` is the one place to
+change should Saxony's procedure law follow (the brief of this release says the third).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import cache
 
-import holidays
+from contracts.calendar import is_working_day, next_working_day
 
-SAXONY = ("DE", "SN")
 KNOWN_AFTER_DAYS = 3
 """Days after dispatch on which a decision counts as made known (§41 (2) VwVfG)."""
 
-
-@cache
-def _holidays(year: int) -> frozenset[date]:
-    country, subdivision = SAXONY
-    return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=year))
-
-
-def is_working_day(day: date) -> bool:
-    """Monday to Friday, and no public holiday in Saxony."""
-    return day.weekday() < 5 and day not in _holidays(day.year)
-
-
-def next_working_day(day: date) -> date:
-    """``day`` itself if it is a working day, else the next one."""
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
+__all__ = ["add_working_days", "is_working_day", "known_on", "next_working_day"]
 
 
 def add_working_days(start: date, days: int) -> date:
