@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 from uuid import UUID
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from services.intake.domain.applicant_actions import ApplicantHistory, CaseView
 from services.intake.domain.checks import Town
@@ -97,14 +98,26 @@ class CatalogueCache:
         self._expires = self._loaded + self._ttl
 
 
+Reader: TypeAlias = "asyncpg.Pool | asyncpg.Connection | PoolConnectionProxy"
+
+
 async def application_status(pool: asyncpg.Pool, application_id: UUID) -> dict[str, Any] | None:
     """An application's (or objection's) timeline, its case's facts, the steps its applicant
     took, and its current status — or ``None`` if intake has not seen it.
 
     ``requests`` are the unanswered requests for information, each with the sealed commit
-    that holds its question (opened by the caller, who has the keys).
+    that holds its question (opened by the caller, who has the keys). Read from one snapshot:
+    a step the projection commits meanwhile is in all of it or in none.
     """
-    head = await pool.fetchrow(
+    async with (
+        pool.acquire() as conn,
+        conn.transaction(isolation="repeatable_read", readonly=True),
+    ):
+        return await _application_status(conn, application_id)
+
+
+async def _application_status(conn: Reader, application_id: UUID) -> dict[str, Any] | None:
+    head = await conn.fetchrow(
         "SELECT a.application_id, a.tenant, a.procedure, a.submitted_at, a.case_number,"
         " a.objection_to, f.case_number AS objection_to_number, t.name AS town_name,"
         " c.deadline, c.outcome, c.known_on, c.closed_reason, c.withdrawn_at"
@@ -116,13 +129,13 @@ async def application_status(pool: asyncpg.Pool, application_id: UUID) -> dict[s
     )
     if head is None:
         return None
-    lines = await pool.fetch(
+    lines = await conn.fetch(
         "SELECT step, label, occurred_at FROM rm_tracking.timeline"
         " WHERE application_id = $1 ORDER BY occurred_at, event_id",
         application_id,
     )
     timeline = [dict(line.items()) for line in lines]
-    requests = await pool.fetch(
+    requests = await conn.fetch(
         "SELECT request_id, due, requested_at, event_id, sealed_commit, answered_at"
         " FROM rm_tracking.information_requests WHERE application_id = $1"
         " ORDER BY requested_at NULLS LAST, request_id",
@@ -140,10 +153,10 @@ async def application_status(pool: asyncpg.Pool, application_id: UUID) -> dict[s
         "timeline": timeline,
         "requests": [dict(r.items()) for r in requests],
         "open_requests": open_requests,
-        "document": await decision_document(pool, application_id),
+        "document": await decision_document(conn, application_id),
         "objections": [
             dict(row.items())
-            for row in await pool.fetch(
+            for row in await conn.fetch(
                 "SELECT application_id, case_number, submitted_at FROM rm_tracking.applications"
                 " WHERE objection_to = $1 ORDER BY submitted_at",
                 application_id,
@@ -152,9 +165,9 @@ async def application_status(pool: asyncpg.Pool, application_id: UUID) -> dict[s
     }
 
 
-async def decision_document(pool: asyncpg.Pool, case_id: UUID) -> dict[str, Any] | None:
+async def decision_document(db: Reader, case_id: UUID) -> dict[str, Any] | None:
     """The decision letter's reference and key id, if casework has issued one."""
-    row = await pool.fetchrow(
+    row = await db.fetchrow(
         "SELECT d.*, coalesce(a.objection_to, a.application_id) AS first_application"
         " FROM rm_tracking.decision_documents d"
         " LEFT JOIN rm_tracking.applications a USING (application_id)"

@@ -4,6 +4,12 @@ the status page and the widget, so they cannot disagree about who may see or do 
 The token is checked before anything is read. A clerk's question is opened here, from the
 commit casework sealed with the application's key, for the one request that shows it; it is
 never kept in clear (an erased application's question reads as ``None``).
+
+An objection is followed with a token of its own, derived from its id like any
+application's: the first application's status links to it, but the objection's link opens
+the objection only. So the link stays what it is everywhere — one case, one token — and an
+applicant may hand the objection's link to a lawyer without opening the first case's data
+(its form, its questions) to them.
 """
 
 from __future__ import annotations
