@@ -299,6 +299,27 @@ async def test_an_applicant_answers_withdraws_downloads_and_objects(
         )
         assert malformed.status_code == 422
 
+        # The page's forms: only from intake's own page; a broken address is a German page.
+        page = f"/antraege/{app_id}"
+        foreign_form = await client.post(
+            f"{page}/ruecknahme",
+            params={"token": token},
+            headers={"Sec-Fetch-Site": "cross-site"},
+            data={"schluessel": "x"},
+        )
+        assert foreign_form.status_code == 403
+        assert "Nicht ausgeführt" in foreign_form.text
+        for method, url in (
+            ("POST", "/antraege/kaputt/ruecknahme"),
+            ("POST", f"{page}/rueckfragen/kaputt?token={token}"),
+            ("GET", f"{page}/bescheid?token={'0' * 32}"),
+            ("GET", "/antraege/kaputt/bescheid"),
+        ):
+            broken = await client.request(method, url)
+            assert broken.status_code == 404, url
+            assert broken.headers["content-type"].startswith("text/html"), url
+            assert "Antrag nicht gefunden" in broken.text, url
+
 
 async def stored_in_clear(suite: Suite, text: str) -> bool:
     """Whether any text column of intake's read models holds ``text``."""

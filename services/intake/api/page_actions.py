@@ -20,6 +20,7 @@ from uuid import UUID
 import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.formparsers import MultiPartException
 
 from runtime.failures import INFRASTRUCTURE_ERRORS
 from runtime.ids import new_id
@@ -56,18 +57,23 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
     """The steps' routes, bound to the running service (before the page's catch-all)."""
     pages = APIRouter(include_in_schema=False)
 
-    async def tracked(application_id: UUID, token: str | None) -> Tracked | Untracked:
-        if not token or not token_valid(settings, application_id, token):
+    async def tracked(application_id: str, token: str | None) -> Tracked | Untracked:
+        """The case behind a page's address (a broken address finds nothing, as a wrong token)."""
+        parsed = as_uuid(application_id)
+        if parsed is None or not token or not token_valid(settings, parsed, token):
             return Untracked.NOT_FOUND
+        return await tracked_case(parsed, token)
+
+    async def tracked_case(application_id: UUID, token: str) -> Tracked | Untracked:
         found = await queries.application_status(runtime.pool, application_id)
         if found is None:
             return Untracked.NOT_VISIBLE_YET
         status = await status_of(runtime.store.codec, Links(settings, application_id), found)
         return Tracked(found, status, token)
 
-    def again(at: Tracked, state: FormState, code: int) -> HTMLResponse:
+    def again(at: Tracked, state: FormState) -> HTMLResponse:
         page = status_page_html(at.status, at.token, key=state.key, state=state, here=at.here)
-        return html(page, code)
+        return html(page, state.status)
 
     def done(at: Tracked, step: str) -> Response:
         return RedirectResponse(
@@ -78,7 +84,7 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
 
     async def step(
         request: Request,
-        application_id: UUID,
+        application_id: str,
         token: str | None,
         act: Callable[[Tracked], Awaitable[Response]],
     ) -> Response:
@@ -97,42 +103,40 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
             return html(unavailable_page(at.here, at.token), 503)
 
     @pages.get("/antraege/{application_id}/bescheid")
-    async def download(application_id: UUID, token: str | None = None) -> Response:
+    async def download(application_id: str, token: str | None = None) -> Response:
         """The decision letter, as a download."""
         at = await tracked(application_id, token)
         if not isinstance(at, Tracked):
             return html(not_found_page(), 404)
         try:
-            return await decision_document(runtime, application_id)
+            return await decision_document(runtime, at.status.application_id)
         except DocumentMissing as missing:
             page = message_page("Bescheid nicht verfügbar", missing.message, at.here, at.token)
             return html(page, 404)
 
     @pages.get("/antraege/{application_id}/ruecknahme")
-    async def confirm_withdrawal(application_id: UUID, token: str | None = None) -> Response:
+    async def confirm_withdrawal(application_id: str, token: str | None = None) -> Response:
         """Asks before a withdrawal (or says why there is none to make)."""
         at = await tracked(application_id, token)
         if not isinstance(at, Tracked):
             return html(not_found_page(), 404)
         if at.status.withdraw_url is None:
-            return again(at, _withdraw_refused(at), 409)
+            return again(at, _withdraw_refused(at))
         main = withdraw_confirmation_html(at.status, at.token, str(new_id()))
         what = "Widerspruch" if at.status.kind == "objection" else "Antrag"
         return html(page_html(f"{what} zurücknehmen?", main, at.status.town_name), 200)
 
     @pages.post("/antraege/{application_id}/ruecknahme")
-    async def withdraw(
-        request: Request, application_id: UUID, token: str | None = None
-    ) -> Response:
+    async def withdraw(request: Request, application_id: str, token: str | None = None) -> Response:
         """Withdraw, confirmed."""
 
         async def act(at: Tracked) -> Response:
-            form = await request.form(max_files=0, max_fields=5)
-            key = form_key(str(form.get("schluessel") or ""))
+            key = form_key(await sent_key(request))
             try:
                 await applicant_commands.withdraw(runtime, at.tenant, at.case, key)
             except Refused as refusal:
-                return again(at, FormState("ruecknahme", {"": refusal.message}, key=key), 409)
+                state = FormState("ruecknahme", {"": refusal.message}, key=key, status=409)
+                return again(at, state)
             await settle(
                 runtime,
                 "SELECT withdrawn_at IS NOT NULL FROM rm_tracking.cases WHERE application_id = $1",
@@ -144,35 +148,39 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
 
     @pages.post("/antraege/{application_id}/rueckfragen/{request_id}")
     async def answer(
-        request: Request, application_id: UUID, request_id: UUID, token: str | None = None
+        request: Request, application_id: str, request_id: str, token: str | None = None
     ) -> Response:
         """Answer a request for information: the text, and any files chosen."""
-        form_id = answer_form_id(request_id)
+        asked = as_uuid(request_id)
+        if asked is None:
+            return html(not_found_page(), 404)
+        form_id = answer_form_id(asked)
 
         async def act(at: Tracked) -> Response:
+            assert asked is not None
             body, state = await read_form(runtime, at, request, form_id, "antwort")
             if state is not None:
-                return again(at, state, 422 if state.errors else 409)
+                return again(at, state)
             text, key = body.fields.get("antwort", ""), form_key(body.fields.get("schluessel", ""))
             content = commands.content_hash({"answer": text, "files": hashes(body)})
-            commit = applicant_commands.answer_commit(at.case, request_id, key, content)
+            commit = applicant_commands.answer_commit(at.case, asked, key, content)
             try:
                 if not await applicant_commands.recorded(runtime, at.tenant, at.case, commit):
                     files = await store_files(runtime, at, key, body)
                     await applicant_commands.answer(
-                        runtime, at.tenant, at.case, request_id, text, files, key, content
+                        runtime, at.tenant, at.case, asked, text, files, key, content
                     )
             except Refused as refusal:
                 field = f"{form_id}-text" if refusal.field else ""
-                state = FormState(form_id, {field: refusal.message}, text, key)
-                return again(at, state, refusal.status)
+                state = FormState(form_id, {field: refusal.message}, text, key, refusal.status)
+                return again(at, state)
             finally:
                 body.close()
             await settle(
                 runtime,
                 "SELECT answered_at IS NOT NULL FROM rm_tracking.information_requests"
                 " WHERE request_id = $1",
-                request_id,
+                asked,
             )
             return done(at, "antwort")
 
@@ -180,14 +188,14 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
 
     @pages.post("/antraege/{application_id}/widerspruch")
     async def objection(
-        request: Request, application_id: UUID, token: str | None = None
+        request: Request, application_id: str, token: str | None = None
     ) -> Response:
         """Object to the decision: the grounds (if any), and any files chosen."""
 
         async def act(at: Tracked) -> Response:
             body, state = await read_form(runtime, at, request, "widerspruch", "begruendung")
             if state is not None:
-                return again(at, state, 422 if state.errors else 409)
+                return again(at, state)
             text, key = (
                 body.fields.get("begruendung", ""),
                 form_key(body.fields.get("schluessel", "")),
@@ -205,11 +213,13 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                     )
             except Refused as refusal:
                 field = "widerspruch-text" if refusal.field else ""
-                state = FormState("widerspruch", {field: refusal.message}, text, key)
-                return again(at, state, refusal.status)
+                state = FormState(
+                    "widerspruch", {field: refusal.message}, text, key, refusal.status
+                )
+                return again(at, state)
             except KeyReused:
                 message = "Dieser Widerspruch wurde bereits mit anderen Angaben gesendet."
-                return again(at, FormState("widerspruch", {"": message}, text), 409)
+                return again(at, FormState("widerspruch", {"": message}, text, status=409))
             finally:
                 body.close()
             await settle(
@@ -234,7 +244,24 @@ def _withdraw_refused(at: Tracked) -> FormState:
         )
     else:
         message = f"Der Vorgang zu Ihrem {what} ist abgeschlossen."
-    return FormState("ruecknahme", {"": message})
+    return FormState("ruecknahme", {"": message}, status=409)
+
+
+def as_uuid(text: str) -> UUID | None:
+    """An id from an address, or ``None`` for one a mail program cut or someone mistyped."""
+    try:
+        return UUID(text)
+    except ValueError:
+        return None
+
+
+async def sent_key(request: Request) -> str:
+    """The form's ``schluessel`` (empty when the form is not what the page sends)."""
+    try:
+        form = await request.form(max_files=0, max_fields=5)
+    except (MultiPartException, ValueError):
+        return ""
+    return str(form.get("schluessel") or "")
 
 
 async def settle(runtime: Runtime, query: str, *args: object) -> bool:

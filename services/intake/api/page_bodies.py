@@ -53,7 +53,7 @@ async def read_form(
     try:
         key = await runtime.keys.create(str(at.case.application_id))
     except KeyErased:
-        return FormBody(), FormState(form, {"": applicant_commands.ERASED.message})
+        return FormBody(), FormState(form, {"": applicant_commands.ERASED.message}, status=409)
     try:
         body, refusals = await receive_form(
             request, rule, key, "dateien", lambda: f"{at.case.application_id}/{new_id()}"

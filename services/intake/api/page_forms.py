@@ -30,12 +30,14 @@ DONE = {
 @dataclass(frozen=True)
 class FormState:
     """A form sent back: which one, what is wrong (field id → German message; ``""``: the
-    form as a whole), what was typed, and the key to send again with."""
+    form as a whole), what was typed, the key to send again with, and the HTTP status."""
 
     form: str
     errors: dict[str, str] = field(default_factory=dict)
     text: str = ""
     key: str = ""
+    status: int = 422
+    """422: the input is wrong; 409: the case's state forbids the step."""
 
 
 def token_query(token: str) -> str:
