@@ -12,9 +12,11 @@ ALL = {"polizei", "strassenbaulasttraeger", "oepnv", "feuerwehr"}
 
 
 def traffic(**changes: Any) -> dict[str, Any]:
-    return example(
+    body = example(
         "verkehrsrechtliche-anordnung", **{f"form__traffic__{k}": v for k, v in changes.items()}
-    )["form"]
+    )
+    form: dict[str, Any] = body["form"]
+    return form
 
 
 def test_a_full_closure_hears_all_four_bodies() -> None:
