@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from contracts.events.casework import Clerk
+from contracts.procedures import PROCEDURES
 from runtime.auth import OPERATOR_ROLE, Identity
 
 CLERK = "clerk"
@@ -48,6 +49,13 @@ def is_operator(identity: Identity) -> bool:
 def handles(identity: Identity, procedure: str) -> bool:
     """Whether the procedure is one of the clerk's."""
     return procedure in identity.procedures or ALL_PROCEDURES in identity.procedures
+
+
+def procedures_of(identity: Identity) -> tuple[str, ...] | None:
+    """The procedures a clerk handles (``None``: all of them)."""
+    if ALL_PROCEDURES in identity.procedures:
+        return None
+    return tuple(p for p in identity.procedures if p in PROCEDURES)
 
 
 def may_work_on(identity: Identity, processing_towns: Sequence[str], procedure: str) -> bool:

@@ -16,21 +16,24 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from contracts.base import DomainEvent
-from contracts.calendar import german_date
-from contracts.events.casework import Clerk, FeeBasis, TownCaseworkConfigured
+from contracts.calendar import german_date, today
+from contracts.events.casework import Clerk, DelegationAgreed, FeeBasis, TownCaseworkConfigured
 from contracts.naming import Service
+from contracts.procedures import PROCEDURES, UnknownProcedure
 from runtime.auth import Identity
 from runtime.documents import DocumentUnreadable, decrypt
-from runtime.eventstore import AggregateRef
+from runtime.eventstore import AggregateRef, Cause
 from runtime.ids import new_id
 from runtime.service import Runtime
 from services.casework import case_view, towns
+from services.casework.aggregates import delegation_ref
 from services.casework.case_view import CaseView
 from services.casework.clerks import clerk_of, handles, is_supervisor, may_agree_for
 from services.casework.desk import Action, Desk, LoadedCase
 from services.casework.domain import clerk_actions
 from services.casework.domain.case import Case
 from services.casework.domain.deadlines import add_working_days
+from services.casework.domain.delegation import decide_agreement, in_force
 from services.casework.domain.hearings import suggested_bodies
 from services.casework.domain.refusals import Refused
 
@@ -58,6 +61,21 @@ class StoredFile:
     def inline(self) -> bool:
         """Whether a browser may show it in the page."""
         return self.content_type in INLINE_TYPES
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A recorded delegation agreement, and whether it is the one in force today."""
+
+    procedure: str
+    processing_towns: list[str]
+    valid_from: date | None
+    valid_until: date | None
+    agreed_by: str | None
+    in_force: bool
+
+
+NOT_YOUR_TOWN = "Für diese Gemeinde sind Sie nicht zuständig."
 
 
 def application_ref(tenant: str, application_id: UUID) -> AggregateRef:
@@ -388,3 +406,66 @@ class DeskCommands:
         """The competent town's casework settings for a case (``CaseNotFound`` if none)."""
         loaded = await self.desk.load(case_id)
         return await towns.configuration(self._runtime, loaded.case.competent_town)
+
+    # --- delegations ----------------------------------------------------------------------
+
+    async def agreements(
+        self, who: Identity, town: str, procedure: str | None = None
+    ) -> list[Agreement]:
+        """The town's agreements (of one procedure, or of all), oldest first per procedure —
+        for its supervisor or an operator."""
+        if not may_agree_for(who, town):
+            raise Forbidden(NOT_YOUR_TOWN)
+        day, found = today(), []
+        for each in [procedure] if procedure else list(PROCEDURES):
+            agreed = await towns.agreements(self._runtime, town, each)
+            current = next((a for a in reversed(agreed) if in_force(a, day)), None)
+            found += [_agreement(a, a is current) for a in agreed]
+        return found
+
+    async def agree(
+        self,
+        who: Identity,
+        town: str,
+        procedure: str,
+        processing_towns: list[str],
+        valid_from: date | None = None,
+        valid_until: date | None = None,
+    ) -> list[Agreement]:
+        """A new agreement on who processes the town's cases of the procedure (the same as
+        the newest changes nothing); it applies to cases opened from then on."""
+        if not may_agree_for(who, town):
+            raise Forbidden(NOT_YOUR_TOWN)
+        if procedure not in PROCEDURES:
+            raise UnknownProcedure(procedure)
+        actor = actor_of(who)
+
+        def decide(history: list[DomainEvent]) -> list[DomainEvent]:
+            agreed = [e for e in history if isinstance(e, DelegationAgreed)]
+            return decide_agreement(
+                agreed,
+                town,
+                procedure,
+                processing_towns,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                agreed_by=actor,
+            )
+
+        await self._runtime.store.decide_and_append(
+            delegation_ref(town, procedure),
+            decide,
+            cause=Cause(actor=actor, correlation_id=new_id()),
+        )
+        return await self.agreements(who, town, procedure)
+
+
+def _agreement(agreed: DelegationAgreed, current: bool) -> Agreement:
+    return Agreement(
+        procedure=agreed.procedure,
+        processing_towns=list(agreed.processing_towns),
+        valid_from=agreed.valid_from,
+        valid_until=agreed.valid_until,
+        agreed_by=agreed.agreed_by,
+        in_force=current,
+    )

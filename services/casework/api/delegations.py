@@ -16,22 +16,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
-from contracts.calendar import today
-from contracts.events.casework import DelegationAgreed
-from contracts.procedures import PROCEDURES
+from contracts.procedures import UnknownProcedure
 from runtime.auth import Operator
-from runtime.eventstore import Cause
 from runtime.http import JsonRoute, error_responses, problem
-from runtime.ids import new_id
 from runtime.service import Runtime
-from services.casework import towns
-from services.casework.aggregates import delegation_ref
 from services.casework.api.common import SupervisorOrOperator, forbidden, refused
 from services.casework.api.schemas import Agreement
-from services.casework.clerks import clerk_of, may_agree_for
+from services.casework.commands import Agreement as AgreementView
+from services.casework.commands import DeskCommands, Forbidden
 from services.casework.configuration import apply_member_configuration
-from services.casework.domain import clerk_actions
-from services.casework.domain.delegation import decide_agreement, in_force
 from services.casework.domain.refusals import Refused
 
 Town = Annotated[str, Path(pattern=r"^\d{8}$", description="AGS der delegierenden Gemeinde")]
@@ -58,6 +51,7 @@ class Applied(BaseModel):
 def router(runtime: Runtime) -> APIRouter:
     """The delegation routes, bound to the running service."""
     api = APIRouter(tags=["desk"], route_class=JsonRoute)
+    commands = DeskCommands(runtime)
 
     @api.get(
         "/api/v1/desk/delegations/{town}",
@@ -66,15 +60,10 @@ def router(runtime: Runtime) -> APIRouter:
     )
     async def agreements(identity: SupervisorOrOperator, town: Town) -> Any:
         """Every agreement of the town, per procedure, oldest first."""
-        if not may_agree_for(identity, town):
-            return forbidden("Für diese Gemeinde sind Sie nicht zuständig.")
-        day = today()
-        result = []
-        for procedure in PROCEDURES:
-            agreed = await towns.agreements(runtime, town, procedure)
-            current = next((a for a in reversed(agreed) if in_force(a, day)), None)
-            result += [_out(a, a is current) for a in agreed]
-        return result
+        try:
+            return [_out(a) for a in await commands.agreements(identity, town)]
+        except Forbidden as exc:
+            return forbidden(str(exc))
 
     @api.put(
         "/api/v1/desk/delegations/{town}/{procedure}",
@@ -85,38 +74,22 @@ def router(runtime: Runtime) -> APIRouter:
         identity: SupervisorOrOperator, town: Town, procedure: Procedure, body: Agreement
     ) -> Any:
         """Agree which towns process the town's cases of the procedure, from (until) when."""
-        if not may_agree_for(identity, town):
-            return forbidden("Für diese Gemeinde sind Sie nicht zuständig.")
-        if procedure not in PROCEDURES:
-            return problem(404, "Verfahren nicht gefunden.", f"„{procedure}“ gibt es nicht.")
-        actor = (
-            clerk_actions.actor(clerk_of(identity)) if identity.towns else identity.operator_actor
-        )
-
-        def decide(history: list[Any]) -> list[Any]:
-            agreed = [e for e in history if isinstance(e, DelegationAgreed)]
-            return decide_agreement(
-                agreed,
+        try:
+            agreed = await commands.agree(
+                identity,
                 town,
                 procedure,
                 body.processing_towns,
                 valid_from=body.valid_from,
                 valid_until=body.valid_until,
-                agreed_by=actor,
             )
-
-        try:
-            await runtime.store.decide_and_append(
-                delegation_ref(town, procedure),
-                decide,
-                cause=Cause(actor=actor, correlation_id=new_id()),
-            )
+        except Forbidden as exc:
+            return forbidden(str(exc))
+        except UnknownProcedure:
+            return problem(404, "Verfahren nicht gefunden.", f"„{procedure}“ gibt es nicht.")
         except Refused as refusal:
             return refused(refusal)
-        day = today()
-        agreed = await towns.agreements(runtime, town, procedure)
-        current = next((a for a in reversed(agreed) if in_force(a, day)), None)
-        return [_out(a, a is current) for a in agreed]
+        return [_out(a) for a in agreed]
 
     @api.post(
         "/ops/v1/casework/apply-members",
@@ -135,12 +108,5 @@ def router(runtime: Runtime) -> APIRouter:
     return api
 
 
-def _out(agreement: DelegationAgreed, current: bool) -> AgreementOut:
-    return AgreementOut(
-        procedure=agreement.procedure,
-        processing_towns=list(agreement.processing_towns),
-        valid_from=agreement.valid_from,
-        valid_until=agreement.valid_until,
-        agreed_by=agreement.agreed_by,
-        in_force=current,
-    )
+def _out(agreement: AgreementView) -> AgreementOut:
+    return AgreementOut(**agreement.__dict__)

@@ -12,12 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from contracts.procedures import PROCEDURES
 from runtime.http import JsonRoute, error_responses
 from runtime.service import Runtime
 from services.casework.api.common import NOT_YOUR_TOWN, DeskClerk, bad_cursor, forbidden, town_of
 from services.casework.api.schemas import ClerkRef, CountOut, QueueOut, counts_out, queue_out
-from services.casework.clerks import ALL_PROCEDURES
+from services.casework.clerks import procedures_of
 from services.casework.queries import (
     MAX_PAGE_SIZE,
     PAGE_SIZE,
@@ -37,13 +36,6 @@ Status = Annotated[
 ]
 
 Search = Annotated[str | None, Query(max_length=100, description="Vorgangsnummer oder Name")]
-
-
-def procedures_of(identity: Any) -> tuple[str, ...] | None:
-    """The procedures a clerk handles (``None``: all)."""
-    if ALL_PROCEDURES in identity.procedures:
-        return None
-    return tuple(p for p in identity.procedures if p in PROCEDURES)
 
 
 def router(runtime: Runtime) -> APIRouter:
