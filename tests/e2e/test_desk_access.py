@@ -8,6 +8,10 @@ procedure is theirs), not entitled (404, its existence is not theirs to know), o
 town they lack (403) — and every bad token gets 401. Commands carry a version the case never
 had, so an entitled command is refused as stale (409) after every check passed: the matrix
 runs without changing anything, and the test proves that at the end.
+
+The desk's pages get the same matrix: the same identities, signed in by a session cookie
+sealed with the suite's secret, on every page and form of casework's route table — and no
+page a clerk may open shows the case number of a case outside their entitlement.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from tests.support.desk import (
     desk_client,
     submitted,
 )
+from tests.support.desk_pages import PageClient, clerk_identity
 from tests.support.issuer import DevIssuer, claims_of, unsigned, with_claims
 from tests.support.routes import all_routes
 from tests.support.suite import Suite
@@ -283,3 +288,144 @@ async def test_no_bad_token_opens_a_desk_endpoint(suite: Suite, issuer: DevIssue
                 ).startswith("Bearer"):
                     wrong.append((kind, method, template, answer.status_code))
     assert not wrong, wrong
+
+
+# --- the desk's pages: the same identities, signed in by session ---------------------------
+
+PAGES = "/desk/"
+
+
+def page_routes() -> list[tuple[str, str]]:
+    """Every casework desk page needing a session (method, path template)."""
+    listed = all_routes(("casework",), {**os.environ, "RATHAUS_ENVIRONMENT": "test"})
+    found = [
+        (method, route["path"])
+        for route in listed["casework"]
+        if route["desk"] and route["desk_signed_in"] and route["path"].startswith(PAGES)
+        for method in route["methods"]
+        if method != "HEAD"
+    ]
+    assert len(found) >= 16, found
+    return sorted(found)
+
+
+def expected_page(who: Who, method: str, path: str, case: Case) -> int:
+    """The status the rules give ``who`` on a page (for forms: 409 = got through, stale)."""
+    if path == PAGES:
+        return 200
+    if path == "/desk/delegationen":
+        if not (who.supervisor and WURZEN in who.towns):
+            return 403
+        return 200 if method == "GET" else 303  # Wurzen's, as agreed already
+    if not who.desk:
+        return 403
+    if path == "/desk/vorgaenge":
+        return 200
+    if path.endswith(("/verschieben", "/zuweisen")) and not who.supervisor:
+        return 403
+    if path.endswith("/verschieben"):
+        return 409 if case.competent in who.towns else 404
+    if not who.sees(case.processing, case.procedure):
+        return 404
+    if method == "GET":
+        return 404 if "/dateien/" in path else 200
+    return 409
+
+
+def page_form(path: str, clerk_id: str) -> dict[str, Any]:
+    """A form each page's command accepts, carrying a version no case has."""
+    due = (today() + timedelta(days=14)).isoformat()
+    forms: dict[str, dict[str, Any]] = {
+        "zuweisen": {"an": clerk_id, "grund": "Urlaub"},
+        "rueckfrage": {"frage": "Bitte Erlaubnis vorlegen.", "frist": due},
+        "anhoerungen": {"stelle": "polizei", "gegenstand": "Sperrung"},
+        "antwort": {"votum": "zustimmung"},
+        "ueberstimmen": {"regel": "no_permit_requiring_trade", "grund": "Erlaubnis liegt vor."},
+        "entscheiden": {"ergebnis": "rejected", "gruende": "Keine Erlaubnis."},
+        "sachstand": {"stand": "in_bearbeitung"},
+        "verschieben": {"gemeinden": [AUGUSTUSBURG], "grund": "Vereinbarung"},
+        "delegationen": {"gemeinde": WURZEN, "verfahren": "gewerbeanmeldung"},
+    }
+    if path == "/desk/delegationen":  # as agreed already: nothing changes
+        return {**forms["delegationen"], "gemeinden": [AUGUSTUSBURG]}
+    return {**forms.get(path.rsplit("/", 1)[1], {}), "version": str(NEVER)}
+
+
+async def test_every_desk_page_shows_and_changes_only_what_each_town_and_role_may(
+    suite: Suite, issuer: DevIssuer, namespace: str
+) -> None:
+    wurzen_id = await submitted(
+        suite,
+        WURZEN,
+        "gewerbeanmeldung",
+        gewerbeanmeldung(form__business__regulated_activities=["34a"]),
+        "pages-wurzen",
+    )
+    thallwitz_id = await submitted(
+        suite, THALLWITZ, "gewerbeanmeldung", example("gewerbeanmeldung"), "pages-thallwitz"
+    )
+    cases = (
+        Case(wurzen_id, WURZEN, (WURZEN, AUGUSTUSBURG)),
+        Case(thallwitz_id, THALLWITZ, (THALLWITZ,)),
+    )
+    numbers: dict[UUID, str] = {}
+    async with desk_client(suite, clerk_token(issuer, THALLWITZ, "T")) as thallwitz:
+        numbers[thallwitz_id] = (await case_when(thallwitz, thallwitz_id, "queued"))["case_number"]
+    # Wurzen's clerk claims its case: the desk knows a clerk a supervisor may assign to.
+    async with desk_client(suite, clerk_token(issuer, WURZEN, "W")) as wurzen:
+        numbers[wurzen_id] = (await case_when(wurzen, wurzen_id, "queued"))["case_number"]
+        assert (await wurzen.post(f"/api/v1/desk/cases/{wurzen_id}/claim")).status_code == 200
+        await case_when(wurzen, wurzen_id, "in_review")
+        clerk_id = (await wurzen.get("/api/v1/desk/clerks")).json()[0]["id"]
+    routes = page_routes()
+    ns = Namespace(namespace)
+    before = await casework_seq(suite, ns)
+
+    wrong: list[tuple[str, str, str, int, int, str]] = []
+    for who in PEOPLE:
+        identity = clerk_identity(
+            who.towns[0] if who.towns else "",
+            who.name.replace("'", ""),
+            roles=who.roles,
+            procedures=who.procedures,
+            subject=who.name.lower().replace(" ", "-"),
+        )
+        async with PageClient(suite, identity) as client:
+            for case in cases:
+                for method, template in routes:
+                    if "{case_id}" not in template and case is not cases[0]:
+                        continue  # a town's pages: once is enough
+                    path = concrete(template, case)
+                    if method == "GET":
+                        params = {"gemeinde": WURZEN} if "delegationen" in path else {}
+                        answer = await client.get(path, **params)
+                    else:
+                        answer = await client.post_form(path, page_form(template, clerk_id))
+                    want, got = expected_page(who, method, template, case), answer.status_code
+                    hidden = [n for c, n in numbers.items() if not _sees(who, cases, c)]
+                    leaked = [n for n in hidden if n in answer.text]
+                    seen = who.sees(case.processing, case.procedure)
+                    if got != want or leaked or not _says_why(want, template, seen, answer.text):
+                        wrong.append((who.name, method, path, want, got, str(leaked)))
+                    if want == 200 and template == "/desk/vorgaenge/{case_id}":
+                        assert numbers[case.case_id] in answer.text  # the test can see a leak
+    assert not wrong, "\n".join(map(str, wrong))
+    assert await casework_seq(suite, ns) == before, "a page of the matrix changed a case"
+
+
+def _sees(who: Who, cases: tuple[Case, ...], case_id: UUID) -> bool:
+    case = next(c for c in cases if c.case_id == case_id)
+    return who.sees(case.processing, case.procedure)
+
+
+def _says_why(status: int, template: str, seen: bool, text: str) -> bool:
+    """A refusal says what it is: stale (got through every check), no such case (or none of
+    theirs), no such file (of a case of theirs), or a role or town they lack."""
+    if status == 409:
+        return "inzwischen geändert" in text
+    if status == 404:
+        file = "/dateien/" in template and seen
+        return ("Datei nicht gefunden" if file else "Vorgang nicht gefunden") in text
+    if status == 403:
+        return "Keine Berechtigung" in text
+    return True
