@@ -29,6 +29,7 @@ from contracts.events.casework import (
     InformationRequested,
     StatusReported,
 )
+from contracts.procedures import ProcedureId
 from services.casework.domain.case import Case
 from services.casework.domain.fees import check_fee_basis
 from services.casework.domain.refusals import Refused
@@ -305,8 +306,13 @@ def confirm_prepared(
 def report_status(
     case: Case, clerk: Clerk, status: str, note: str, now: datetime
 ) -> list[DomainEvent]:
-    """Tell the applicant how things stand (a defect report), without deciding."""
+    """Tell the reporter how a defect report stands (forwarded, fixed …), without deciding.
+
+    Only defect reports have such a status: the other procedures end in a decision, and
+    their steps are on the tracking page already."""
     _holds(case, clerk)
+    if case.procedure != ProcedureId.MAENGELMELDER:
+        raise Refused("not_a_report", "Einen Sachstand teilen nur Mängelmeldungen mit.")
     return [
         StatusReported(
             case_id=case.case_id,

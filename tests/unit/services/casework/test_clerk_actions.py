@@ -349,3 +349,13 @@ def test_moving_names_the_competent_town_first_and_a_same_move_changes_nothing()
     moved = act.move(case, ["14729380", WURZEN], "operator:x", "Neue Vereinbarung", NOW)
     assert moved[0].processing_towns == [WURZEN, "14729380"]  # type: ignore[attr-defined]
     assert act.move(case, [AUGUSTUSBURG], "operator:x", "", NOW) == []
+
+
+def test_only_a_defect_report_gets_status_reports() -> None:
+    refused = refusal(lambda: act.report_status(claimed_by(ANTON), ANTON, "behoben", "", NOW))
+    assert refused.code == "not_a_report"
+    report = fold(
+        [*opened("maengelmelder"), CaseClaimed(case_id=CASE, clerk=ANTON, claimed_at=NOW)]
+    )
+    reported = act.report_status(report, ANTON, "behoben", "Laterne getauscht.", NOW)
+    assert [e.type_name for e in reported] == ["casework.StatusReported"]
