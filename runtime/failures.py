@@ -43,6 +43,10 @@ INFRASTRUCTURE_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.TooManyConnectionsError,
+    # A pooled connection the server dropped in the middle of a statement can be left in a
+    # protocol state asyncpg refuses to leave ("cannot switch to state …"); the pool replaces
+    # it on release. Seen when PostgreSQL is killed under load (tests/e2e/test_chaos.py).
+    asyncpg.InternalClientError,
     # PostgreSQL aborted the transaction for contention: running it again succeeds.
     asyncpg.exceptions.DeadlockDetectedError,
     asyncpg.exceptions.SerializationError,
