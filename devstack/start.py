@@ -26,9 +26,12 @@ from functools import partial
 from pathlib import Path
 from types import FrameType
 
+import httpx
+
 from contracts.naming import Namespace
 from devstack.console import BUSY, FAILED, OK, WARN, Console
 from devstack.databases import ensure_databases
+from devstack.demo_cases import CASES, submit_demo_cases
 from devstack.embedded import EmbeddedNats, EmbeddedPostgres
 from devstack.issuer.directory import Directory
 from devstack.issuer.process import (
@@ -490,6 +493,8 @@ def _print_summary(
     issuer_url: str = "",
 ) -> None:
     by_name = {p.name: p for p in processes}
+    if "intake" in by_name:
+        _submit_demo_cases(by_name["intake"].url, out)
     out.say("\nRathausCloud is running.\n")
     if "intake" in by_name:
         intake = by_name["intake"].url
@@ -506,6 +511,21 @@ def _print_summary(
     if "intake" in by_name:
         out.say(f"\n  Try:  curl {by_name['intake'].url}/api/v1/towns")
     out.say("\nPress Ctrl-C to stop.\n")
+
+
+def _submit_demo_cases(intake_url: str, out: Console) -> None:
+    """Demo applications for the desk (once per data folder; ``RATHAUS_DEMO_CASES=0``: none)."""
+    if os.environ.get("RATHAUS_DEMO_CASES", "1") == "0":
+        return
+    try:
+        result = submit_demo_cases(intake_url)
+    except httpx.HTTPError as exc:
+        out.step(FAILED, "demo cases", f"not submitted: {exc}")
+        return
+    detail = f"{result.new} new, {result.there} there already" if result.new else "there already"
+    out.step(OK, "demo cases", f"{len(CASES)} applications in 4 towns' queues ({detail})")
+    for refusal in result.refused:
+        out.say(f"    ! refused: {refusal}")
 
 
 def _log_dir(data: Path) -> Path:
