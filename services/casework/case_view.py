@@ -131,6 +131,9 @@ class CaseView:
     reasons: list[str] = field(default_factory=list)
     fee: FeeBasis | None = None
     decided_by: str | None = None
+    decided_automatically: bool = False
+    """Decided without a clerk (automation, or approval by the passing of time): the page
+    says "automatisch" rather than the log's technical ``decided_by``."""
     decided_at: datetime | None = None
     document: DocumentRef | None = None
     dispatched_at: datetime | None = None
@@ -289,6 +292,9 @@ def apply(view: CaseView, envelope: Envelope[DomainEvent]) -> None:
             view.conditions, view.reasons = list(event.conditions), list(event.reasons)
             view.fee, view.decided_at = event.fee, event.decided_at
             view.decided_by = event.clerk.name if event.clerk else event.decided_by
+            view.decided_automatically = event.clerk is None and not (
+                event.decided_by.startswith("clerk:")
+            )
             if event.rule_outcomes:
                 view.rule_outcomes = list(event.rule_outcomes)
             what = "stattgegeben" if event.outcome == "approved" else "abgelehnt"

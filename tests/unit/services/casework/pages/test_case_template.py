@@ -318,3 +318,25 @@ def test_a_refusal_stands_at_its_field_and_keeps_what_was_typed() -> None:
     assert "checked" in page.ids["entscheidung-ablehnen"]
     assert ">Eine</textarea>" in page.text
     assert 'href="#entscheidung-gruende"' in page.text
+
+
+def test_a_decision_without_a_clerk_says_automatisch_and_a_clerks_names_the_clerk() -> None:
+    automated = CaseDecided(
+        case_id=CASE,
+        procedure="sondernutzungserlaubnis",
+        outcome="approved",
+        decided_by="automation",
+        on_behalf_of=WURZEN,
+        rule_outcomes=[],
+        decided_at=START,
+    )
+    for decision, said in (
+        (automated, "30.11.2026, 10:00 Uhr, automatisch, im Namen von Wurzen"),
+        (DECIDED[0], "30.11.2026, 10:00 Uhr, von Wenzel Wurzner, im Namen von Wurzen"),
+    ):
+        page = render(
+            view_of(*LIFE, decision, CaseClosed(case_id=CASE, closed_at=START)),
+            person("wenzel", "clerk"),
+        )
+        assert said in page.text
+        assert "von automation" not in page.text
