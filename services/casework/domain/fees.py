@@ -30,7 +30,14 @@ LABELS = {
     "rate_class": "Die Steuerklasse",
     "dogs_kept": "Die Zahl der gehaltenen Hunde",
 }
-RATE_CLASSES = frozenset({"erster_hund", "weiterer_hund", "gefaehrlicher_hund", "befreit"})
+RATE_CLASS_LABELS = {
+    "erster_hund": "Erster Hund",
+    "weiterer_hund": "Weiterer Hund",
+    "gefaehrlicher_hund": "Gefährlicher Hund (Liste der Satzung)",
+    "befreit": "Steuerbefreit",
+}
+"""The dog tax's rate classes in German: as the clerk chooses them, as the letter names them."""
+RATE_CLASSES = frozenset(RATE_CLASS_LABELS)
 
 
 def check_fee_basis(procedure: str, outcome: str, fee: FeeBasis | None) -> FeeBasis | None:

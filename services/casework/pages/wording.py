@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from contracts.calendar import GERMANY
+from services.casework.domain.fees import RATE_CLASS_LABELS as RATE_CLASS_LABELS
 
 NEAR_DAYS = 3
 """Calendar days before a deadline from which the queue calls it near (besides the timers'
@@ -59,14 +60,6 @@ def actor_label(actor: str, town_name: Callable[[str], str]) -> str:
         "citizen": "Antragsteller/in",
     }.get(kind, "System")
 
-
-RATE_CLASS_LABELS = {
-    "erster_hund": "Erster Hund",
-    "weiterer_hund": "Weiterer Hund",
-    "gefaehrlicher_hund": "Gefährlicher Hund (Liste der Satzung)",
-    "befreit": "Steuerbefreit",
-}
-"""The dog tax's rate classes (``domain.fees.RATE_CLASSES``) as the clerk chooses them."""
 
 OUTCOMES = {"approved": "Dem Antrag wurde stattgegeben.", "rejected": "Der Antrag wurde abgelehnt."}
 """A decision's outcome in a sentence."""

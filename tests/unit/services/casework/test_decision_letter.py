@@ -191,6 +191,21 @@ def test_a_rejection_by_a_clerk_of_the_competent_town() -> None:
     assert "für die Große Kreisstadt Wurzen" not in text  # the clerk's own town decided
 
 
+def test_a_dogs_rate_class_is_named_in_german() -> None:
+    decided = decision(
+        "hundesteuer-anmeldung",
+        decided_by=f"clerk:k.krause@{WURZEN}",
+        clerk=KRAUSE,
+        fee=FeeBasis(rate_class="gefaehrlicher_hund", dogs_kept=2),
+    )
+    text = letter_text(
+        decided, application("hundesteuer-anmeldung"), office="Steuer- und Kassenverwaltung"
+    )
+
+    assert "Steuerklasse Gefährlicher Hund (Liste der Satzung) Gehaltene Hunde 2" in text
+    assert "gefaehrlicher_hund" not in text
+
+
 def test_an_objection_gets_a_widerspruchsbescheid_with_the_court_remedy() -> None:
     decided = decision(
         "gewerbeanmeldung",
