@@ -287,7 +287,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         say("starting the five services …")
         suite.start()
-        db = await asyncpg.connect(suite.database_urls["casework"])
+        # As casework's own pool connects (runtime.database): without JIT.
+        db = await asyncpg.connect(suite.database_urls["casework"], server_settings={"jit": "off"})
         parts = {name: p.process.pid for name, p in suite.processes.items()}
         parts["nats-server"] = nats_server.process.pid  # type: ignore[union-attr]
         parts["postgres"] = pg.process.pid  # type: ignore[union-attr]

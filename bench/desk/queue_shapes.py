@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -64,13 +65,39 @@ class _Recorder:
 
     def __init__(self) -> None:
         self.sql, self.args = "", ()
+        self.settings: list[str] = []
 
     async def fetch(self, sql: str, *args: Any) -> list[Any]:
         self.sql, self.args = sql, args
         return []
 
+    async def execute(self, sql: str) -> str:
+        self.settings.append(sql)  # SET LOCAL …, made for the statement that follows
+        return "SET"
 
-async def statement(shape: Shape, town: str, subject: str) -> tuple[str, tuple[Any, ...]]:
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        return nullcontext()
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What casework runs for a shape: its settings (``SET LOCAL``), the SQL, the arguments."""
+
+    sql: str
+    args: tuple[Any, ...]
+    settings: tuple[str, ...]
+
+    async def run(self, conn: asyncpg.Connection, prefix: str = "") -> list[Any]:
+        """Run it as casework does (in a transaction when it sets something)."""
+        if not self.settings:
+            return list(await conn.fetch(prefix + self.sql, *self.args))
+        async with conn.transaction():
+            for setting in self.settings:
+                await conn.execute(setting)
+            return list(await conn.fetch(prefix + self.sql, *self.args))
+
+
+async def statement(shape: Shape, town: str, subject: str) -> Statement:
     """The SQL and arguments casework runs for the shape."""
     recorder = _Recorder()
     conn = cast(asyncpg.Connection, recorder)
@@ -80,7 +107,7 @@ async def statement(shape: Shape, town: str, subject: str) -> tuple[str, tuple[A
     else:
         limit = int(shape.params.get("limit", PAGE_SIZE))
         await queue_page(conn, filters, after=shape.params.get("after"), limit=limit)
-    return recorder.sql, recorder.args
+    return Statement(recorder.sql, recorder.args, tuple(recorder.settings))
 
 
 @dataclass
@@ -215,19 +242,19 @@ class Measurer:
         for _ in range(self.samples):
             took, answer = await self.ask(town, shape)
             http.append(took)
-        sql, args = await statement(shape, town.ags, town.busiest_clerk or "")
+        query = await statement(shape, town.ags, town.busiest_clerk or "")
         db = []
         for _ in range(self.samples):
             started = time.monotonic()
-            await self.db.fetch(sql, *args)
+            await query.run(self.db)
             db.append(time.monotonic() - started)
         rows = len(answer) if isinstance(answer, list) else len((answer or {}).get("rows", []))
         return {"shape": shape.name, "rows": rows, "http": summary(http), "db": summary(db)}
 
     async def explain(self, town: TownProbe, shape: Shape) -> str:
         """The plan PostgreSQL chose, with what it cost (``EXPLAIN (ANALYZE, BUFFERS)``)."""
-        sql, args = await statement(shape, town.ags, town.busiest_clerk or "")
-        rows = await self.db.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", *args)
+        query = await statement(shape, town.ags, town.busiest_clerk or "")
+        rows = await query.run(self.db, "EXPLAIN (ANALYZE, BUFFERS) ")
         return "\n".join(r[0] for r in rows)
 
     async def town(self, town: TownProbe, today: date) -> dict[str, Any]:

@@ -132,13 +132,33 @@ async def queue_page(
         f" WHERE {' AND '.join(clauses)}"
         f" ORDER BY q.rank, q.due, q.case_id LIMIT ${len(args)}"
     )
-    records = await conn.fetch(sql, *args)
+    if filters.search:
+        records = await _custom_plan_fetch(conn, sql, args)
+    else:
+        records = await conn.fetch(sql, *args)
     more = len(records) > limit
     records = records[:limit]
     rows = [QueueRow(**{k: r[k] for k in QueueRow.__dataclass_fields__}) for r in records]
     last = records[-1] if records and more else None
     cursor = encode_cursor(last["rank"], last["due"], last["case_id"]) if last else None
     return QueuePage(rows, cursor, filters)
+
+
+async def _custom_plan_fetch(
+    conn: asyncpg.Connection | asyncpg.Pool, sql: str, args: list[Any]
+) -> list[Any]:
+    """Run a search with a plan made for its pattern.
+
+    A prepared statement's generic plan cannot see the pattern, so it cannot tell a rare
+    name (the trigram index first) from a common one (walk the queue in order): planned once
+    per search, it is right for both.
+    """
+    if isinstance(conn, asyncpg.Pool):
+        async with conn.acquire() as own:
+            return await _custom_plan_fetch(own, sql, args)
+    async with conn.transaction():
+        await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        return list(await conn.fetch(sql, *args))
 
 
 @dataclass(frozen=True)

@@ -361,3 +361,36 @@ async def _answer_links(suite: Suite, case_id: UUID) -> dict[str, str]:
         for e in await case_events(suite, case_id)
         if isinstance(e.event, HearingRequested)
     }
+
+
+async def test_the_queue_is_searched_by_case_number_and_name_only_where_the_clerk_may_see(
+    suite: Suite, issuer: DevIssuer
+) -> None:
+    name = {
+        "form__applicant__family_name": "Ölschläger-Suchbar",
+        "form__applicant__given_names": "Quentin",
+    }
+    case_id = await submitted(
+        suite, WURZEN, "gewerbeanmeldung", gewerbeanmeldung(**PERMIT_NEEDED, **name), "search-1"
+    )
+    wenzel = desk_client(suite, clerk_token(issuer, WURZEN, "Wenzel Wurzner"))
+    thea = desk_client(suite, clerk_token(issuer, THALLWITZ, "Thea Thalheim"))
+    async with wenzel, thea:
+        case = await case_when(wenzel, case_id, "queued")
+
+        async def found(client: httpx.AsyncClient, text: str) -> list[str]:
+            answer = await client.get("/api/v1/desk/queue", params={"q": text})
+            assert answer.status_code == 200, answer.text
+            return [row["case_id"] for row in answer.json()["rows"]]
+
+        # Part of the name, any case, umlauts as typed; the case number, or part of it.
+        for text in ("ölschläger", "QUENTIN ÖLSCH", "Suchbar", case["case_number"].lower()):
+            assert await found(wenzel, text) == [str(case_id)], text
+        assert str(case_id) in await found(wenzel, case["case_number"][-6:])
+        # Nothing for a name nobody has, or for % and _ taken as wildcards.
+        assert await found(wenzel, "Zwetschgen-Niemand") == []
+        assert str(case_id) not in await found(wenzel, "%")
+        assert str(case_id) not in await found(wenzel, "Ölschläger_Suchbar")
+        # Thallwitz's clerk finds it neither by name nor by number.
+        assert await found(thea, "ölschläger") == []
+        assert await found(thea, case["case_number"]) == []
