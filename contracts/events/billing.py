@@ -11,6 +11,7 @@ from pydantic import Field
 
 from contracts.base import DomainEvent
 from contracts.envelope import Ags
+from contracts.fee_schedules import DogTaxStatute, FeeLine, ScheduleVersion
 
 
 class FeeScheduleAdopted(DomainEvent):
@@ -20,7 +21,19 @@ class FeeScheduleAdopted(DomainEvent):
     aggregate_type: ClassVar[str] = "fee-schedule"
 
     town: Ags
-    fees: dict[str, Decimal] = Field(description="Fee in EUR per procedure id")
+    fees: dict[str, Decimal] = Field(
+        description="Flat fee in EUR per procedure id, of the version in force when adopted"
+    )
+    versions: list[ScheduleVersion] = Field(
+        default_factory=list,
+        description="The Verwaltungskostensatzung's versions, each valid from its day until"
+        " the next; the one in force on the day of a decision prices it (empty: only the"
+        " flat fees of older records)",
+    )
+    dog_tax: list[DogTaxStatute] = Field(
+        default_factory=list,
+        description="The Hundesteuersatzung's versions (empty: none recorded)",
+    )
 
 
 class FeeAssessed(DomainEvent):
@@ -36,6 +49,17 @@ class FeeAssessed(DomainEvent):
     cash_reference: str = Field(description="Kassenzeichen")
     due_date: date
     assessed_at: datetime
+    lines: list[FeeLine] = Field(
+        default_factory=list,
+        description="How the amount is made up; their subtotals add up to it before the"
+        " one rounding, half up, to the cent (empty in older records)",
+    )
+    legal_basis: str | None = Field(default=None, description="Statute and tariff, German")
+    schedule_valid_from: date | None = Field(
+        default=None, description="The schedule version that priced the case"
+    )
+    produkt: str | None = Field(default=None, description="For the town's finance software")
+    sachkonto: str | None = Field(default=None, description="For the town's finance software")
 
 
 class NoFeeDue(DomainEvent):
@@ -47,3 +71,6 @@ class NoFeeDue(DomainEvent):
     case_id: UUID
     reason: str
     assessed_at: datetime
+    rule: str | None = Field(
+        default=None, description="The rule that found no fee assessable, where one did"
+    )
