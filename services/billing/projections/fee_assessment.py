@@ -1,5 +1,8 @@
 """Reaction: a decided case gets its fee assessed from the town's fee schedule.
 
+The schedule is the one billing's log records for the town; of its versions, the one in force
+on the day of the decision prices the case (``domain.fees``).
+
 The Kassenzeichen is counted here, in PostgreSQL, and the assessment that uses it is recorded
 in the same transaction — the row that says "this case is assessed" and the ``FeeAssessed``
 to announce (through the runtime's outbox). A rolled-back transaction takes the number back
@@ -68,11 +71,10 @@ def projection(runtime: Runtime) -> Projection:
         if await conn.fetchval("SELECT 1 FROM assessments WHERE case_id = $1", decision.case_id):
             return  # a redelivered decision: assessed before
         town = envelope.meta.tenant
-        schedule = fees.current_schedule(
-            [e.event for e in (await runtime.store.load(schedule_ref(town))).events]
-        )
+        history = [e.event for e in (await runtime.store.load(schedule_ref(town))).events]
+        schedule, versions = fees.current_schedule(history), fees.current_versions(history)
         now = datetime.now(UTC)
-        due = fees.why_no_fee(decision, schedule) is None
+        due = isinstance(fees.assessment(decision, schedule, versions), fees.Assessment)
         reference = await next_cash_reference(conn, town, german_date(now).year) if due else ""
         command = fees.AssessFee(
             decision=decision,
@@ -80,6 +82,7 @@ def projection(runtime: Runtime) -> Projection:
             cash_reference=reference,
             now=now,
             payment_term_days=settings.payment_term_days,
+            versions=versions,
         )
         await outbox.record(
             conn,

@@ -10,17 +10,24 @@ import pytest
 
 from contracts.base import DomainEvent
 from contracts.events.billing import FeeAssessed, FeeScheduleAdopted, NoFeeDue
-from contracts.events.casework import CaseDecided, RuleOutcome
+from contracts.events.casework import CaseDecided, FeeBasis, RuleOutcome
+from contracts.fee_schedules import FeeLine
+from services.billing.domain.fee_formulas import Unassessable
 from services.billing.domain.fees import (
     AssessFee,
+    Assessment,
+    assessment,
     cash_reference,
     current_schedule,
+    current_versions,
+    decide_adoption,
     decide_fee,
     decide_schedule,
     due_date,
     parse_cash_reference,
 )
 from tests.support.applications import WURZEN
+from tests.unit.services.billing.schedules import by_area, flat, ranged, version
 
 CASE = UUID("0190f3c4-6b1a-7cc2-9a1e-5d0c2b7e4f10")
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -176,3 +183,182 @@ def test_a_cash_reference_reads_back_into_its_parts() -> None:
     reference = cash_reference(WURZEN, 2026, 123)
     assert reference == "14729410-2026-000123"
     assert parse_cash_reference(reference) == (WURZEN, 2026, 123)
+
+
+# The schedule with versions: the one in force on the day of the decision prices it.
+
+OLD = version(date(2023, 1, 1), gewerbeanmeldung=flat("24.00"))
+NEW = version(
+    date(2025, 1, 1),
+    gewerbeanmeldung=flat("26.00"),
+    verkehrsrechtliche_anordnung=ranged(
+        "10.20", "500.00", rejection_fee=Decimal("25.00"), withdrawal_fee=Decimal("10.20")
+    ),
+    sondernutzungserlaubnis=by_area("15.00", geruest=("0.60", "week"), sonstiges=("2.50", "month")),
+)
+VERSIONS = (OLD, NEW)
+
+
+def decided(
+    at: datetime,
+    procedure: str = "gewerbeanmeldung",
+    outcome: str = "approved",
+    fee: FeeBasis | None = None,
+) -> CaseDecided:
+    return decision(outcome, procedure).model_copy(update={"decided_at": at, "fee": fee})
+
+
+def assessed(decided_case: CaseDecided) -> list[DomainEvent]:
+    command = AssessFee(
+        decision=decided_case,
+        schedule={},
+        cash_reference="14729410-2025-000007",
+        now=datetime(2025, 1, 5, 9, 0, tzinfo=UTC),
+        payment_term_days=30,
+        versions=VERSIONS,
+    )
+    return decide_fee([], command)
+
+
+def test_a_decision_before_the_change_of_schedule_keeps_the_old_fee_assessed_after_it() -> None:
+    # 31 December 2024, 23:30 in Wurzen — assessed on 5 January 2025.
+    [event] = assessed(decided(datetime(2024, 12, 31, 22, 30, tzinfo=UTC)))
+
+    assert event == FeeAssessed(
+        case_id=CASE,
+        procedure="gewerbeanmeldung",
+        amount=Decimal("24.00"),
+        cash_reference="14729410-2025-000007",
+        due_date=date(2025, 2, 4),
+        assessed_at=datetime(2025, 1, 5, 9, 0, tzinfo=UTC),
+        lines=[
+            FeeLine(
+                what="Gebühr (Tarifstelle 1)",
+                quantity=Decimal(1),
+                unit="Vorgang",
+                rate=Decimal("24.00"),
+                subtotal=Decimal("24.00"),
+            )
+        ],
+        legal_basis="Verwaltungskostensatzung vom 01.01.2023, Tarifstelle 1",
+        schedule_valid_from=date(2023, 1, 1),
+        produkt="12.2.0.02",
+        sachkonto="43110000",
+    )
+
+
+def test_a_decision_on_the_day_of_the_change_owes_the_new_fee() -> None:
+    # 31 December 2024, 23:30 UTC is already 1 January 2025 in Germany.
+    [event] = assessed(decided(datetime(2024, 12, 31, 23, 30, tzinfo=UTC)))
+
+    assert isinstance(event, FeeAssessed)
+    assert (event.amount, event.schedule_valid_from) == (Decimal("26.00"), date(2025, 1, 1))
+
+
+def test_a_decision_before_any_schedule_owes_no_fee() -> None:
+    [event] = assessed(decided(datetime(2022, 6, 1, 10, 0, tzinfo=UTC)))
+
+    assert isinstance(event, NoFeeDue)
+    assert event.rule == "schedule_names_a_fee"
+
+
+def test_a_traffic_order_owes_the_amount_the_clerk_fixed_within_the_schedule_s_range() -> None:
+    order = decided(NOW, "verkehrsrechtliche-anordnung", fee=FeeBasis(amount=Decimal("120.00")))
+
+    [event] = assessed(order)
+
+    assert isinstance(event, FeeAssessed)
+    assert event.amount == Decimal("120.00")
+    assert event.legal_basis == "GebOSt, Gebühren-Nr. 264 der Anlage"
+    assert event.lines[0].what == (
+        "Gebühr im Rahmen von 10,20 € bis 500,00 € (Gebühren-Nr. 264 der Anlage)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fee", "rule", "reason"),
+    [
+        (
+            FeeBasis(amount=Decimal("600.00")),
+            "amount_must_lie_within_the_range",
+            "Die festgesetzte Gebühr von 600,00 € liegt nicht im Gebührenrahmen von 10,20 €"
+            " bis 500,00 € (Gebühren-Nr. 264 der Anlage).",
+        ),
+        (
+            None,
+            "decision_must_fix_the_amount",
+            "Der Bescheid setzt keine Gebühr fest; die Satzung sieht 10,20 € bis 500,00 € vor.",
+        ),
+    ],
+    ids=["outside-the-range", "no-amount"],
+)
+def test_a_traffic_order_without_an_amount_within_the_range_is_not_billed(
+    fee: FeeBasis | None, rule: str, reason: str
+) -> None:
+    order = decided(NOW, "verkehrsrechtliche-anordnung", fee=fee)
+
+    assert assessed(order) == [
+        NoFeeDue(
+            case_id=CASE,
+            reason=reason,
+            assessed_at=datetime(2025, 1, 5, 9, 0, tzinfo=UTC),
+            rule=rule,
+        )
+    ]
+
+
+def test_a_special_use_owes_area_times_time_times_the_rate_of_its_category() -> None:
+    basis = FeeBasis(area_m2=Decimal("18"), days=14, rate_class="geruest")
+
+    [event] = assessed(decided(NOW, "sondernutzungserlaubnis", fee=basis))
+
+    assert isinstance(event, FeeAssessed)
+    assert event.amount == Decimal("21.60")
+    assert [line.what for line in event.lines] == ["Gerüst, 18 m² × 2 angefangene Wochen"]
+    assert (event.produkt, event.sachkonto) == ("54.1.0.01", "43210000")
+
+
+def test_a_rejection_owes_the_rejection_fee_where_the_schedule_names_one() -> None:
+    [event] = assessed(decided(NOW, "verkehrsrechtliche-anordnung", outcome="rejected"))
+
+    assert isinstance(event, FeeAssessed)
+    assert event.amount == Decimal("25.00")
+    assert event.lines[0].what == "Gebühr für die Ablehnung (Gebühren-Nr. 264 der Anlage)"
+
+
+def test_a_rejection_is_free_where_the_schedule_names_no_rejection_fee() -> None:
+    [event] = assessed(decided(NOW, outcome="rejected"))
+
+    assert isinstance(event, NoFeeDue)
+    assert (event.rule, event.reason) == (
+        "schedule_names_a_rejection_fee",
+        "Für die Ablehnung wird keine Gebühr erhoben.",
+    )
+
+
+def test_a_procedure_the_schedule_does_not_price_owes_no_fee() -> None:
+    [event] = assessed(decided(NOW, "maengelmelder"))
+
+    assert isinstance(event, NoFeeDue)
+    assert event.rule == "schedule_names_a_fee"
+    assert event.reason == "Die Gebührensatzung sieht für dieses Verfahren keine Gebühr vor."
+
+
+def test_whether_a_cash_reference_is_needed_is_known_before_the_assessment() -> None:
+    due = assessment(decided(NOW), {}, VERSIONS)
+    free = assessment(decided(NOW, outcome="rejected"), {}, VERSIONS)
+
+    assert isinstance(due, Assessment)
+    assert due.explained.amount == Decimal("26.00")
+    assert isinstance(free, Unassessable)
+
+
+def test_a_schedule_with_versions_is_adopted_once_and_again_when_a_version_changes() -> None:
+    wanted = FeeScheduleAdopted(town=WURZEN, fees={}, versions=list(VERSIONS))
+    history = decide_adoption([], wanted)
+
+    assert history == [wanted]
+    assert decide_adoption(history, wanted) == []
+    changed = wanted.model_copy(update={"versions": [OLD]})
+    assert decide_adoption(history, changed) == [changed]
+    assert current_versions([*history, changed]) == (OLD,)
