@@ -1,18 +1,23 @@
-"""Start-up hook: fee schedules from the member files into billing's log."""
+"""Start-up hook: fee schedules from the member files into billing's log.
+
+A member file's ``[billing]`` section is checked as a whole (``domain.member_billing``); a
+broken one is logged with every mistake named and the town keeps the schedule it has.
+"""
 
 from __future__ import annotations
-
-from decimal import Decimal, InvalidOperation
 
 import structlog
 
 from contracts.base import DomainEvent
+from contracts.calendar import today
+from contracts.events.billing import FeeScheduleAdopted
 from runtime.eventstore import Cause
 from runtime.ids import new_id
 from runtime.members import read_member_files
 from runtime.service import Runtime
 from services.billing.aggregates import schedule_ref
-from services.billing.domain.fees import decide_schedule
+from services.billing.domain.fees import decide_adoption
+from services.billing.domain.member_billing import BillingSectionInvalid, adopted, read_billing
 
 log = structlog.get_logger(__name__)
 
@@ -23,18 +28,20 @@ async def apply_member_configuration(runtime: Runtime) -> None:
     for member in read_member_files(runtime.settings.members_dir):
         town = member["town"]["ags"]
         try:
-            fees = {
-                name: Decimal(str(value)).quantize(Decimal("0.01"))
-                for name, value in member.get("billing", {}).get("fees", {}).items()
-            }
-        except InvalidOperation:
-            log.error("member file has an invalid fee", town=town)
+            wanted = adopted(read_billing(member), town, today())
+        except BillingSectionInvalid as exc:
+            log.error("member file has an invalid billing section", town=town, error=str(exc))
             continue
 
         def decide(
-            history: list[DomainEvent], town: str = town, fees: dict[str, Decimal] = fees
+            history: list[DomainEvent], wanted: FeeScheduleAdopted = wanted
         ) -> list[DomainEvent]:
-            return decide_schedule(history, town, fees)
+            return decide_adoption(history, wanted)
 
         if await runtime.store.decide_and_append(schedule_ref(town), decide, cause=cause):
-            log.info("fee schedule adopted", town=town, fees={k: str(v) for k, v in fees.items()})
+            log.info(
+                "fee schedule adopted",
+                town=town,
+                versions=[str(version.valid_from) for version in wanted.versions],
+                fees={k: str(v) for k, v in wanted.fees.items()},
+            )
