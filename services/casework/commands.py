@@ -19,7 +19,7 @@ from contracts.base import DomainEvent
 from contracts.calendar import german_date, today
 from contracts.events.casework import Clerk, DelegationAgreed, FeeBasis, TownCaseworkConfigured
 from contracts.naming import Service
-from contracts.procedures import PROCEDURES, UnknownProcedure
+from contracts.procedures import PROCEDURES, ProcedureId, UnknownProcedure
 from runtime.auth import Identity
 from runtime.documents import DocumentUnreadable, decrypt
 from runtime.eventstore import AggregateRef, Cause
@@ -34,6 +34,7 @@ from services.casework.domain import clerk_actions
 from services.casework.domain.case import Case
 from services.casework.domain.deadlines import add_working_days
 from services.casework.domain.delegation import decide_agreement, in_force
+from services.casework.domain.fees import with_application_facts
 from services.casework.domain.hearings import suggested_bodies
 from services.casework.domain.refusals import Refused
 
@@ -328,6 +329,11 @@ class DeskCommands:
     ) -> list[DomainEvent]:
         """Approve with conditions or reject with reasons, in the competent town's name."""
         me, now = clerk_of(who), datetime.now(UTC)
+        if fee is not None and fee.rate_class is None:
+            loaded = await self.desk.load_for(who, case_id)
+            if loaded.case.procedure == ProcedureId.SONDERNUTZUNGSERLAUBNIS:
+                form = (await self._view(loaded, None)).form
+                fee = with_application_facts(loaded.case.procedure, fee, form)
         return await self._act(
             who,
             case_id,

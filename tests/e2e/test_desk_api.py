@@ -27,6 +27,7 @@ from tests.support.desk import (
     submitted,
 )
 from tests.support.issuer import DevIssuer
+from tests.support.polling import get_once_there
 from tests.support.suite import Suite
 
 PERMIT_NEEDED = {"form__business__regulated_activities": ["34a"]}
@@ -394,3 +395,25 @@ async def test_the_queue_is_searched_by_case_number_and_name_only_where_the_cler
         # Thallwitz's clerk finds it neither by name nor by number.
         assert await found(thea, "ölschläger") == []
         assert await found(thea, case["case_number"]) == []
+
+
+async def test_a_special_use_is_billed_at_the_rate_of_the_use_the_application_names(
+    suite: Suite, issuer: DevIssuer
+) -> None:
+    body = example("sondernutzungserlaubnis")  # a scaffold of 18 m² in Wurzen
+    case_id = await submitted(suite, WURZEN, "sondernutzungserlaubnis", body, "scaffold-fee")
+    async with desk_client(suite, clerk_token(issuer, WURZEN, "Wenzel Wurzner")) as wenzel:
+        await case_when(wenzel, case_id, "queued")
+        url = f"/api/v1/desk/cases/{case_id}"
+        assert (await wenzel.post(f"{url}/claim")).status_code == 200
+        decided = await wenzel.post(
+            f"{url}/decide",
+            json={"outcome": "approved", "fee": {"area_m2": "18.00", "days": 14}},
+        )
+        assert decided.status_code == 200, decided.text
+        assert (await wenzel.get(url)).json()["fee"]["rate_class"] == "geruest"
+    async with httpx.AsyncClient(base_url=suite.url("billing")) as billing:
+        fee = (await get_once_there(billing, f"/api/v1/fees/{case_id}")).json()
+    # Wurzen's schedule: a scaffold 0.70 € per m² and started week — 18 × 2 × 0.70; at the
+    # default rate ("sonstiges", 2.90 € per started month) it would be 52.20 €.
+    assert fee["amount"] == "25.20", fee

@@ -7,10 +7,13 @@ and the number of dogs for the dog tax. The other procedures' fees are flat (the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from contracts.events.casework import FeeBasis
 from contracts.procedures import ProcedureId
+from contracts.procedures.sondernutzungserlaubnis import UseCategory
 from services.casework.domain.refusals import Refused
 
 GEBOST_TRAFFIC_ORDER = (Decimal("10.20"), Decimal("767.00"))
@@ -38,6 +41,33 @@ RATE_CLASS_LABELS = {
 }
 """The dog tax's rate classes in German: as the clerk chooses them, as the letter names them."""
 RATE_CLASSES = frozenset(RATE_CLASS_LABELS)
+USE_CATEGORY_LABELS = {str(category): label for category, label in UseCategory.labels().items()}
+"""A special use's categories in German (its rate class is the application's category)."""
+
+
+def rate_class_row(rate_class: str) -> tuple[str, str]:
+    """A rate class as the letter and the case page name it: a dog's class or the use's kind."""
+    if rate_class in USE_CATEGORY_LABELS:
+        return "Art der Nutzung", USE_CATEGORY_LABELS[rate_class]
+    return "Steuerklasse", RATE_CLASS_LABELS.get(rate_class, rate_class)
+
+
+def with_application_facts(
+    procedure: str, fee: FeeBasis | None, form: Mapping[str, Any] | None
+) -> FeeBasis | None:
+    """The fee basis completed by what the application already says.
+
+    A special use's rate depends on what occupies the road (the form's category of use):
+    the clerk fixes area and days, the category comes from the application, so that billing
+    prices a scaffold as a scaffold and not at the schedule's default rate.
+    """
+    if fee is None or form is None or fee.rate_class is not None:
+        return fee
+    if procedure == ProcedureId.SONDERNUTZUNGSERLAUBNIS:
+        category = (form.get("use") or {}).get("category")
+        if isinstance(category, str) and category:
+            return fee.model_copy(update={"rate_class": category})
+    return fee
 
 
 def check_fee_basis(procedure: str, outcome: str, fee: FeeBasis | None) -> FeeBasis | None:

@@ -16,7 +16,7 @@ from uuid import UUID
 from contracts.calendar import german_date
 from contracts.events.casework import CaseDecided, FeeBasis
 from contracts.procedures import PROCEDURES, procedure_title
-from services.casework.domain.fees import RATE_CLASS_LABELS
+from services.casework.domain.fees import rate_class_row
 from services.casework.letters.decision import (
     DecisionLetter,
     Letterhead,
@@ -93,7 +93,7 @@ def fee_rows(fee: FeeBasis | None) -> tuple[tuple[str, str], ...]:
     if fee.days is not None:
         rows.append(("Dauer", f"{fee.days} Tage"))
     if fee.rate_class:
-        rows.append(("Steuerklasse", RATE_CLASS_LABELS.get(fee.rate_class, fee.rate_class)))
+        rows.append(rate_class_row(fee.rate_class))
     if fee.dogs_kept is not None:
         rows.append(("Gehaltene Hunde", str(fee.dogs_kept)))
     return tuple(rows)

@@ -34,7 +34,7 @@ from services.casework.clerks import is_supervisor
 from services.casework.commands import INLINE_TYPES, DeskCommands, FileGone
 from services.casework.desk import CaseNotFound
 from services.casework.domain.case import OPEN_STATUSES, Case
-from services.casework.domain.fees import GEBOST_TRAFFIC_ORDER, REQUIRED
+from services.casework.domain.fees import GEBOST_TRAFFIC_ORDER, REQUIRED, rate_class_row
 from services.casework.domain.refusals import Refused
 from services.casework.pages.form_input import InputProblem, moment
 from services.casework.pages.form_view import form_schema, form_sections
@@ -210,6 +210,7 @@ def case_context(
         "fee_parts": REQUIRED.get(state.procedure, ()),
         "fee_range": tuple(euro(x) for x in GEBOST_TRAFFIC_ORDER),
         "rate_classes": RATE_CLASS_LABELS,
+        "rate_class_text": lambda rate_class: " ".join(rate_class_row(rate_class)),
         "hearing_conditions": hearing_conditions(view),
         "information_due": today() + timedelta(days=INFORMATION_DAYS),
         "history": [(h, actor_label(h.actor, town_name)) for h in view.history],
