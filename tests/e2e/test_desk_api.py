@@ -14,7 +14,7 @@ from uuid import UUID
 import httpx
 
 from contracts.calendar import today
-from contracts.events.casework import CaseDecided, HearingRequested
+from contracts.events.casework import CaseClaimed, CaseDecided, HearingRequested
 from tests.support.applications import example, gewerbeanmeldung
 from tests.support.desk import (
     AUGUSTUSBURG,
@@ -128,10 +128,11 @@ async def test_a_clerk_overrules_a_failed_rule_with_a_reason_and_approves_in_wur
             "no_permit_requiring_trade": "Erlaubnis nach § 34a GewO liegt vor (Landratsamt,"
             " 12.11.2026)."
         }
-        # Closed: no more commands, and nothing changes.
+        # Closed: no more commands, and nothing changes (the letter's events may still come).
         again = await anton.post(f"{url}/claim")
         assert again.status_code == 409
-        assert (await anton.get(url)).json()["version"] == case["version"]
+        after = (await anton.get(url)).json()
+        assert (after["status"], after["outcome"]) == ("closed", "approved")
         # As it was before the decision: in review, the rule overruled, nothing decided.
         past = (await anton.get(url, params={"as_of": _just_before(case, "Entschieden")})).json()
         assert past["as_of"] is not None
@@ -144,6 +145,8 @@ async def test_a_clerk_overrules_a_failed_rule_with_a_reason_and_approves_in_wur
     )
     decision = envelope.event
     assert isinstance(decision, CaseDecided)
+    later = [e.event for e in await case_events(suite, case_id)]
+    assert not any(isinstance(e, CaseClaimed) for e in later[later.index(decision) :])
     assert decision.on_behalf_of == WURZEN
     assert decision.clerk is not None
     assert decision.clerk.town == AUGUSTUSBURG
