@@ -250,6 +250,8 @@ def test_the_holder_gets_every_form_a_case_in_work_offers() -> None:
     assert versions == [str(view.state.version)] * len(page.actions)
     frames = [a.get("src") for t, a in page.tags if t == "iframe"]
     assert frames == [f"/desk/vorgaenge/{CASE}/dateien/plan.pdf"]
+    # A PDF loads only when the clerk opens its preview: a loaded one takes the focus.
+    assert page.text.count("Vorschau anzeigen") == 1
     images = [a.get("alt") for t, a in page.tags if t == "img"]
     assert images == ["Anlage foto.jpg"]
     assert f"/desk/vorgaenge/{CASE}/dateien/liste.docx" in page.text
@@ -290,6 +292,7 @@ def test_a_decided_case_shows_its_letter_and_dispatch_and_offers_nothing() -> No
             "class": "dokument",
             "src": f"/desk/vorgaenge/{CASE}/dateien/bescheid",
             "title": "Bescheid WUR-2026-000042",
+            "loading": "lazy",
         },
     ) in page.tags
 
