@@ -217,10 +217,17 @@ def compose(letter: DecisionLetter) -> Composition:
         ]
     blocks += reasons(letter)
     if letter.fee:
+        # The dog tax is a tax: it is set by a Steuerbescheid, not charged as a fee.
+        taxed = any(label == "Steuerklasse" for label, _ in letter.fee)
         blocks += [
-            Block("heading", "Kosten"),
+            Block("heading", "Steuer" if taxed else "Kosten"),
             Block("table", rows=letter.fee),
-            Block("paragraph", "Die Gebühr wird mit gesondertem Gebührenbescheid festgesetzt."),
+            Block(
+                "paragraph",
+                "Die Hundesteuer wird mit gesondertem Steuerbescheid festgesetzt."
+                if taxed
+                else "Die Gebühr wird mit gesondertem Gebührenbescheid festgesetzt.",
+            ),
         ]
     blocks += remedy(letter)
     closing = ("Mit freundlichen Grüßen", *signature(letter))

@@ -130,6 +130,7 @@ def test_a_traffic_order_decided_by_an_augustusburg_clerk_in_wurzens_name() -> N
     assert "Begründung Polizei und Feuerwehr haben der Vollsperrung zugestimmt." in text
     assert "Rechtsgrundlage: § 45 Abs. 6 Straßenverkehrs-Ordnung (StVO)." in text
     assert "Gebühr 120,00 €" in text
+    assert "Die Gebühr wird mit gesondertem Gebührenbescheid festgesetzt." in text
     # The remedy: objection within a month, at the competent town.
     assert (
         "Gegen diesen Bescheid kann innerhalb eines Monats nach seiner Bekanntgabe Widerspruch"
@@ -204,6 +205,9 @@ def test_a_dogs_rate_class_is_named_in_german() -> None:
 
     assert "Steuerklasse Gefährlicher Hund (Liste der Satzung) Gehaltene Hunde 2" in text
     assert "gefaehrlicher_hund" not in text
+    # A tax, set by a Steuerbescheid, not a fee.
+    assert "Die Hundesteuer wird mit gesondertem Steuerbescheid festgesetzt." in text
+    assert "Gebühr" not in text
 
 
 def test_an_objection_gets_a_widerspruchsbescheid_with_the_court_remedy() -> None:
