@@ -18,6 +18,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from contracts.values import Bic, Iban
+
 Money = Annotated[Decimal, Field(ge=0, decimal_places=2, max_digits=11)]
 """EUR to the cent, not negative."""
 Rate = Annotated[Decimal, Field(gt=0, decimal_places=4, max_digits=11)]
@@ -188,3 +190,14 @@ class FeeLine(BaseModel):
     unit: str = Field(description="German, e.g. „m² × Woche“, „Monate von 12“")
     rate: Decimal
     subtotal: Decimal
+
+
+class TownAccount(BaseModel):
+    """The account a town's fees are paid to (its Stadtkasse or Gemeindekasse)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    holder: str = Field(min_length=1, max_length=70, description="Account holder, e.g. Stadtkasse")
+    iban: Iban
+    bic: Bic
+    bank: str = Field(default="", max_length=100)

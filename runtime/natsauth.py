@@ -11,15 +11,17 @@ and the tests all use the same rules. What they say:
   purge a stream or delete an event (those API subjects are also denied outright).
 - **Data keys** (the ``KV_rc_data_keys`` stream behind the key bucket). intake creates keys
   (publishes to ``$KV.rc_data_keys.<id>``) and owns the bucket's configuration; the services
-  that decrypt personal data (intake, casework, archive, notify) read keys by direct get;
+  that decrypt personal data (all five) read keys by direct get;
   only archive deletes a key message (erasure) and writes tombstones, the erasure marker and
-  re-wrapped keys. billing reads no personal data and has no right on the bucket at all.
+  re-wrapped keys. billing reads keys too: a fee notice is addressed to the applicant
+  (intake's sealed contact and form) and stored sealed with the case's key.
 - **Attachments and documents** (``OBJ_rc_attachments``). intake owns the store and writes to
-  it (replacing an upload purges its old chunks, so it may purge this stream); casework adds
-  the documents it issues (decision letters) — chunks and meta, never a purge, so it never
-  replaces an object (``services.casework.documents``); casework, archive and notify (a
-  decision letter's attachment) read; archive deletes an erased case's objects (purge of
-  their chunks).
+  it (replacing an upload purges its old chunks, so it may purge this stream); casework and
+  billing add the documents they issue (decision letters, fee notices) — chunks and meta,
+  never a purge, so they never replace an object (``services.casework.documents``,
+  ``services.billing.documents``); casework, billing, archive and notify (a letter's or a
+  notice's attachment) read; archive deletes an erased case's objects (purge of their
+  chunks).
 - **Replies.** JetStream answers on the requester's inbox; each user has its own inbox prefix
   (``_INBOX_<namespace>_<service>``, see ``inbox_prefix``) and may subscribe to nothing else,
   so no service can listen to another's answers (a wrapped key, another's events).
@@ -36,8 +38,9 @@ What subject permissions cannot express, and so remains: consumer names (``<serv
 _e<epoch>``) cannot be matched by a wildcard, so a service may create, read from or delete any
 consumer on a stream it reads (not on others); a key creator (intake) could publish over an
 existing key, which would make it unreadable (it can never read or delete one). Object names
-travel base64-encoded in the meta subjects, so a document writer (casework) cannot be limited
-to its own documents: it could mark another object deleted; it can never purge its chunks.
+travel base64-encoded in the meta subjects, so a document writer (casework, billing) cannot be
+limited to its own documents: it could mark another object deleted; it can never purge its
+chunks.
 """
 
 from __future__ import annotations
@@ -65,13 +68,15 @@ READS: Mapping[Service, frozenset[Service]] = {
     Service.CASEWORK: frozenset(
         {Service.INTAKE, Service.CASEWORK, Service.ARCHIVE, Service.NOTIFY}
     ),  # notify's deliveries: a decision letter's dispatch
-    Service.BILLING: frozenset({Service.CASEWORK, Service.BILLING}),
+    Service.BILLING: frozenset(
+        {Service.INTAKE, Service.CASEWORK, Service.BILLING}
+    ),  # intake's applications and town profiles: a fee notice's addressee and letterhead
     Service.ARCHIVE: frozenset(Service),  # files every service's part of a case
-    Service.NOTIFY: frozenset({Service.INTAKE, Service.CASEWORK, Service.ARCHIVE, Service.NOTIFY}),
+    Service.NOTIFY: frozenset(Service),  # billing's fee notices go out by mail too
 }
 """Which event streams each service reads (its projections' sources, and its own)."""
 
-KEY_READERS = frozenset({Service.INTAKE, Service.CASEWORK, Service.ARCHIVE, Service.NOTIFY})
+KEY_READERS = frozenset(Service)
 """Services that decrypt personal data and therefore read data keys."""
 KEY_CREATOR = Service.INTAKE
 """The one service that creates data keys; it also owns the bucket's configuration."""
@@ -80,7 +85,7 @@ KEY_DESTROYER = Service.ARCHIVE
 ATTACHMENT_OWNER = Service.INTAKE
 """Creates and configures the attachment store, and writes attachments."""
 ATTACHMENT_READERS = frozenset({Service.CASEWORK, Service.ARCHIVE, Service.NOTIFY})
-DOCUMENT_WRITERS = frozenset({Service.CASEWORK})
+DOCUMENT_WRITERS = frozenset({Service.CASEWORK, Service.BILLING})
 """Add the documents they issue to the attachment store (never replace or purge one)."""
 ATTACHMENT_ERASER = Service.ARCHIVE
 

@@ -1,4 +1,4 @@
-"""Events of billing: fee schedules and the fees assessed on decided cases."""
+"""Events of billing: fee schedules, the fees assessed on decided cases, their notices."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pydantic import Field
 
 from contracts.base import DomainEvent
 from contracts.envelope import Ags
-from contracts.fee_schedules import DogTaxStatute, FeeLine, ScheduleVersion
+from contracts.events.casework import DocumentRef
+from contracts.fee_schedules import DogTaxStatute, FeeLine, ScheduleVersion, TownAccount
 
 
 class FeeScheduleAdopted(DomainEvent):
@@ -33,6 +34,9 @@ class FeeScheduleAdopted(DomainEvent):
     dog_tax: list[DogTaxStatute] = Field(
         default_factory=list,
         description="The Hundesteuersatzung's versions (empty: none recorded)",
+    )
+    account: TownAccount | None = Field(
+        default=None, description="Where the town's fees are paid (none: no fee notices)"
     )
 
 
@@ -74,3 +78,26 @@ class NoFeeDue(DomainEvent):
     rule: str | None = Field(
         default=None, description="The rule that found no fee assessable, where one did"
     )
+
+
+class FeeNoticeIssued(DomainEvent):
+    """The fee notice (Gebührenbescheid, PDF/A with GiroCode) is written and stored sealed.
+
+    notify mails it to the applicant; the document is sealed with the case's data key, so
+    erasing the key makes it unreadable.
+    """
+
+    type_name: ClassVar[str] = "billing.FeeNoticeIssued"
+    aggregate_type: ClassVar[str] = "fee"
+
+    case_id: UUID
+    procedure: str
+    document: DocumentRef
+    cash_reference: str = Field(description="Kassenzeichen, the remittance to quote")
+    amount: Decimal = Field(gt=0, decimal_places=2)
+    currency: str = "EUR"
+    due_date: date
+    payee: str = Field(description="Account holder the fee is paid to")
+    iban: str = Field(description="The town's IBAN, compact")
+    bic: str
+    issued_at: datetime

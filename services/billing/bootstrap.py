@@ -5,14 +5,18 @@ from __future__ import annotations
 from runtime.service import Runtime, ServiceParts
 from services.billing.api import router
 from services.billing.configuration import apply_member_configuration
-from services.billing.projections import fee_assessment, fees
+from services.billing.projections import fee_assessment, fee_notices, fees
 
 
 def build(runtime: Runtime) -> ServiceParts:
     """billing's parts, bound to ``runtime``."""
     return ServiceParts(
         title="RathausCloud billing",
-        projections=(fee_assessment.projection(runtime), fees.PROJECTION),
+        projections=(
+            fee_assessment.projection(runtime),
+            fees.PROJECTION,
+            fee_notices.projection(runtime),
+        ),
         routers=(router(runtime),),
         on_start=(apply_member_configuration,),
     )

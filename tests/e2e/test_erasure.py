@@ -83,7 +83,8 @@ async def test_after_erasure_no_personal_datum_can_be_read_anywhere(
         async def filed_and_mailed() -> bool:
             status = (await client.get(accepted["status_url"])).json()
             steps = {line["step"] for line in status.get("timeline", [])}
-            return {"filed", "message:acknowledgement"} <= steps
+            # The fee notice mailed: its PDF is in the object store, sealed with the case's key.
+            return {"filed", "message:acknowledgement", "message:fee_notice"} <= steps
 
         await wait_until(filed_and_mailed)
 
@@ -126,7 +127,7 @@ async def test_after_erasure_no_personal_datum_can_be_read_anywhere(
         raw = b"".join(msg.data for msg in await all_messages(js, ns))
         for datum in PERSONAL_DATA:
             assert datum.encode() not in raw
-        # No key left in the bucket, no attachment left in the object store.
+        # No key left in the bucket, no attachment, letter or fee notice left in the object store.
         key_messages = [
             msg
             for msg in await stream_messages(js, key_bucket_stream(ns))

@@ -146,9 +146,9 @@ async def test_the_same_application_posted_twice_is_one_case(
         assert {first.status_code, second.status_code} <= {200, 201}
         assert first.json()["application_id"] == second.json()["application_id"]
         await wait_for_status(client, first.json()["status_url"], "filed")
-    await smtp.mailbox.wait_for(2)  # the acknowledgement and the decision letter
+    await smtp.mailbox.wait_for(3)  # the acknowledgement, the decision letter, the fee notice
     await asyncio.sleep(1.0)
-    assert len(smtp.mailbox.messages) == 2
+    assert len(smtp.mailbox.messages) == 3
     conn = await asyncpg.connect(suite.database_urls["casework"])
     try:
         assert await conn.fetchval("SELECT count(*) FROM rm_desk_cases.cases") == 1

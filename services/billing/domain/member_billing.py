@@ -1,10 +1,11 @@
 """A member file's ``[billing]`` section, checked before anything of it is adopted (pure).
 
 The section states the town's Verwaltungskostensatzung (``[[billing.schedules]]``, one
-entry per version) and its Hundesteuersatzung (``[[billing.dog_tax]]``); deploy/README.md
-shows the layout. A mistake is refused as a whole with every broken field named — town,
-path and what is wrong — rather than half a schedule adopted. Keys of the section that other
-parts of billing read (the town's account, its letterhead …) are left to them.
+entry per version), its Hundesteuersatzung (``[[billing.dog_tax]]``) and the account its
+fees are paid to (``[billing.account]``: the Stadtkasse or Gemeindekasse, an IBAN and BIC
+schwifty accepts, the bank's name); deploy/README.md shows the layout. A mistake is refused
+as a whole with every broken field named — town, path and what is wrong — rather than half
+a schedule adopted. Keys of the section that other parts of billing read are left to them.
 
 The older form, ``[billing.fees]`` with one flat fee per procedure, is still read.
 """
@@ -19,7 +20,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from contracts.events.billing import FeeScheduleAdopted
-from contracts.fee_schedules import AreaTimeFee, DogTaxStatute, Money, ScheduleVersion
+from contracts.fee_schedules import (
+    AreaTimeFee,
+    DogTaxStatute,
+    Money,
+    ScheduleVersion,
+    TownAccount,
+)
 from contracts.procedures import ProcedureId
 from contracts.procedures.sondernutzungserlaubnis import UseCategory
 from services.billing.domain.money import CENT
@@ -40,6 +47,7 @@ class BillingSection(BaseModel):
     fees: dict[str, Money] = Field(default_factory=dict, description="The older, flat form")
     schedules: list[ScheduleVersion] = Field(default_factory=list)
     dog_tax: list[DogTaxStatute] = Field(default_factory=list)
+    account: TownAccount | None = Field(default=None, description="None: no fee notices")
 
     @field_validator("schedules", "dog_tax")
     @classmethod
@@ -100,9 +108,15 @@ def adopted(section: BillingSection, town: str, today: date) -> FeeScheduleAdopt
     """The schedule to record: its versions, and the flat fees of the one in force today."""
     if not section.schedules:
         flat = {name: amount.quantize(CENT) for name, amount in section.fees.items()}
-        return FeeScheduleAdopted(town=town, fees=flat, dog_tax=section.dog_tax)
+        return FeeScheduleAdopted(
+            town=town, fees=flat, dog_tax=section.dog_tax, account=section.account
+        )
     in_force = valid_on(section.schedules, today)
     fees: dict[str, Decimal] = flat_fees(in_force) if in_force else {}
     return FeeScheduleAdopted(
-        town=town, fees=fees, versions=section.schedules, dog_tax=section.dog_tax
+        town=town,
+        fees=fees,
+        versions=section.schedules,
+        dog_tax=section.dog_tax,
+        account=section.account,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from contracts.calendar import GERMANY
@@ -16,6 +17,18 @@ class Message:
 
     subject: str
     body: str
+
+
+@dataclass(frozen=True)
+class Payment:
+    """What a fee notice's mail says about paying: how much, by when, with which reference."""
+
+    amount: Decimal
+    due_date: date
+    cash_reference: str
+    payee: str
+    iban: str
+    bic: str
 
 
 AUTHORITY = {"Stadt": "Stadtverwaltung", "Gemeinde": "Gemeindeverwaltung"}
@@ -288,3 +301,47 @@ def objection_received(
         f"{_follow(tracking_url)}{NO_REPLY}{town.signature()}"
     )
     return Message(subject=f"Eingang Ihres Widerspruchs: {title} – {town.official_name}", body=body)
+
+
+def _euro(amount: Decimal) -> str:
+    """``Decimal('1234.5')`` → ``1.234,50 €``."""
+    return f"{amount:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".") + " €"
+
+
+def _iban(compact: str) -> str:
+    return " ".join(compact[start : start + 4] for start in range(0, len(compact), 4))
+
+
+def fee_notice(
+    town: Letterhead,
+    *,
+    name: str,
+    procedure: str,
+    case_number: str,
+    filename: str,
+    payment: Payment,
+) -> Message:
+    """Gebührenbescheid: the notice is attached (a PDF); what to pay, by when, to whom.
+
+    The body repeats what a transfer needs — amount, due date, Kassenzeichen, account — and
+    points to the GiroCode on the notice; it carries no application id (``Antragskennung``),
+    which is the acknowledgement's alone.
+    """
+    title = procedure_title(procedure)
+    body = (
+        f"Guten Tag {name},\n\n"
+        f"für Ihren Antrag „{title}“ (Vorgangsnummer {case_number}) werden Gebühren erhoben. "
+        f"Den Gebührenbescheid finden Sie im Anhang dieser E-Mail ({filename}).\n\n"
+        f"Betrag: {_euro(payment.amount)}\n"
+        f"Fällig am: {_day(payment.due_date)}\n"
+        f"Kassenzeichen: {payment.cash_reference}\n"
+        f"Empfänger: {payment.payee}\n"
+        f"IBAN: {_iban(payment.iban)}\n"
+        f"BIC: {payment.bic}\n\n"
+        "Bitte geben Sie bei der Überweisung das Kassenzeichen an, damit wir Ihre Zahlung"
+        " zuordnen können. Einfacher geht es mit dem GiroCode (QR-Code) auf dem Bescheid:"
+        " Scannen Sie ihn mit Ihrer Banking-App, sie füllt die Überweisung für Sie aus.\n\n"
+        f"{NO_REPLY}{town.signature()}"
+    )
+    subject = f"Gebührenbescheid: {title} – Kassenzeichen {payment.cash_reference}"
+    return Message(subject=subject, body=body)

@@ -1,5 +1,9 @@
 """Messages about a case, one template each: to the applicant, to a heard body, to the clerk.
 
+The applicant's letters come with their PDF attached: casework's decision letter
+(``DecisionDocumentIssued``) and billing's fee notice (``FeeNoticeIssued``), each on the
+competent town's letterhead, once per event (the message id is derived from it).
+
 Part of the outbox reaction (``outbox.projection``). The applicant is known from intake's log
 (``contacts``: the application's contact, the objection's the same), the case's competent
 town, procedure and number from casework's (``cases``), who holds a case from its claims
@@ -19,6 +23,7 @@ from typing import Any
 import asyncpg
 
 from contracts.base import DomainEvent
+from contracts.events.billing import FeeNoticeIssued
 from contracts.events.casework import (
     CaseClaimed,
     CaseClosed,
@@ -38,7 +43,7 @@ from runtime.codec import Envelope
 from runtime.ids import derived_id
 from runtime.service import Runtime
 from services.notify.domain import templates
-from services.notify.domain.templates import Letterhead, Message
+from services.notify.domain.templates import Letterhead, Message, Payment
 from services.notify.projections.queueing import Outgoing, letterhead, queue
 
 CASE_TABLES = """
@@ -88,6 +93,7 @@ EVENT_TYPES = frozenset(
             DeadlineNear,
             CaseClosed,
             ObjectionLodged,
+            FeeNoticeIssued,
         )
     }
 )
@@ -215,6 +221,10 @@ def _applicant_message(event: DomainEvent, who: Applicant, town: Letterhead) -> 
             tracking_url=who.tracking_url,
             made_known=not notice,
         )
+    if isinstance(event, FeeNoticeIssued):
+        return templates.fee_notice(
+            town, **common, filename=event.document.filename, payment=_payment(event)
+        )
     if isinstance(event, InformationRequested) and event.question:
         return templates.information_request(
             town, **common, question=event.question, due=event.due, tracking_url=who.tracking_url
@@ -228,11 +238,23 @@ def _applicant_message(event: DomainEvent, who: Applicant, town: Letterhead) -> 
     return None
 
 
+def _payment(event: FeeNoticeIssued) -> Payment:
+    return Payment(
+        amount=event.amount,
+        due_date=event.due_date,
+        cash_reference=event.cash_reference,
+        payee=event.payee,
+        iban=event.iban,
+        bic=event.bic,
+    )
+
+
 TEMPLATES = {
     DecisionDocumentIssued: "decision",
     InformationRequested: "information_request",
     StatusReported: "status_report",
     CaseClosed: "withdrawal",
+    FeeNoticeIssued: "fee_notice",
 }
 """The template name each message to the applicant records (``MessageDelivered.template``)."""
 
@@ -264,7 +286,7 @@ async def _to_applicant(conn: asyncpg.Connection, envelope: Envelope[DomainEvent
         return
     attachments = (
         [event.document.model_dump(mode="json")]
-        if isinstance(event, DecisionDocumentIssued)
+        if isinstance(event, DecisionDocumentIssued | FeeNoticeIssued)
         else []
     )
     await queue(

@@ -109,7 +109,7 @@ def projection(runtime: Runtime) -> Projection:
     return Projection(
         name="outbox",
         owner=Service.NOTIFY,
-        sources=(Service.INTAKE, Service.CASEWORK, Service.ARCHIVE),
+        sources=(Service.INTAKE, Service.CASEWORK, Service.ARCHIVE, Service.BILLING),
         event_types=frozenset(
             {
                 TownProfilePublished.type_name,

@@ -158,16 +158,13 @@ async def _refusals(client: Client, service: Service, key_seq: int) -> None:
     if service != Service.ARCHIVE:
         stream = key_bucket_stream(NS)
         checks.append((js.delete_msg(stream, key_seq), f"STREAM.MSG.DELETE.{stream}"))
-    if service == Service.BILLING:
-        subject = f"$KV.{NS.key_bucket()}.case-1"
-        checks.append((js.get_last_msg(key_bucket_stream(NS), subject, direct=True), subject))
     if service not in (Service.INTAKE, Service.ARCHIVE):
         subject = f"$KV.{NS.key_bucket()}.case-2"
         checks.append((js.publish(subject, b"not a key"), subject))
         # Documents are added, never purged: only the store's owner and its eraser purge.
         objects = attachment_stream(NS)
         checks.append((js.purge_stream(objects), f"STREAM.PURGE.{objects}"))
-    if service in (Service.BILLING, Service.NOTIFY):
+    if service == Service.NOTIFY:
         chunk = f"$O.{NS.attachment_bucket()}.C.forged"
         checks.append((js.publish(chunk, b"not a document"), chunk))
     await asyncio.gather(*(client.refused(attempt, part) for attempt, part in checks))

@@ -147,9 +147,49 @@ def test_the_older_flat_form_is_still_read_but_not_together_with_schedules() -> 
 
 def test_keys_other_parts_of_billing_read_are_left_to_them() -> None:
     member = wurzen()
-    member["billing"]["account"] = {"iban": "DE89370400440532013000"}
+    member["billing"]["letterhead"] = {"logo": "wappen.svg"}
 
     assert read_billing(member) == read_billing(wurzen())
+
+
+@pytest.mark.parametrize("member", FILES, ids=[m["town"]["name"] for m in FILES])
+def test_every_town_names_the_account_its_fees_are_paid_to(member: dict[str, Any]) -> None:
+    account = read_billing(member).account
+
+    assert account is not None
+    assert account.holder in (
+        f"Stadtkasse {member['town']['name']}",
+        f"Gemeindekasse {member['town']['name']}",
+    )
+    assert account.iban.startswith("DE")
+    assert " " not in account.iban
+    assert len(account.bic) in (8, 11)
+
+
+def test_the_accounts_differ_between_towns() -> None:
+    ibans = {read_billing(member).account.iban for member in FILES}  # type: ignore[union-attr]
+
+    assert len(ibans) == len(FILES)
+
+
+def test_an_iban_with_a_wrong_check_sum_is_named() -> None:
+    member = wurzen()
+    member["billing"]["account"]["iban"] = "DE52 8605 5592 0000 7294 10"
+    member["billing"]["account"]["bic"] = "WELADE"
+
+    message = refusal(member)
+
+    assert "billing.account.iban: Value error, Bitte prüfen Sie die IBAN" in message
+    assert "billing.account.bic: Value error, Bitte prüfen Sie die BIC" in message
+
+
+def test_the_account_goes_into_the_schedule_adopted() -> None:
+    section = read_billing(wurzen())
+
+    account = adopted(section, WURZEN, date(2026, 11, 30)).account
+
+    assert account is not None
+    assert (account.holder, account.iban) == ("Stadtkasse Wurzen", "DE51860555920000729410")
 
 
 def test_the_schedule_adopted_carries_every_version_and_today_s_flat_fees() -> None:
