@@ -76,11 +76,16 @@ class MailSink:
 
 
 def towns() -> list[tuple[str, str]]:
-    """(AGS, a postcode of the town) for every member offering the Gewerbeanmeldung."""
+    """(AGS, a postcode of the town) for every member offering the Gewerbeanmeldung and
+    deciding it automatically — where the check only prepares it (Thallwitz, Lossatal), a
+    clerk confirms it, and the skeleton measures the path without clerks."""
     found = []
     for path in sorted((ROOT / "deploy" / "members").glob("*.toml")):
         member = tomllib.loads(path.read_text(encoding="utf-8"))
-        if "gewerbeanmeldung" in member.get("intake", {}).get("procedures", {}):
+        automation = member.get("casework", {}).get("automation", {})
+        if "gewerbeanmeldung" in member.get("intake", {}).get("procedures", {}) and (
+            automation.get("gewerbeanmeldung") == "full"
+        ):
             found.append((member["town"]["ags"], member["town"]["postcodes"][0]))
     return found
 
