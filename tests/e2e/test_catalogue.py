@@ -90,7 +90,12 @@ async def test_offer_withdraw_and_onboard_take_effect_at_once_and_survive_a_rest
         newcomer |= {"ags": "14729999", "name": "Neustadt", "official_name": "Stadt Neustadt"}
         onboarded = await client.put(f"{ops}/towns/14729999", json=newcomer, headers=auth)
         assert onboarded.status_code == 200, onboarded.text
-        assert len((await client.get("/api/v1/towns")).json()) == 19
+        # The list is a read model: it follows the event, a moment later.
+        for _ in range(100):
+            if len(towns := (await client.get("/api/v1/towns")).json()) == 19:
+                break
+            await asyncio.sleep(0.05)
+        assert "14729999" in [town["ags"] for town in towns]
 
         # Without a token: nothing changes.
         assert (
