@@ -17,9 +17,12 @@ import hashlib
 import os
 import struct
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from nats.js.errors import NotFoundError
+from nats.js.object_store import ObjectStore
 
 MAGIC = b"RCD1"
 CHUNK = 64 * 1024
@@ -121,3 +124,33 @@ def decrypt_chunks(stored: bytes, key: AESGCM, name: str) -> Iterator[bytes]:
             yield key.decrypt(part[:NONCE], part[NONCE:], associated)
         except (InvalidTag, ValueError) as exc:
             raise DocumentUnreadable(f"{name}: chunk {index} does not verify") from exc
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What was stored under a name: the plaintext's size and SHA-256."""
+
+    size: int
+    sha256: str
+
+
+def object_name(data_key: str, filename: str) -> str:
+    """Where a case's document lives: under its data key, so erasure deletes it by prefix."""
+    return f"{data_key}/{filename}"
+
+
+async def store_once(objects: ObjectStore, name: str, content: bytes, key: AESGCM) -> Stored:
+    """Store ``content`` sealed under ``name`` unless a document is there already.
+
+    A service may add objects to the store but not purge any (``runtime.natsauth``), so a
+    document is never replaced: a reaction that runs again after it stored its document (a
+    decision letter, a fee notice) and failed before recording it takes the stored one as
+    it is, with the size and SHA-256 of what it holds.
+    """
+    try:
+        await objects.get_info(name)
+    except NotFoundError:
+        await objects.put(name, seal_document(content, key, name))
+        return Stored(len(content), hashlib.sha256(content).hexdigest())
+    existing = decrypt((await objects.get(name)).data or b"", key, name)
+    return Stored(len(existing), hashlib.sha256(existing).hexdigest())

@@ -32,13 +32,12 @@ from contracts.events.casework import CaseDecided, CaseOpened, DocumentRef
 from contracts.events.intake import ApplicationSubmitted, ProcedureOffered, TownProfilePublished
 from contracts.fee_schedules import TownAccount
 from contracts.naming import Service
-from runtime import outbox
+from runtime import documents, outbox
 from runtime.codec import Envelope
 from runtime.eventstore import Cause
 from runtime.ids import derived_id
 from runtime.projection import Projection
 from runtime.service import Runtime
-from services.billing import documents
 from services.billing.aggregates import fee_ref, schedule_ref
 from services.billing.domain.fees import current_adoption
 from services.billing.notices.assembly import (

@@ -32,12 +32,12 @@ from contracts.events.intake import (
     TownProfilePublished,
 )
 from contracts.naming import Service
+from runtime import documents
 from runtime.codec import Envelope
 from runtime.eventstore import Cause
 from runtime.ids import derived_id
 from runtime.projection import Projection
 from runtime.service import Runtime
-from services.casework import documents
 from services.casework.aggregates import case_ref
 from services.casework.domain.case import fold
 from services.casework.letters.assembly import Application, CaseFacts, assemble
