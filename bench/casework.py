@@ -73,23 +73,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import platform
 import sys
 import tempfile
 import time
 from contextlib import ExitStack
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
-import psutil
 from aiosmtpd.controller import Controller
 
 from bench.desk import bulk_load, clerks, pages, queue_shapes, submissions
 from bench.desk.machine import Load, MemorySampler, peak_rss_mb
 from bench.desk.mix import member_towns, plan
+from bench.skeleton import when_and_where
 from contracts.calendar import today
 from devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from tests.support.desk import clerk_token, desk_client
@@ -342,15 +340,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         nats_server.stop()
     return {
         "benchmark": "clerks' desk: automation, claims and decisions, queue at 10k and 1M, pages",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": psutil.cpu_count(),
-            "python": platform.python_version(),
-            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-        },
-        "durability": "none (volatile)"
-        if args.volatile
-        else "NATS sync_interval always; PostgreSQL fsync on",
+        **when_and_where(args.volatile),
         "settings": {k: v for k, v in vars(args).items() if k != "quick"},
         **result,
     }

@@ -133,6 +133,21 @@ async def wait_done(clock: Clock, ids: list[str], timeout: float) -> float:
     return max(max(clock.filed[i], clock.mailed[i]) for i in ids)
 
 
+def when_and_where(volatile: bool) -> dict[str, Any]:
+    """A result's header: when, on which machine, with what durability."""
+    return {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": psutil.cpu_count(),
+            "python": platform.python_version(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        },
+        "durability": "none (volatile)"
+        if volatile
+        else "NATS sync_interval always; PostgreSQL fsync on",
+    }
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -297,15 +312,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         nats_server.stop()
     return {
         "benchmark": "walking skeleton: POST → casework → billing → archive → notify",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": psutil.cpu_count(),
-            "python": platform.python_version(),
-            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-        },
-        "durability": "none (volatile)"
-        if args.volatile
-        else "NATS sync_interval always; PostgreSQL fsync on",
+        **when_and_where(args.volatile),
         "throughput": thr,
         "latency": lat,
         "peak_rss_mb": memory,
