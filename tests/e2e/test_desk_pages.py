@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -23,7 +24,7 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from pypdf import PdfReader
 
 from contracts.calendar import GERMANY, today
-from contracts.events.casework import AutomatedRuleOverruled
+from contracts.events.casework import AutomatedRuleOverruled, CaseClaimed, CaseDecided
 from runtime.desk import INLINE_DOCUMENT_POLICY
 from services.casework.domain.deadlines import add_working_days
 from tests.support.applications import gewerbeanmeldung, verkehrsrechtliche_anordnung
@@ -239,12 +240,18 @@ async def test_an_augustusburg_clerk_decides_wurzens_delegated_case_by_keyboard(
     assert await served.body() == letter
 
     # As it was before the decision: from the history, marked, without any form to act.
-    overruled = next(
-        e.meta.occurred_at
-        for e in await case_events(suite, case_id)
-        if isinstance(e.event, AutomatedRuleOverruled)
+    # The form takes whole seconds and shows everything up to the end of the typed one: the
+    # second of the overrule, unless the decision fell into that second too, then the one before.
+    history = await case_events(suite, case_id)
+    claimed, overruled, decided = (
+        next(e.meta.occurred_at for e in history if isinstance(e.event, kind)).replace(
+            microsecond=0
+        )
+        for kind in (CaseClaimed, AutomatedRuleOverruled, CaseDecided)
     )
-    local = overruled.astimezone(GERMANY)
+    second = min(overruled, decided - timedelta(seconds=1))
+    assert second >= claimed, "claimed and decided within one second: no moment in between"
+    local = second.astimezone(GERMANY)
     await page.fill("#stand", local.date().isoformat())
     await page.fill("#stand-zeit", local.strftime("%H:%M:%S"))
     await page.focus("#stand-zeit")

@@ -71,9 +71,10 @@ def past_moment(asked: Mapping[str, str]) -> datetime | None:
         return found if found.tzinfo else found.replace(tzinfo=UTC)
     if asked.get("tag") or asked.get("uhrzeit"):
         found = moment(asked.get("tag", ""), asked.get("uhrzeit", ""), "stand")
-        if found > datetime.now(UTC):
+        now = datetime.now(UTC)
+        if found - timedelta(minutes=1) > now:  # the typed minute or second is still to come
             raise InputProblem("stand", "Der Zeitpunkt liegt in der Zukunft.")
-        return found
+        return min(found, now)
     return None
 
 

@@ -8,7 +8,7 @@ field's id on the page and says in German what is wrong.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from contracts.calendar import GERMANY
@@ -83,4 +83,9 @@ def moment(day_text: str, time_text: str, field_id: str) -> datetime:
         at = time.fromisoformat(clock)
     except ValueError:
         raise InputProblem(f"{field_id}-zeit", "Die Uhrzeit ist ungültig (HH:MM).") from None
-    return datetime.combine(found, at, tzinfo=GERMANY)
+    # A clerk who types 10:15:07 means "as it stood at 10:15:07", everything that happened in
+    # that second included (events carry microseconds); likewise for a minute typed as 10:15.
+    unit = timedelta(seconds=1) if clock.count(":") >= 2 else timedelta(minutes=1)
+    if at.microsecond:
+        unit = timedelta(microseconds=1)
+    return datetime.combine(found, at, tzinfo=GERMANY) + unit - timedelta(microseconds=1)

@@ -61,10 +61,14 @@ def test_german_amounts() -> None:
 
 
 def test_a_past_moment_is_german_time_from_the_form_or_exact_from_a_history_link() -> None:
+    # The typed second (or minute) is included whole: what happened in it is part of the view.
     assert moment("2026-11-30", "14:05:07", "stand") == datetime(
-        2026, 11, 30, 14, 5, 7, tzinfo=GERMANY
+        2026, 11, 30, 14, 5, 7, 999999, tzinfo=GERMANY
     )
-    assert moment("2026-11-30", "", "stand").time().isoformat() == "23:59:59"
+    assert moment("2026-11-30", "14:05", "stand") == datetime(
+        2026, 11, 30, 14, 5, 59, 999999, tzinfo=GERMANY
+    )
+    assert moment("2026-11-30", "", "stand").time().isoformat() == "23:59:59.999999"
     exact = datetime(2026, 11, 30, 13, 5, 7, 123456, tzinfo=UTC)
     assert past_moment({"stand": exact.isoformat()}) == exact
     assert past_moment({}) is None
