@@ -1,15 +1,16 @@
-"""Events of billing: fee schedules, the fees assessed on decided cases, their notices."""
+"""Events of billing: fee schedules, the fees assessed on decided cases, their notices, the
+payments booked to them and the money that awaits a clerk's clarification."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field
 
-from contracts.base import DomainEvent
+from contracts.base import PERSONAL, DomainEvent
 from contracts.envelope import Ags
 from contracts.events.casework import DocumentRef
 from contracts.fee_schedules import DogTaxStatute, FeeLine, ScheduleVersion, TownAccount
@@ -101,3 +102,107 @@ class FeeNoticeIssued(DomainEvent):
     iban: str = Field(description="The town's IBAN, compact")
     bic: str
     issued_at: datetime
+
+
+class PaymentBooked(DomainEvent):
+    """Money booked to a fee's claim: a payment, or (amount negative) a payment taken back.
+
+    The claim's open amount is the fee less the sum of its bookings, folded from this log;
+    every booking names where the money came from, so each cent can be traced to a
+    statement entry or a payment provider's confirmation.
+    """
+
+    type_name: ClassVar[str] = "billing.PaymentBooked"
+    aggregate_type: ClassVar[str] = "fee"
+
+    case_id: UUID
+    cash_reference: str = Field(description="Kassenzeichen of the claim")
+    booking_id: str = Field(description="Stable per payment and claim: a repeat books nothing")
+    kind: Literal["payment", "reversal"]
+    amount: Decimal = Field(decimal_places=2, description="Signed: a reversal is negative")
+    currency: str = "EUR"
+    channel: Literal["bank_statement", "online", "clarification"]
+    matched_by: Literal["kassenzeichen", "amount", "clerk", "provider"]
+    booked_at: datetime
+    value_date: date | None = None
+    booking_date: date | None = None
+    account_iban: str | None = Field(default=None, description="The town's account credited")
+    statement_id: str | None = None
+    entry: int | None = Field(default=None, description="Entry's position in its statement")
+    bank_reference: str | None = None
+    end_to_end_id: str | None = None
+    provider_reference: str | None = Field(
+        default=None, description="The online payment's id at its provider"
+    )
+    booked_by: str | None = Field(default=None, description="The clerk who assigned it by hand")
+
+
+class PaymentAwaitingClarification(DomainEvent):
+    """Money on a town's account that no claim could take: a clerk of the town assigns it.
+
+    The payer's name, IBAN and remittance are personal data, sealed with the item's own key.
+    """
+
+    type_name: ClassVar[str] = "billing.PaymentAwaitingClarification"
+    aggregate_type: ClassVar[str] = "clarification"
+
+    item_id: str
+    town: Ags
+    amount: Decimal = Field(decimal_places=2, description="Signed, like a booking")
+    currency: str = "EUR"
+    code: str = Field(description="Why: no_reference, unknown_reference, overpayment, …")
+    reason: str = Field(description="Why, in German, for the clerk")
+    candidates: list[str] = Field(
+        default_factory=list, description="Kassenzeichen found or considered"
+    )
+    account_iban: str
+    statement_id: str
+    entry: int
+    bank_reference: str | None = None
+    end_to_end_id: str | None = None
+    booking_date: date | None = None
+    value_date: date | None = None
+    payer_name: Annotated[str | None, PERSONAL] = None
+    payer_iban: Annotated[str | None, PERSONAL] = None
+    remittance: Annotated[list[str] | None, PERSONAL] = None
+    received_at: datetime
+
+
+class ClarificationResolved(DomainEvent):
+    """A clerk of the town decided where money awaiting clarification belongs.
+
+    ``assigned``: booked to the claim named (a ``PaymentBooked`` on that fee follows);
+    ``refund``: to be paid back to the payer; ``not_ours``: the town's other accounts.
+    """
+
+    type_name: ClassVar[str] = "billing.ClarificationResolved"
+    aggregate_type: ClassVar[str] = "clarification"
+
+    item_id: str
+    town: Ags
+    resolution: Literal["assigned", "refund", "not_ours"]
+    cash_reference: str | None = None
+    note: str = Field(default="", description="The clerk's reason, German")
+    resolved_by: str = Field(description="The clerk's subject at the issuer")
+    resolved_by_name: str
+    resolved_at: datetime
+
+
+class StatementImported(DomainEvent):
+    """A bank's statement file was read and reconciled; its counts, for the treasury's record."""
+
+    type_name: ClassVar[str] = "billing.StatementImported"
+    aggregate_type: ClassVar[str] = "statement-import"
+
+    checksum: str = Field(description="SHA-256 of the file as received")
+    file_name: str | None = None
+    statements: list[str] = Field(description="The statements' ids in the file")
+    towns: list[Ags]
+    bookings: int
+    booked_total: Decimal = Field(decimal_places=2)
+    clarifications: int
+    clarified_total: Decimal = Field(decimal_places=2)
+    skipped: int
+    duplicates: int = Field(description="Entries already imported before (booked nothing)")
+    imported_by: str
+    imported_at: datetime

@@ -5,7 +5,7 @@ from __future__ import annotations
 from runtime.service import Runtime, ServiceParts
 from services.billing.api import router
 from services.billing.configuration import apply_member_configuration
-from services.billing.projections import fee_assessment, fee_notices, fees
+from services.billing.projections import claims, fee_assessment, fee_notices, fees
 
 
 def build(runtime: Runtime) -> ServiceParts:
@@ -16,6 +16,7 @@ def build(runtime: Runtime) -> ServiceParts:
             fee_assessment.projection(runtime),
             fees.PROJECTION,
             fee_notices.projection(runtime),
+            claims.PROJECTION,
         ),
         routers=(router(runtime),),
         on_start=(apply_member_configuration,),
