@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, ClassVar, Literal
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field
 
-from contracts.base import PERSONAL, DomainEvent
+from contracts.base import DomainEvent
 from contracts.envelope import Ags
 from contracts.events.casework import DocumentRef
 from contracts.fee_schedules import DogTaxStatute, FeeLine, ScheduleVersion, TownAccount
@@ -140,7 +140,10 @@ class PaymentBooked(DomainEvent):
 class PaymentAwaitingClarification(DomainEvent):
     """Money on a town's account that no claim could take: a clerk of the town assigns it.
 
-    The payer's name, IBAN and remittance are personal data, sealed with the item's own key.
+    The payer's name, IBAN and remittance text stay out of the log: they are the payer's
+    personal data, kept with the statement's record in billing's own database for the clerk
+    (and deleted with it), while the log keeps what explains the money: amount, account,
+    statement, entry and the bank's reference.
     """
 
     type_name: ClassVar[str] = "billing.PaymentAwaitingClarification"
@@ -162,9 +165,6 @@ class PaymentAwaitingClarification(DomainEvent):
     end_to_end_id: str | None = None
     booking_date: date | None = None
     value_date: date | None = None
-    payer_name: Annotated[str | None, PERSONAL] = None
-    payer_iban: Annotated[str | None, PERSONAL] = None
-    remittance: Annotated[list[str] | None, PERSONAL] = None
     received_at: datetime
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from runtime.service import Runtime, ServiceParts
 from services.billing.api import router
 from services.billing.configuration import apply_member_configuration
@@ -20,4 +22,5 @@ def build(runtime: Runtime) -> ServiceParts:
         ),
         routers=(router(runtime),),
         on_start=(apply_member_configuration,),
+        migrations=Path(__file__).parent / "migrations",
     )

@@ -70,9 +70,6 @@ CREATE TABLE clarifications (
     bank_reference text,
     booking_date   date,
     value_date     date,
-    payer_name     text,
-    payer_iban     text,
-    remittance     text[],
     received_at    timestamptz NOT NULL,
     resolution     text,
     cash_reference text,
@@ -111,8 +108,8 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
         await conn.execute(
             "INSERT INTO clarifications (item_id, town, amount, code, reason, candidates,"
             " account_iban, statement_id, entry, bank_reference, booking_date, value_date,"
-            " payer_name, payer_iban, remittance, received_at) VALUES ($1, $2, $3, $4, $5, $6,"
-            " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (item_id) DO NOTHING",
+            " received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            " ON CONFLICT (item_id) DO NOTHING",
             event.item_id,
             event.town,
             event.amount,
@@ -125,9 +122,6 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
             event.bank_reference,
             event.booking_date,
             event.value_date,
-            event.payer_name,
-            event.payer_iban,
-            event.remittance,
             event.received_at,
         )
     elif isinstance(event, ClarificationResolved):
@@ -190,4 +184,5 @@ PROJECTION = Projection(
     ),
     handle=apply,
     migrations=(DDL,),
+    opens_personal_data=False,
 )
