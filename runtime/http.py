@@ -386,6 +386,11 @@ def _is_chunked(request: Request) -> bool:
     return "chunked" in request.headers.get("transfer-encoding", "").lower()
 
 
+async def read_within(request: Request, limit: int) -> bytes:
+    """A non-JSON body (a file), refused with 413 as soon as it passes ``limit``."""
+    return await _read_within(request, limit)
+
+
 async def _read_within(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:

@@ -16,3 +16,8 @@ def schedule_ref(town: str) -> AggregateRef:
 def fee_ref(town: str, case_id: UUID) -> AggregateRef:
     """The fee of one case."""
     return AggregateRef(Service.BILLING, town, "fee", str(case_id))
+
+
+def clarification_ref(town: str, item_id: str) -> AggregateRef:
+    """Money on a town's account awaiting a clerk's clarification."""
+    return AggregateRef(Service.BILLING, town, "clarification", item_id)

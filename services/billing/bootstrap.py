@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from runtime.service import Runtime, ServiceParts
+from services.billing import treasury_api
 from services.billing.api import router
 from services.billing.configuration import apply_member_configuration
 from services.billing.projections import claims, fee_assessment, fee_notices, fees
@@ -20,7 +21,7 @@ def build(runtime: Runtime) -> ServiceParts:
             fee_notices.projection(runtime),
             claims.PROJECTION,
         ),
-        routers=(router(runtime),),
+        routers=(router(runtime), treasury_api.router(runtime)),
         on_start=(apply_member_configuration,),
         migrations=Path(__file__).parent / "migrations",
     )
