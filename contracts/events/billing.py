@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.base import DomainEvent
 from contracts.envelope import Ags
@@ -137,6 +137,42 @@ class PaymentBooked(DomainEvent):
     booked_by: str | None = Field(default=None, description="The clerk who assigned it by hand")
 
 
+class OnlinePaymentStarted(DomainEvent):
+    """A citizen set out to pay a claim online: the town's payment provider took the order.
+
+    The citizen was sent to the provider's page; the provider's signed confirmation books the
+    money (``PaymentBooked`` on the fee, channel ``online``, booking id
+    ``online:{provider}:{provider_reference}``) or ends the payment (``OnlinePaymentFailed``).
+    """
+
+    type_name: ClassVar[str] = "billing.OnlinePaymentStarted"
+    aggregate_type: ClassVar[str] = "online-payment"
+
+    payment_id: UUID
+    case_id: UUID
+    cash_reference: str = Field(description="Kassenzeichen of the claim")
+    amount: Decimal = Field(gt=0, decimal_places=2, description="The claim's open amount")
+    currency: str = "EUR"
+    provider: str = Field(description="The town's payment provider, as its member file names it")
+    provider_reference: str = Field(description="The payment's id at its provider")
+    started_at: datetime
+
+
+class OnlinePaymentFailed(DomainEvent):
+    """An online payment ended without money: the citizen cancelled, or the provider refused."""
+
+    type_name: ClassVar[str] = "billing.OnlinePaymentFailed"
+    aggregate_type: ClassVar[str] = "online-payment"
+
+    payment_id: UUID
+    case_id: UUID
+    cash_reference: str
+    provider: str
+    provider_reference: str
+    outcome: Literal["failed", "cancelled"]
+    ended_at: datetime
+
+
 class PaymentAwaitingClarification(DomainEvent):
     """Money on a town's account that no claim could take: a clerk of the town assigns it.
 
@@ -206,3 +242,113 @@ class StatementImported(DomainEvent):
     duplicates: int = Field(description="Entries already imported before (booked nothing)")
     imported_by: str
     imported_at: datetime
+
+
+class FinanceEntry(BaseModel):
+    """One line of a day's export: a claim raised (``soll``) or money received (``ist``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["soll", "ist"]
+    entry_id: str = Field(description="Kassenzeichen (soll) or booking id (ist)")
+    amount: Decimal = Field(decimal_places=2)
+
+
+class FinanceAccountTotal(BaseModel):
+    """A day's totals on one Produkt and Sachkonto of the town's budget."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    produkt: str
+    sachkonto: str
+    soll: Decimal = Field(decimal_places=2)
+    ist: Decimal = Field(decimal_places=2)
+
+
+class FinanceDayClosed(DomainEvent):
+    """A town's day for its finance software: every claim raised and payment booked that billing
+    recorded by the day's end and no earlier day took, listed, with totals.
+
+    What reaches billing late (recorded before midnight, arrived after the day was closed)
+    goes into the next day that closes, with its own date: no entry is in two days, none in
+    none, and the days' totals add up to the log's.
+    """
+
+    type_name: ClassVar[str] = "billing.FinanceDayClosed"
+    aggregate_type: ClassVar[str] = "finance-day"
+
+    town: Ags
+    day: date
+    entries: list[FinanceEntry]
+    soll_total: Decimal = Field(decimal_places=2)
+    ist_total: Decimal = Field(decimal_places=2)
+    accounts: list[FinanceAccountTotal]
+    closed_at: datetime
+
+
+class ReminderIssued(DomainEvent):
+    """A claim still open after its due date and the grace period: the payer is reminded
+    (Mahnung), once, and the reminder fee the town's schedule names raises the claim.
+
+    Carries what the reminder letter says — the open amount, the fee, the new due date and the
+    town's account — so notify can write it from the event alone.
+    """
+
+    type_name: ClassVar[str] = "billing.ReminderIssued"
+    aggregate_type: ClassVar[str] = "fee"
+
+    case_id: UUID
+    procedure: str
+    cash_reference: str = Field(description="Kassenzeichen, the remittance to quote")
+    open_amount: Decimal = Field(
+        gt=0, decimal_places=2, description="Owed before the reminder fee (surcharges included)"
+    )
+    reminder_fee: Decimal = Field(ge=0, decimal_places=2, description="Mahngebühr, raises the claim")
+    amount_due: Decimal = Field(gt=0, decimal_places=2, description="open_amount + reminder_fee")
+    currency: str = "EUR"
+    original_due_date: date
+    due_date: date = Field(description="Pay by this day, or the claim goes to enforcement")
+    payee: str | None = Field(default=None, description="Account holder (None: no account)")
+    iban: str | None = None
+    bic: str | None = None
+    produkt: str | None = Field(default=None, description="For the town's finance software")
+    sachkonto: str | None = Field(default=None, description="For the town's finance software")
+    schedule_valid_from: date | None = Field(
+        default=None, description="The schedule version that named the fee"
+    )
+    issued_at: datetime
+
+
+class LateSurchargeCharged(DomainEvent):
+    """A late-payment surcharge (Säumniszuschlag) for one started month of delay raises the
+    claim: 1 % of the fee's open part rounded down to a multiple of 50 € (§ 240 AO)."""
+
+    type_name: ClassVar[str] = "billing.LateSurchargeCharged"
+    aggregate_type: ClassVar[str] = "fee"
+
+    case_id: UUID
+    cash_reference: str
+    month: int = Field(ge=1, description="Which started month of delay, from 1")
+    base: Decimal = Field(gt=0, decimal_places=2, description="Open fee, rounded down to 50 €")
+    amount: Decimal = Field(gt=0, decimal_places=2)
+    currency: str = "EUR"
+    due_date: date = Field(description="The fee's due date the delay counts from")
+    produkt: str | None = None
+    sachkonto: str | None = None
+    charged_at: datetime
+
+
+class HandedOverForEnforcement(DomainEvent):
+    """A claim still open after its reminder's term: handed to enforcement (Vollstreckung),
+    once; it is on the town's enforcement list from now on."""
+
+    type_name: ClassVar[str] = "billing.HandedOverForEnforcement"
+    aggregate_type: ClassVar[str] = "fee"
+
+    case_id: UUID
+    cash_reference: str
+    open_amount: Decimal = Field(gt=0, decimal_places=2, description="Owed when handed over")
+    currency: str = "EUR"
+    reminded_on: date = Field(description="The day of the reminder")
+    reminder_due_date: date
+    handed_over_at: datetime

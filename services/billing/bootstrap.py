@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from runtime.service import Runtime, ServiceParts
-from services.billing import treasury_api
+from services.billing import finance_api, treasury_api
 from services.billing.api import router
 from services.billing.configuration import apply_member_configuration
-from services.billing.projections import claims, fee_assessment, fee_notices, fees
+from services.billing.finance.closing import run_closing
+from services.billing.projections import claims, fee_assessment, fee_notices, fees, finance
 
 
 def build(runtime: Runtime) -> ServiceParts:
@@ -20,8 +21,10 @@ def build(runtime: Runtime) -> ServiceParts:
             fees.PROJECTION,
             fee_notices.projection(runtime),
             claims.PROJECTION,
+            finance.PROJECTION,
         ),
-        routers=(router(runtime), treasury_api.router(runtime)),
+        routers=(router(runtime), treasury_api.router(runtime), finance_api.router(runtime)),
         on_start=(apply_member_configuration,),
         migrations=Path(__file__).parent / "migrations",
+        background=(run_closing,),
     )

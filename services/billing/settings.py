@@ -17,3 +17,5 @@ class BillingSettings(ServiceSettings):
     http_port: int = 8003
     database_url: str = "postgresql://postgres@127.0.0.1:5432/rathaus_billing"
     payment_term_days: int = Field(default=30, ge=1, le=365)
+    finance_close_seconds: float = Field(default=60.0, gt=0)
+    """How often the finance export looks for days to close (after midnight, German time)."""

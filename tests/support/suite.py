@@ -80,6 +80,7 @@ class Suite:
             "INTAKE_RATE_LIMIT_PER_RECIPIENT": "",
             # casework's timers look every half second, on a clock the test may move.
             "CASEWORK_TIMER_SECONDS": "0.5",
+            "BILLING_FINANCE_CLOSE_SECONDS": "0.5",
             "RATHAUS_TEST_CLOCK_FILE": str(self.clock_file),
             "RATHAUS_OIDC_ISSUER": self.issuer_url,
             "RATHAUS_OIDC_AUDIENCE": self.audience,
