@@ -13,7 +13,8 @@ whenever NATS is there (``runtime.outbox``). So:
   went out, and the attempt is retried like any other;
 * a PostgreSQL outage after the mail server accepted a mail does not repeat it either: the
   sender keeps the outcome in memory and records it once the database is back (the lease
-  keeps everybody else away meanwhile).
+  keeps everybody else away meanwhile). Lease and outcome are committed durably whatever the
+  server's ``synchronous_commit`` (a crash must not take back either of them).
 
 The one window left is the sender's own crash between the mail server's acceptance and that
 record: the lease expires and the message goes out again, with the same Message-ID header
@@ -54,7 +55,9 @@ from services.notify.settings import NotifySettings
 log = structlog.get_logger(__name__)
 
 CLAIM = """
-WITH present AS (SELECT NOT pg_try_advisory_xact_lock($2) AS yes),
+WITH present AS (
+    SELECT NOT pg_try_advisory_xact_lock($2)
+           AND set_config('synchronous_commit', 'on', true) = 'on' AS yes),
 due AS (
     SELECT o.message_id FROM rm_outbox.outbox o, present
     WHERE present.yes AND o.status = 'pending' AND o.next_attempt_at <= now()
@@ -82,7 +85,15 @@ A sender leases nothing while its own process's lock is not held (``present``: t
 lock succeeds only if nobody holds it — released again at commit). Right after a database
 restart, until ``Presence`` has its lock back, every lease taken would look abandoned to the
 next sender, and the message would go out once per sender that looked (seen in the chaos run:
-one acknowledgement six times within 0.1 s)."""
+one acknowledgement six times within 0.1 s).
+
+A lease is on disk when the claim returns (``synchronous_commit`` on for this transaction,
+whatever the server's default): the mail goes out right after it. A lease committed without
+waiting for the WAL is taken back by a database crash while its sender sends; after the
+restart the message was free again and another sender sent it a second time, with the same
+Message-ID and no notify process killed (the chaos run's PostgreSQL commits asynchronously by
+default and is killed with SIGKILL, which takes back the commits the WAL writer had not yet
+written)."""
 
 
 RETRY_LATER: tuple[type[Exception], ...] = (*INFRASTRUCTURE_ERRORS, NotFoundError)
@@ -227,6 +238,10 @@ class Sender:
         while True:
             try:
                 async with self._runtime.pool.acquire() as conn, conn.transaction():
+                    # On disk before the lease is given up: an outcome a database crash took
+                    # back would leave the message due again (or leased, until the lease ends),
+                    # and a mail the server accepted would go out once more.
+                    await conn.execute("SET LOCAL synchronous_commit TO ON")
                     if error is None:
                         owned = await self._delivered(conn, row, token, attempts)
                     else:
