@@ -111,7 +111,13 @@ FeeItem = Annotated[FlatFee | RangeFee | AreaTimeFee, Field(discriminator="kind"
 
 
 class Reminders(BaseModel):
-    """What a reminder (Mahnung) costs, and how long after the due date it waits."""
+    """What a reminder (Mahnung) costs, how long after the due date it waits, how long it
+    gives to pay, and when an unpaid claim goes to enforcement (Vollstreckung).
+
+    Without the last three keys a town gets the Saxon practice: a week to pay after the
+    reminder, enforcement 14 days after it, late-payment surcharges (Säumniszuschläge,
+    § 240 AO) charged. Produkt and Sachkonto take reminder fees and surcharges alike.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -119,6 +125,21 @@ class Reminders(BaseModel):
     grace_days: int = Field(ge=0, le=90, description="Days after the due date")
     produkt: Produkt
     sachkonto: Sachkonto
+    term_days: int = Field(
+        default=7, ge=1, le=60, description="Days the reminder gives to pay, from its day"
+    )
+    enforcement_after_days: int = Field(
+        default=14, ge=1, le=180, description="Days after the reminder until enforcement"
+    )
+    late_surcharges: bool = Field(
+        default=True, description="Whether Säumniszuschläge are charged (1 % per started month)"
+    )
+
+    @model_validator(mode="after")
+    def _enforcement_after_the_term(self) -> Self:
+        if self.enforcement_after_days < self.term_days:
+            raise ValueError("enforcement_after_days must not end before term_days")
+        return self
 
 
 class ScheduleVersion(BaseModel):

@@ -303,7 +303,9 @@ class ReminderIssued(DomainEvent):
     open_amount: Decimal = Field(
         gt=0, decimal_places=2, description="Owed before the reminder fee (surcharges included)"
     )
-    reminder_fee: Decimal = Field(ge=0, decimal_places=2, description="Mahngebühr, raises the claim")
+    reminder_fee: Decimal = Field(
+        ge=0, decimal_places=2, description="Mahngebühr, raises the claim"
+    )
     amount_due: Decimal = Field(gt=0, decimal_places=2, description="open_amount + reminder_fee")
     currency: str = "EUR"
     original_due_date: date
