@@ -21,3 +21,8 @@ def fee_ref(town: str, case_id: UUID) -> AggregateRef:
 def clarification_ref(town: str, item_id: str) -> AggregateRef:
     """Money on a town's account awaiting a clerk's clarification."""
     return AggregateRef(Service.BILLING, town, "clarification", item_id)
+
+
+def online_payment_ref(town: str, payment_id: UUID) -> AggregateRef:
+    """One online payment of a claim, from its start to its end at the provider."""
+    return AggregateRef(Service.BILLING, town, "online-payment", str(payment_id))
