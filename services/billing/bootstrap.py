@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from runtime.service import Runtime, ServiceParts
-from services.billing import finance_api, treasury_api
+from services.billing import enforcement_api, finance_api, treasury_api
 from services.billing.api import router
 from services.billing.configuration import apply_member_configuration
 from services.billing.finance.closing import run_closing
 from services.billing.projections import claims, fee_assessment, fee_notices, fees, finance
+from services.billing.timers import run_timers
 
 
 def build(runtime: Runtime) -> ServiceParts:
@@ -23,8 +24,13 @@ def build(runtime: Runtime) -> ServiceParts:
             claims.PROJECTION,
             finance.PROJECTION,
         ),
-        routers=(router(runtime), treasury_api.router(runtime), finance_api.router(runtime)),
+        routers=(
+            router(runtime),
+            treasury_api.router(runtime),
+            finance_api.router(runtime),
+            enforcement_api.router(runtime),
+        ),
         on_start=(apply_member_configuration,),
         migrations=Path(__file__).parent / "migrations",
-        background=(run_closing,),
+        background=(run_closing, run_timers),
     )

@@ -19,3 +19,5 @@ class BillingSettings(ServiceSettings):
     payment_term_days: int = Field(default=30, ge=1, le=365)
     finance_close_seconds: float = Field(default=60.0, gt=0)
     """How often the finance export looks for days to close (after midnight, German time)."""
+    timer_seconds: float = Field(default=60.0, gt=0)
+    """How often the timers look for unpaid claims past due (surcharges, reminders, enforcement)."""

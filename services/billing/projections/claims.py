@@ -1,9 +1,10 @@
 """Read model of the claims: each fee's balance, its bookings, and money awaiting clarification.
 
-Folded from billing's own log only — ``FeeAssessed`` raises a claim, ``PaymentBooked`` moves
-its paid amount, ``PaymentAwaitingClarification`` / ``ClarificationResolved`` keep the
-clarification queue — so it can be rebuilt at any time and then agrees with the log to the
-cent. The towns' accounts (from ``FeeScheduleAdopted``) tell a statement's account's town.
+Folded from billing's own log only — ``FeeAssessed`` raises a claim (so do a reminder's fee
+and each late-payment surcharge), ``PaymentBooked`` moves its paid amount,
+``PaymentAwaitingClarification`` / ``ClarificationResolved`` keep the clarification queue —
+so it can be rebuilt at any time and then agrees with the log to the cent. The towns'
+accounts (from ``FeeScheduleAdopted``) tell a statement's account's town.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from contracts.events.billing import (
     ClarificationResolved,
     FeeAssessed,
     FeeScheduleAdopted,
+    HandedOverForEnforcement,
+    LateSurchargeCharged,
     PaymentAwaitingClarification,
     PaymentBooked,
+    ReminderIssued,
 )
 from contracts.naming import Service
 from runtime.codec import Envelope
@@ -80,6 +84,25 @@ CREATE TABLE clarifications (
 CREATE INDEX clarifications_open ON clarifications (town, received_at) WHERE resolution IS NULL;
 """
 
+DUNNING = """
+ALTER TABLE claims ADD COLUMN reminder_fees   numeric(12, 2) NOT NULL DEFAULT 0;
+ALTER TABLE claims ADD COLUMN surcharges      numeric(12, 2) NOT NULL DEFAULT 0;
+ALTER TABLE claims ADD COLUMN reminded_at     timestamptz;
+ALTER TABLE claims ADD COLUMN reminder_due    date;
+ALTER TABLE claims ADD COLUMN handed_over_at  timestamptz;
+ALTER TABLE claims ADD COLUMN handed_over_amount numeric(12, 2);
+CREATE INDEX claims_handed_over ON claims (town, handed_over_at) WHERE handed_over_at IS NOT NULL;
+CREATE TABLE surcharges (
+    case_id    uuid NOT NULL,
+    month      integer NOT NULL,
+    amount     numeric(12, 2) NOT NULL,
+    charged_at timestamptz NOT NULL,
+    PRIMARY KEY (case_id, month)
+);
+"""
+"""Reminder fees and surcharges raise a claim (``raised`` includes them, as the fold's does);
+the reminder and the handover for enforcement are kept for the town's lists."""
+
 
 async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> None:
     """Keep balances, bookings, accounts and the clarification queue."""
@@ -98,6 +121,8 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
         )
     elif isinstance(event, PaymentBooked):
         await _booked(conn, town, event)
+    elif isinstance(event, ReminderIssued | LateSurchargeCharged | HandedOverForEnforcement):
+        await _dunned(conn, event)
     elif isinstance(event, FeeScheduleAdopted) and event.account is not None:
         await conn.execute(
             "INSERT INTO accounts VALUES ($1, $2) ON CONFLICT (iban) DO UPDATE SET town = $2",
@@ -169,6 +194,46 @@ async def _booked(conn: asyncpg.Connection, town: str, event: PaymentBooked) -> 
     )
 
 
+async def _dunned(
+    conn: asyncpg.Connection,
+    event: ReminderIssued | LateSurchargeCharged | HandedOverForEnforcement,
+) -> None:
+    if isinstance(event, ReminderIssued):
+        await conn.execute(
+            "UPDATE claims SET raised = raised + $2, reminder_fees = $2, reminded_at = $3,"
+            " reminder_due = $4, settled_at = CASE WHEN paid >= raised + $2 THEN settled_at END"
+            " WHERE case_id = $1 AND reminded_at IS NULL",
+            event.case_id,
+            event.reminder_fee,
+            event.issued_at,
+            event.due_date,
+        )
+    elif isinstance(event, LateSurchargeCharged):
+        inserted = await conn.execute(
+            "INSERT INTO surcharges VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            event.case_id,
+            event.month,
+            event.amount,
+            event.charged_at,
+        )
+        if inserted == "INSERT 0 0":
+            return
+        await conn.execute(
+            "UPDATE claims SET raised = raised + $2, surcharges = surcharges + $2,"
+            " settled_at = CASE WHEN paid >= raised + $2 THEN settled_at END WHERE case_id = $1",
+            event.case_id,
+            event.amount,
+        )
+    else:
+        await conn.execute(
+            "UPDATE claims SET handed_over_at = $2, handed_over_amount = $3"
+            " WHERE case_id = $1 AND handed_over_at IS NULL",
+            event.case_id,
+            event.handed_over_at,
+            event.open_amount,
+        )
+
+
 PROJECTION = Projection(
     name="claims",
     owner=Service.BILLING,
@@ -180,9 +245,12 @@ PROJECTION = Projection(
             FeeScheduleAdopted.type_name,
             PaymentAwaitingClarification.type_name,
             ClarificationResolved.type_name,
+            ReminderIssued.type_name,
+            LateSurchargeCharged.type_name,
+            HandedOverForEnforcement.type_name,
         }
     ),
     handle=apply,
-    migrations=(DDL,),
+    migrations=(DDL, DUNNING),
     opens_personal_data=False,
 )
