@@ -81,6 +81,8 @@ class Suite:
             # casework's timers look every half second, on a clock the test may move.
             "CASEWORK_TIMER_SECONDS": "0.5",
             "BILLING_FINANCE_CLOSE_SECONDS": "0.5",
+            # billing's timers (reminders, surcharges, enforcement) too, on the same clock.
+            "BILLING_TIMER_SECONDS": "0.5",
             "RATHAUS_TEST_CLOCK_FILE": str(self.clock_file),
             "RATHAUS_OIDC_ISSUER": self.issuer_url,
             "RATHAUS_OIDC_AUDIENCE": self.audience,

@@ -345,3 +345,59 @@ def fee_notice(
     )
     subject = f"Gebührenbescheid: {title} – Kassenzeichen {payment.cash_reference}"
     return Message(subject=subject, body=body)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """What a reminder's mail says: what is open, the reminder's fee, by when, to whom."""
+
+    open_amount: Decimal
+    reminder_fee: Decimal
+    amount_due: Decimal
+    original_due_date: date
+    due_date: date
+    cash_reference: str
+    payee: str | None
+    iban: str | None
+    bic: str | None
+
+
+def reminder(
+    town: Letterhead,
+    *,
+    name: str,
+    procedure: str,
+    case_number: str,
+    reminder: Reminder,
+) -> Message:
+    """Zahlungserinnerung (Mahnung): the fee is overdue; what to pay now, by when, to whom.
+
+    Names the reminder's fee the town's schedule sets, and that the claim goes to enforcement
+    if it stays unpaid; the account lines only where the town's schedule names an account.
+    """
+    title = procedure_title(procedure)
+    account = (
+        f"Empfänger: {reminder.payee}\nIBAN: {_iban(reminder.iban)}\nBIC: {reminder.bic}\n"
+        if reminder.payee and reminder.iban and reminder.bic
+        else ""
+    )
+    body = (
+        f"Guten Tag {name},\n\n"
+        f"die Gebühren für Ihren Antrag „{title}“ (Vorgangsnummer {case_number}) waren am "
+        f"{_day(reminder.original_due_date)} fällig. Bis heute ist bei uns nicht der ganze"
+        " Betrag eingegangen. Bitte zahlen Sie den offenen Betrag zusammen mit der"
+        " Mahngebühr.\n\n"
+        f"Offener Betrag: {_euro(reminder.open_amount)}\n"
+        f"Mahngebühr: {_euro(reminder.reminder_fee)}\n"
+        f"Zu zahlen: {_euro(reminder.amount_due)}\n"
+        f"Zahlbar bis: {_day(reminder.due_date)}\n"
+        f"Kassenzeichen: {reminder.cash_reference}\n"
+        f"{account}\n"
+        "Bitte geben Sie bei der Überweisung das Kassenzeichen an. Geht der Betrag nicht"
+        " rechtzeitig ein, wird die Forderung zur Vollstreckung abgegeben; dabei können"
+        " weitere Kosten entstehen. Haben Sie in den letzten Tagen bereits gezahlt, betrachten"
+        " Sie diese Erinnerung bitte als gegenstandslos.\n\n"
+        f"{NO_REPLY}{town.signature()}"
+    )
+    subject = f"Zahlungserinnerung (Mahnung): {title} – Kassenzeichen {reminder.cash_reference}"
+    return Message(subject=subject, body=body)

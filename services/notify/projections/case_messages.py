@@ -2,7 +2,9 @@
 
 The applicant's letters come with their PDF attached: casework's decision letter
 (``DecisionDocumentIssued``) and billing's fee notice (``FeeNoticeIssued``), each on the
-competent town's letterhead, once per event (the message id is derived from it).
+competent town's letterhead, once per event (the message id is derived from it); billing's
+reminder (``ReminderIssued``: Zahlungserinnerung with the open amount, the reminder's fee, the
+new due date and the account) goes out as mail alone.
 
 Part of the outbox reaction (``outbox.projection``). The applicant is known from intake's log
 (``contacts``: the application's contact, the objection's the same), the case's competent
@@ -23,7 +25,7 @@ from typing import Any
 import asyncpg
 
 from contracts.base import DomainEvent
-from contracts.events.billing import FeeNoticeIssued
+from contracts.events.billing import FeeNoticeIssued, ReminderIssued
 from contracts.events.casework import (
     CaseClaimed,
     CaseClosed,
@@ -43,7 +45,7 @@ from runtime.codec import Envelope
 from runtime.ids import derived_id
 from runtime.service import Runtime
 from services.notify.domain import templates
-from services.notify.domain.templates import Letterhead, Message, Payment
+from services.notify.domain.templates import Letterhead, Message, Payment, Reminder
 from services.notify.projections.queueing import Outgoing, letterhead, queue
 
 CASE_TABLES = """
@@ -94,6 +96,7 @@ EVENT_TYPES = frozenset(
             CaseClosed,
             ObjectionLodged,
             FeeNoticeIssued,
+            ReminderIssued,
         )
     }
 )
@@ -225,6 +228,8 @@ def _applicant_message(event: DomainEvent, who: Applicant, town: Letterhead) -> 
         return templates.fee_notice(
             town, **common, filename=event.document.filename, payment=_payment(event)
         )
+    if isinstance(event, ReminderIssued):
+        return templates.reminder(town, **common, reminder=_reminder(event))
     if isinstance(event, InformationRequested) and event.question:
         return templates.information_request(
             town, **common, question=event.question, due=event.due, tracking_url=who.tracking_url
@@ -249,12 +254,27 @@ def _payment(event: FeeNoticeIssued) -> Payment:
     )
 
 
+def _reminder(event: ReminderIssued) -> Reminder:
+    return Reminder(
+        open_amount=event.open_amount,
+        reminder_fee=event.reminder_fee,
+        amount_due=event.amount_due,
+        original_due_date=event.original_due_date,
+        due_date=event.due_date,
+        cash_reference=event.cash_reference,
+        payee=event.payee,
+        iban=event.iban,
+        bic=event.bic,
+    )
+
+
 TEMPLATES = {
     DecisionDocumentIssued: "decision",
     InformationRequested: "information_request",
     StatusReported: "status_report",
     CaseClosed: "withdrawal",
     FeeNoticeIssued: "fee_notice",
+    ReminderIssued: "reminder",
 }
 """The template name each message to the applicant records (``MessageDelivered.template``)."""
 
