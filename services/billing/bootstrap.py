@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from runtime.service import Runtime, ServiceParts
-from services.billing import enforcement_api, finance_api, treasury_api
+from services.billing import enforcement_api, finance_api, payment_api, treasury_api
 from services.billing.api import router
 from services.billing.configuration import apply_member_configuration
 from services.billing.finance.closing import run_closing
@@ -29,6 +29,7 @@ def build(runtime: Runtime) -> ServiceParts:
             treasury_api.router(runtime),
             finance_api.router(runtime),
             enforcement_api.router(runtime),
+            payment_api.router(runtime),
         ),
         on_start=(apply_member_configuration,),
         migrations=Path(__file__).parent / "migrations",

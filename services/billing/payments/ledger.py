@@ -12,7 +12,7 @@ records ``OnlinePaymentFailed`` once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
@@ -30,7 +30,7 @@ from services.billing.payments.provider import ProviderReport
 from services.billing.payments.signing import MessageRefused
 
 Applied = Literal["booked", "already_booked", "ended", "already_ended", "pending"]
-NONCES_KEPT = "1 day"
+NONCES_KEPT = timedelta(days=1)
 """Far beyond the signatures' window: an older nonce is refused by its timestamp anyway."""
 
 
