@@ -354,3 +354,71 @@ class HandedOverForEnforcement(DomainEvent):
     reminded_on: date = Field(description="The day of the reminder")
     reminder_due_date: date
     handed_over_at: datetime
+
+
+class DogRegistered(DomainEvent):
+    """A dog entered in the town's dog-tax register, with its tax tag (Hundesteuermarke).
+
+    Recorded when the registration (``hundesteuer-anmeldung``) is approved. The keeper is
+    named by a pseudonym (``keeper_key``) that groups a keeper's dogs; who the keeper is, and
+    the account of a direct-debit mandate, stay in the application, sealed with its key.
+    """
+
+    type_name: ClassVar[str] = "billing.DogRegistered"
+    aggregate_type: ClassVar[str] = "dog"
+
+    dog_id: UUID = Field(description="The registration's case")
+    application_id: UUID
+    tag_number: str = Field(description="Number of the Hundesteuermarke, per town")
+    keeper_key: str = Field(description="Pseudonym of the keeper: the same for all their dogs")
+    name: str
+    breed: str
+    kept_from: date
+    dangerous: bool
+    exemption: str | None = Field(default=None, description="Key of the statute's exemption")
+    direct_debit: bool = Field(description="The keeper gave a SEPA direct-debit mandate")
+    registered_at: datetime
+
+
+class DogDeregistered(DomainEvent):
+    """A dog's keeping ended (``hundesteuer-abmeldung`` approved): taxed up to ``kept_until``."""
+
+    type_name: ClassVar[str] = "billing.DogDeregistered"
+    aggregate_type: ClassVar[str] = "dog"
+
+    dog_id: UUID
+    tag_number: str
+    kept_until: date
+    reason: str
+    deregistration_case_id: UUID
+    deregistered_at: datetime
+
+
+class Instalment(BaseModel):
+    """An amount of an annual tax due on a day."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    due: date
+    amount: Decimal = Field(gt=0, decimal_places=2)
+
+
+class DogTaxAssessed(FeeAssessed):
+    """A keeper's dog tax for a year, one claim for all their dogs, in instalments.
+
+    A ``FeeAssessed`` in every respect billing's ledger cares about (claim, bookings, finance
+    export, reminders read it as one), on a fee aggregate of its own (``case_id`` is derived
+    from town, keeper and year); a type of its own, so that the services that follow *cases*
+    (archive, intake's tracking) never take it for one. ``due_date`` is the first instalment's.
+    """
+
+    type_name: ClassVar[str] = "billing.DogTaxAssessed"
+
+    year: int = Field(ge=2000, le=2100)
+    keeper_key: str
+    dogs: list[UUID] = Field(description="The register's dogs taxed")
+    instalments: list[Instalment] = Field(min_length=1)
+    direct_debit: bool = Field(description="Collected by SEPA direct debit (pain.008)")
+    mandate_reference: str | None = Field(
+        default=None, description="The mandate's reference (direct debit only)"
+    )

@@ -26,3 +26,8 @@ def clarification_ref(town: str, item_id: str) -> AggregateRef:
 def online_payment_ref(town: str, payment_id: UUID) -> AggregateRef:
     """One online payment of a claim, from its start to its end at the provider."""
     return AggregateRef(Service.BILLING, town, "online-payment", str(payment_id))
+
+
+def dog_ref(town: str, dog_id: UUID) -> AggregateRef:
+    """A dog in the town's dog-tax register (its id: the registration's case)."""
+    return AggregateRef(Service.BILLING, town, "dog", str(dog_id))

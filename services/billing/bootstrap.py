@@ -5,11 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from runtime.service import Runtime, ServiceParts
-from services.billing import enforcement_api, finance_api, payment_api, treasury_api
+from services.billing import (
+    dog_tax_api,
+    enforcement_api,
+    finance_api,
+    treasury_api,
+)
 from services.billing.api import router
 from services.billing.configuration import apply_member_configuration
 from services.billing.finance.closing import run_closing
-from services.billing.projections import claims, fee_assessment, fee_notices, fees, finance
+from services.billing.projections import (
+    claims,
+    dog_register,
+    fee_assessment,
+    fee_notices,
+    fees,
+    finance,
+)
 from services.billing.timers import run_timers
 
 
@@ -23,13 +35,14 @@ def build(runtime: Runtime) -> ServiceParts:
             fee_notices.projection(runtime),
             claims.PROJECTION,
             finance.PROJECTION,
+            dog_register.projection(runtime),
         ),
         routers=(
             router(runtime),
             treasury_api.router(runtime),
             finance_api.router(runtime),
             enforcement_api.router(runtime),
-            payment_api.router(runtime),
+            dog_tax_api.router(runtime),
         ),
         on_start=(apply_member_configuration,),
         migrations=Path(__file__).parent / "migrations",

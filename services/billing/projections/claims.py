@@ -14,6 +14,7 @@ import asyncpg
 from contracts.base import DomainEvent
 from contracts.events.billing import (
     ClarificationResolved,
+    DogTaxAssessed,
     FeeAssessed,
     FeeScheduleAdopted,
     HandedOverForEnforcement,
@@ -241,6 +242,7 @@ PROJECTION = Projection(
     event_types=frozenset(
         {
             FeeAssessed.type_name,
+            DogTaxAssessed.type_name,
             PaymentBooked.type_name,
             FeeScheduleAdopted.type_name,
             PaymentAwaitingClarification.type_name,

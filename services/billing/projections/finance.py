@@ -12,7 +12,12 @@ import asyncpg
 
 from contracts.base import DomainEvent
 from contracts.calendar import german_date
-from contracts.events.billing import FeeAssessed, FinanceDayClosed, PaymentBooked
+from contracts.events.billing import (
+    DogTaxAssessed,
+    FeeAssessed,
+    FinanceDayClosed,
+    PaymentBooked,
+)
 from contracts.naming import Service
 from runtime.codec import Envelope
 from runtime.projection import Projection
@@ -110,7 +115,12 @@ PROJECTION = Projection(
     owner=Service.BILLING,
     sources=(Service.BILLING,),
     event_types=frozenset(
-        {FeeAssessed.type_name, PaymentBooked.type_name, FinanceDayClosed.type_name}
+        {
+            FeeAssessed.type_name,
+            DogTaxAssessed.type_name,
+            PaymentBooked.type_name,
+            FinanceDayClosed.type_name,
+        }
     ),
     handle=apply,
     migrations=(DDL,),

@@ -1,0 +1,56 @@
+"""The dog-tax register and the annual run.
+
+``GET  /api/v1/towns/{ags}/dogs``          the town's register (tag, dog, kept from/until; no
+                                           keeper's name: the register holds a pseudonym)
+``POST /ops/v1/billing/dog-tax/{year}``    operators: assess the year for every keeper not
+                                           yet assessed (``dog_tax_run``); safe to repeat
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from runtime.auth import OPERATOR_ROLE, Identity, Operator, requires_role
+from runtime.http import error_responses, problem
+from runtime.service import Runtime
+from services.billing.dog_tax_run import assess_year
+
+Reader = Annotated[
+    Identity, Depends(requires_role("treasury", "clerk", "supervisor", OPERATOR_ROLE))
+]
+Town = Annotated[str, Path(pattern=r"^\d{8}$", description="AGS der Gemeinde")]
+Year = Annotated[int, Path(ge=2000, le=2100, description="Steuerjahr")]
+
+
+def router(runtime: Runtime) -> APIRouter:
+    """The routes, bound to the running service."""
+    api = APIRouter(tags=["dog tax"])
+
+    @api.get("/api/v1/towns/{town}/dogs", responses=error_responses(401, 403, 404, 422, 503))
+    async def register(
+        identity: Reader,
+        town: Town,
+        kept: Annotated[bool, Query(description="only dogs still kept")] = False,
+    ) -> Any:
+        """The town's dog-tax register, by tag number."""
+        if not (identity.has_role(OPERATOR_ROLE) or town in identity.towns):
+            return problem(404, "Nicht gefunden.", "Für diese Gemeinde sind Sie nicht zuständig.")
+        rows = await runtime.pool.fetch(
+            "SELECT tag_number, dog_id, keeper_key, name, breed, kept_from, kept_until,"
+            " dangerous, exemption, direct_debit, registered_at FROM rm_dog_register.dogs"
+            " WHERE town = $1 AND ($2 = false OR kept_until IS NULL)"
+            " ORDER BY length(tag_number), tag_number",
+            town,
+            kept,
+        )
+        return [dict(row.items()) for row in rows]
+
+    @api.post("/ops/v1/billing/dog-tax/{year}", responses=error_responses(401, 403, 422, 503))
+    async def run(identity: Operator, year: Year) -> Any:
+        """Assess the dog tax of ``year`` for every keeper not assessed yet."""
+        done = await assess_year(runtime, year, identity.operator_actor)
+        return done.summary()
+
+    return api

@@ -1,0 +1,138 @@
+"""The dog-tax register and the annual run, through intake, casework and billing on real servers.
+
+Three dogs are registered in Wurzen and approved by a clerk: two of one keeper (Bello, with a
+direct-debit mandate, and Rex), one of another keeper (Hasso, paying by transfer). Each gets
+the town's next tag number; one keeper's dogs share a pseudonym, the register holds no name
+of a person. Rex is deregistered by his tag. An operator then assesses the coming year: one
+claim per keeper for the dogs still kept — 84,00 € each by Wurzen's statute of 2025, in four
+instalments of 21,00 € — recorded as ``DogTaxAssessed`` with its Kassenzeichen, and open on
+the claims API. Running the year again assesses nobody twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+
+from contracts.calendar import today
+from contracts.events.billing import DogTaxAssessed
+from runtime.service import Runtime
+from tests.e2e.test_fee_notices import billing_log
+from tests.e2e.test_finance_export import billing_events
+from tests.e2e.test_statement_import import as_treasury, claim_when
+from tests.support.applications import WURZEN, hundesteuer_abmeldung, hundesteuer_anmeldung
+from tests.support.desk import case_when, clerk_token, desk_client, submitted
+from tests.support.issuer import DevIssuer
+from tests.support.suite import Suite
+
+__all__ = ["billing_log"]  # the fixture, used here by name
+
+OTHER_KEEPER = {
+    "form__keeper__family_name": "Brause",
+    "form__keeper__given_names": "Otto",
+    "form__keeper__address": {"street": "Domplatz 1", "postcode": "04808", "city": "Wurzen"},
+    "form__direct_debit": False,
+    "form__mandate": None,
+}
+
+
+async def approved(suite: Suite, issuer: DevIssuer, procedure: str, body: dict[str, Any]) -> UUID:
+    """Submit, then decide as a Wurzen clerk: approved (the dog's class: a first dog)."""
+    case_id = await submitted(suite, WURZEN, procedure, body, key=str(uuid4()))
+    async with desk_client(suite, clerk_token(issuer, WURZEN, "Wenzel Wurzner")) as desk:
+        await case_when(desk, case_id, "queued")
+        url = f"/api/v1/desk/cases/{case_id}"
+        assert (await desk.post(f"{url}/claim")).status_code == 200
+        fee = {"rate_class": "erster_hund", "dogs_kept": 1}
+        decided = await desk.post(
+            f"{url}/decide",
+            json={"outcome": "approved"}
+            | ({"fee": fee} if procedure == "hundesteuer-anmeldung" else {}),
+        )
+        assert decided.status_code == 200, decided.text
+    return case_id
+
+
+async def register_when(
+    client: httpx.AsyncClient, count: int, deregistered: int = 0
+) -> list[dict[str, Any]]:
+    for _ in range(300):
+        dogs: list[dict[str, Any]] = (await client.get(f"/api/v1/towns/{WURZEN}/dogs")).json()
+        ended = [d for d in dogs if d["kept_until"]]
+        if len(dogs) >= count and len(ended) >= deregistered:
+            return dogs
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"register: {count} dogs ({deregistered} ended) expected, found {dogs}")
+
+
+async def test_registered_dogs_are_taxed_once_a_year_one_claim_per_keeper(
+    suite: Suite, issuer: DevIssuer, operator_token: str, billing_log: Runtime
+) -> None:
+    bello = await approved(suite, issuer, "hundesteuer-anmeldung", hundesteuer_anmeldung())
+    rex = await approved(
+        suite,
+        issuer,
+        "hundesteuer-anmeldung",
+        hundesteuer_anmeldung(form__dog__name="Rex", form__dog__chip_number=None),
+    )
+    hasso = await approved(
+        suite,
+        issuer,
+        "hundesteuer-anmeldung",
+        hundesteuer_anmeldung(form__dog__name="Hasso", **OTHER_KEEPER),
+    )
+    async with as_treasury(suite, issuer, WURZEN, ("treasury",)) as treasury:
+        dogs = {d["name"]: d for d in await register_when(treasury, 3)}
+        assert {name: (d["dog_id"], d["direct_debit"]) for name, d in dogs.items()} == {
+            "Bello": (str(bello), True),
+            "Rex": (str(rex), True),
+            "Hasso": (str(hasso), False),
+        }
+        assert sorted(d["tag_number"] for d in dogs.values()) == ["1", "2", "3"]
+        assert dogs["Bello"]["keeper_key"] == dogs["Rex"]["keeper_key"]
+        assert dogs["Hasso"]["keeper_key"] != dogs["Bello"]["keeper_key"]
+        assert "Quirinus" not in str(dogs)  # no person's name in the register
+
+        await approved(
+            suite,
+            issuer,
+            "hundesteuer-abmeldung",
+            hundesteuer_abmeldung(form__tag_number=dogs["Rex"]["tag_number"]),
+        )
+        ended = {d["name"]: d for d in await register_when(treasury, 3, deregistered=1)}
+        assert [name for name, d in ended.items() if d["kept_until"]] == ["Rex"]
+
+        year = today().year + 1
+        async with httpx.AsyncClient(
+            base_url=suite.url("billing"), headers={"authorization": f"Bearer {operator_token}"}
+        ) as ops:
+            run = await ops.post(f"/ops/v1/billing/dog-tax/{year}")
+            assert run.status_code == 200, run.text
+            assert (run.json()["assessed"], run.json()["total"]) == (2, "168.00")
+            again = await ops.post(f"/ops/v1/billing/dog-tax/{year}")
+            assert (again.json()["assessed"], again.json()["total"]) == (0, "0.00")
+            assert (await ops.post("/ops/v1/billing/dog-tax/1999")).status_code == 422
+
+        for _ in range(100):
+            assessed = [
+                e for _, e in await billing_events(billing_log) if isinstance(e, DogTaxAssessed)
+            ]
+            if len(assessed) >= 2:
+                break
+            await asyncio.sleep(0.1)
+        by_dogs = {tuple(e.dogs): e for e in assessed}
+        assert set(by_dogs) == {(bello,), (hasso,)}
+        for dog, debit in ((bello, True), (hasso, False)):
+            claim = by_dogs[(dog,)]
+            assert (claim.year, claim.amount, claim.direct_debit) == (year, Decimal("84.00"), debit)
+            assert [(i.due.isoformat(), i.amount) for i in claim.instalments] == [
+                (f"{year}-{day}", Decimal("21.00")) for day in ("02-15", "05-15", "08-15", "11-15")
+            ]
+            assert claim.due_date.isoformat() == f"{year}-02-15"
+            assert (claim.produkt, claim.sachkonto) == ("61.1.0.01", "40320000")
+            assert (claim.mandate_reference is not None) == debit
+            await claim_when(treasury, claim.cash_reference, open="84.00", settled=False)
