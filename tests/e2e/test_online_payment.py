@@ -8,6 +8,8 @@ billing books the 26,00 € once: one ``PaymentBooked`` on the fee's log, the cl
 Then what a real provider never sends, or sends twice: the same callback again (a replay),
 one signed with another key (forged), one signed ten minutes ago (late), one for another
 amount, and a duplicate with a fresh nonce — each refused, or applied without a second booking.
+A payment the citizen cancels ends with ``OnlinePaymentFailed``; one paid whose callback never
+came is learned, and booked, when its status is asked.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 import secrets
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -230,5 +233,38 @@ async def test_a_fee_paid_online_is_booked_once_whatever_the_provider_is_made_to
     await asyncio.sleep(1)  # time for a second booking to reach the log, were there one
     assert len(await bookings(billing_log, case_id)) == 1
     assert (await claim(suite, reference))["paid"] == Decimal("26.00")
+    await billing.aclose()
+    await citizen.aclose()
+
+
+async def test_a_cancelled_payment_ends_and_a_lost_callback_is_made_good_by_the_status_query(
+    suite: Suite, simulator: PaymentSimulator, billing_log: Runtime
+) -> None:
+    case_id = (await apply(suite, "gewerbeanmeldung", gewerbeanmeldung()))["application_id"]
+    reference = (await assessed_fee(suite, case_id))["cash_reference"]
+    billing = httpx.AsyncClient(base_url=suite.url("billing"), timeout=30)
+    citizen = httpx.AsyncClient(timeout=30)
+
+    # The citizen cancels on the provider's page: the payment ends, nothing is booked.
+    cancelled = await started(billing, reference)
+    assert (await citizen.post(f"{cancelled['redirect_url']}?outcome=cancelled")).is_redirect
+    status = (await billing.get(f"/api/v1/payments/{cancelled['payment_id']}")).json()
+    assert status["status"] == "cancelled"
+    ref = AggregateRef(Service.BILLING, WURZEN, "online-payment", cancelled["payment_id"])
+    assert [type(e.event).__name__ for e in (await billing_log.store.load(ref)).events] == [
+        "OnlinePaymentStarted",
+        "OnlinePaymentFailed",
+    ]
+
+    # Paid, but the callback never arrived: asking for the status asks the provider.
+    second = await started(billing, reference)
+    [order] = [p for p in simulator.payments.values() if p.payment_id == second["payment_id"]]
+    simulator.payments[order.provider_reference] = replace(order, status="paid")
+    status = (await billing.get(f"/api/v1/payments/{second['payment_id']}")).json()
+    assert status["status"] == "paid"
+    await claim(suite, reference, paid=Decimal("26.00"))
+    [booked] = await bookings(billing_log, case_id)
+    assert booked.booking_id == f"online:simulator:{order.provider_reference}"
+    assert len(simulator.deliveries) == 1  # the cancellation's alone
     await billing.aclose()
     await citizen.aclose()
