@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +20,13 @@ import httpx
 
 from contracts.base import DomainEvent
 from contracts.calendar import today
-from contracts.events.billing import FeeAssessed, FinanceDayClosed, PaymentBooked
+from contracts.events.billing import (
+    FeeAssessed,
+    FinanceDayClosed,
+    LateSurchargeCharged,
+    PaymentBooked,
+    ReminderIssued,
+)
 from runtime.reader import read_stream
 from runtime.service import Runtime
 from tests.e2e.test_case_letters import apply
@@ -106,6 +113,8 @@ async def test_a_closed_day_lists_every_claim_and_payment_and_matches_the_log(
     # The log, read whole: Wurzen's Soll and Ist are the CSV's, to the cent; one day closed.
     log = [(town, e) for town, e in await billing_events(billing_log) if town == WURZEN]
     soll = sum((e.amount for _, e in log if isinstance(e, FeeAssessed)), Decimal(0))
+    soll += sum((e.reminder_fee for _, e in log if isinstance(e, ReminderIssued)), Decimal(0))
+    soll += sum((e.amount for _, e in log if isinstance(e, LateSurchargeCharged)), Decimal(0))
     ist = sum((e.amount for _, e in log if isinstance(e, PaymentBooked)), Decimal(0))
     assert soll == sum(german_amount(r["Betrag"]) for r in rows if r["Satzart"] == "Soll")
     assert ist == sum(german_amount(r["Betrag"]) for r in rows if r["Satzart"] == "Ist")
@@ -121,3 +130,42 @@ async def test_a_closed_day_lists_every_claim_and_payment_and_matches_the_log(
     async with as_treasury(suite, issuer, AUGUSTUSBURG, ("treasury",)) as other:
         refused = await other.get(f"/api/v1/towns/{WURZEN}/finance/days/{day}.csv")
         assert refused.status_code == 404
+
+
+async def test_a_reminder_fee_recorded_after_the_day_was_closed_goes_to_the_next_day(
+    suite: Suite, issuer: DevIssuer, treasury: httpx.AsyncClient, billing_log: Runtime
+) -> None:
+    case_id = (await apply(suite, "gewerbeanmeldung", gewerbeanmeldung()))["application_id"]
+    reference = (await assessed_fee(suite, case_id))["cash_reference"]
+    await claim_when(treasury, reference, open="26.00")
+    suite.clock_file.write_text("+1d")
+    first = await closed_day(treasury, WURZEN)
+    assert (first["soll_total"], first["entries"]) == ("26.00", 1)
+
+    # Unpaid past the due date and the grace days: the reminder's fee is recorded today (the
+    # log's time), after today was closed — the next day to close takes it.
+    suite.clock_file.write_text("+45d")
+    await claim_when(treasury, reference, open="32.00")
+    for _ in range(200):
+        days = (await treasury.get(f"/api/v1/towns/{WURZEN}/finance/days")).json()
+        if len(days) == 2:
+            break
+        await asyncio.sleep(0.1)
+    later, earlier = days
+    assert earlier["day"] == first["day"]
+    assert later["day"] == (today() + timedelta(days=1)).isoformat()
+    assert (later["soll_total"], later["ist_total"], later["entries"]) == ("6.00", "0.00", 1)
+    csv_text = (
+        await treasury.get(f"/api/v1/towns/{WURZEN}/finance/days/{later['day']}.csv")
+    ).content
+    [row] = list(csv.DictReader(io.StringIO(csv_text.decode("utf-8-sig")), delimiter=";"))
+    assert (row["Satzart"], row["Kassenzeichen"], row["Betrag"]) == ("Soll", reference, "6,00")
+    assert (row["Produkt"], row["Sachkonto"], row["Erfasst"]) == (
+        "61.1.0.01",
+        "45610000",
+        today().isoformat(),
+    )
+    log = [e for town, e in await billing_events(billing_log) if town == WURZEN]
+    [reminder] = [e for e in log if isinstance(e, ReminderIssued)]
+    closed = [e for e in log if isinstance(e, FinanceDayClosed)]
+    assert sum(e.soll_total for e in closed) == Decimal("26.00") + reminder.reminder_fee

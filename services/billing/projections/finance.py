@@ -1,12 +1,17 @@
 """Read model of the finance export: every claim raised (Soll) and payment booked (Ist), and
 the day each was handed to the town's finance software.
 
-Soll comes from ``FeeAssessed`` (with the Produkt and Sachkonto the schedule names), Ist from
+Soll comes from ``FeeAssessed`` (with the Produkt and Sachkonto the schedule names), from a
+reminder's fee and from each late-payment surcharge (``ReminderIssued``,
+``LateSurchargeCharged``: ``<Kassenzeichen>/mahnung``, ``…/saeumnis-<n>``), Ist from
 ``PaymentBooked`` (on the Produkt and Sachkonto of its claim). An entry belongs to no day until
 a ``FinanceDayClosed`` lists it; so the read model rebuilds to exactly the days recorded.
 """
 
 from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
 
 import asyncpg
 
@@ -16,7 +21,9 @@ from contracts.events.billing import (
     DogTaxAssessed,
     FeeAssessed,
     FinanceDayClosed,
+    LateSurchargeCharged,
     PaymentBooked,
+    ReminderIssued,
 )
 from contracts.naming import Service
 from runtime.codec import Envelope
@@ -73,6 +80,26 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
             event.amount,
             event.due_date,
         )
+    elif isinstance(event, ReminderIssued) and event.reminder_fee > 0:
+        await _charge(
+            conn,
+            town,
+            recorded_on,
+            event,
+            f"{event.cash_reference}/mahnung",
+            event.reminder_fee,
+            event.due_date,
+        )
+    elif isinstance(event, LateSurchargeCharged):
+        await _charge(
+            conn,
+            town,
+            recorded_on,
+            event,
+            f"{event.cash_reference}/saeumnis-{event.month}",
+            event.amount,
+            None,
+        )
     elif isinstance(event, PaymentBooked):
         await conn.execute(
             "INSERT INTO entries (kind, entry_id, town, recorded_on, case_id, cash_reference,"
@@ -110,6 +137,35 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
         )
 
 
+async def _charge(
+    conn: asyncpg.Connection,
+    town: str,
+    recorded_on: date,
+    event: ReminderIssued | LateSurchargeCharged,
+    entry_id: str,
+    amount: Decimal,
+    due: date | None,
+) -> None:
+    """A reminder fee or a surcharge: Soll of its own, on the Produkt and Sachkonto it names
+    (else the claim's)."""
+    await conn.execute(
+        "INSERT INTO entries (kind, entry_id, town, recorded_on, case_id, cash_reference,"
+        " procedure, produkt, sachkonto, amount, due_date) SELECT 'soll', $1, $2, $3, $4, $5,"
+        " s.procedure, coalesce($6, s.produkt, ''), coalesce($7, s.sachkonto, ''), $8, $9"
+        " FROM (SELECT 1) one LEFT JOIN entries s ON s.kind = 'soll' AND s.entry_id = $5"
+        " ON CONFLICT DO NOTHING",
+        entry_id,
+        town,
+        recorded_on,
+        event.case_id,
+        event.cash_reference,
+        event.produkt,
+        event.sachkonto,
+        amount,
+        due,
+    )
+
+
 PROJECTION = Projection(
     name="finance",
     owner=Service.BILLING,
@@ -118,6 +174,8 @@ PROJECTION = Projection(
         {
             FeeAssessed.type_name,
             DogTaxAssessed.type_name,
+            ReminderIssued.type_name,
+            LateSurchargeCharged.type_name,
             PaymentBooked.type_name,
             FinanceDayClosed.type_name,
         }
