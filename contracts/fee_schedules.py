@@ -12,6 +12,7 @@ Amounts are EUR to the cent; rates per m² may carry four places (0.0125 €/m²
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal, Self
@@ -213,6 +214,27 @@ class FeeLine(BaseModel):
     subtotal: Decimal
 
 
+def creditor_check_digits(country: str, national_id: str) -> str:
+    """ISO 7064 MOD 97-10 over the national part and the country, as for an IBAN."""
+    digits = "".join(str(int(c, 36)) for c in f"{national_id}{country}00".upper())
+    return f"{98 - int(digits) % 97:02d}"
+
+
+def _a_creditor_id(value: str) -> str:
+    compact = "".join(value.split()).upper()
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{3}[A-Z0-9]{1,28}", compact):
+        raise ValueError("a SEPA creditor identifier looks like DE98ZZZ09999999999")
+    country, check, national = compact[:2], compact[2:4], compact[7:]
+    if creditor_check_digits(country, national) != check:
+        raise ValueError(f"{compact}: the check digits do not match (SEPA creditor identifier)")
+    return compact
+
+
+CreditorId = Annotated[str, AfterValidator(_a_creditor_id), Field(examples=["DE98ZZZ09999999999"])]
+"""Gläubiger-Identifikationsnummer: who collects by SEPA direct debit (the business code, the
+three characters after the check digits, is not part of the check)."""
+
+
 class TownAccount(BaseModel):
     """The account a town's fees are paid to (its Stadtkasse or Gemeindekasse)."""
 
@@ -222,3 +244,7 @@ class TownAccount(BaseModel):
     iban: Iban
     bic: Bic
     bank: str = Field(default="", max_length=100)
+    creditor_id: CreditorId | None = Field(
+        default=None,
+        description="Gläubiger-ID for SEPA direct debits (none: the town collects no debits)",
+    )

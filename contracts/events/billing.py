@@ -422,3 +422,34 @@ class DogTaxAssessed(FeeAssessed):
     mandate_reference: str | None = Field(
         default=None, description="The mandate's reference (direct debit only)"
     )
+
+
+class DirectDebit(BaseModel):
+    """One collection in a direct-debit file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cash_reference: str
+    amount: Decimal = Field(gt=0, decimal_places=2)
+    mandate_reference: str
+
+
+class DirectDebitFileCreated(DomainEvent):
+    """The town's SEPA direct-debit file (pain.008) for a due day was made, once.
+
+    The money is booked when the bank credits it (the statement's entries quote the
+    Kassenzeichen); a debit the payer's bank returns comes back as a reversal.
+    """
+
+    type_name: ClassVar[str] = "billing.DirectDebitFileCreated"
+    aggregate_type: ClassVar[str] = "direct-debit-file"
+
+    town: Ags
+    due: date
+    collection_date: date
+    message_id: str
+    debits: list[DirectDebit]
+    total: Decimal = Field(decimal_places=2)
+    checksum: str = Field(description="SHA-256 of the file as handed to the treasury")
+    created_by: str
+    created_at: datetime

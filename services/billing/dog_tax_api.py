@@ -4,19 +4,26 @@
                                            keeper's name: the register holds a pseudonym)
 ``POST /ops/v1/billing/dog-tax/{year}``    operators: assess the year for every keeper not
                                            yet assessed (``dog_tax_run``); safe to repeat
+``POST /api/v1/towns/{ags}/direct-debits/{due}``  the town's SEPA direct-debit file (pain.008)
+                                           of a due day — made once; again: the same file
+``GET  /api/v1/towns/{ags}/direct-debits/{due}``  the file made for that day
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import Response
 
 from runtime.auth import OPERATOR_ROLE, Identity, Operator, requires_role
 from runtime.http import error_responses, problem
 from runtime.service import Runtime
+from services.billing.direct_debits import NoCreditorId, direct_debit_file
 from services.billing.dog_tax_run import assess_year
 
+Treasury = Annotated[Identity, Depends(requires_role("treasury", OPERATOR_ROLE))]
 Reader = Annotated[
     Identity, Depends(requires_role("treasury", "clerk", "supervisor", OPERATOR_ROLE))
 ]
@@ -53,4 +60,68 @@ def router(runtime: Runtime) -> APIRouter:
         done = await assess_year(runtime, year, identity.operator_actor)
         return done.summary()
 
+    @api.post(
+        "/api/v1/towns/{town}/direct-debits/{due}",
+        response_class=Response,
+        responses={
+            200: {"content": {"application/xml": {}}},
+            **error_responses(401, 403, 404, 409, 422, 503),
+        },
+    )
+    async def make_debits(identity: Treasury, town: Town, due: date) -> Any:
+        """Make (once) the direct-debit file collecting what is due on ``due``."""
+        if not (identity.has_role(OPERATOR_ROLE) or town in identity.towns):
+            return problem(404, "Nicht gefunden.", "Für diese Gemeinde sind Sie nicht zuständig.")
+        actor = (
+            identity.operator_actor
+            if identity.has_role(OPERATOR_ROLE)
+            else f"treasury:{identity.subject}"
+        )
+        try:
+            made = await direct_debit_file(runtime, town, due, actor)
+        except NoCreditorId:
+            return problem(
+                409,
+                "Keine Gläubiger-ID.",
+                "Für diese Gemeinde ist keine Gläubiger-Identifikationsnummer hinterlegt"
+                " ([billing.account] creditor_id); sie zieht keine Lastschriften ein.",
+            )
+        if made is None:
+            return problem(
+                404, "Nicht gefunden.", f"Am {due:%d.%m.%Y} ist keine Lastschrift fällig."
+            )
+        return _xml(made.content, town, due)
+
+    @api.get(
+        "/api/v1/towns/{town}/direct-debits/{due}",
+        response_class=Response,
+        responses={
+            200: {"content": {"application/xml": {}}},
+            **error_responses(401, 403, 404, 422, 503),
+        },
+    )
+    async def debits(identity: Treasury, town: Town, due: date) -> Any:
+        """The direct-debit file made for ``due``."""
+        content = None
+        if identity.has_role(OPERATOR_ROLE) or town in identity.towns:
+            content = await runtime.pool.fetchval(
+                "SELECT content FROM public.billing_direct_debit_files"
+                " WHERE town = $1 AND due = $2",
+                town,
+                due,
+            )
+        if content is None:
+            return problem(
+                404, "Nicht gefunden.", "Für diesen Tag wurde keine Lastschriftdatei erstellt."
+            )
+        return _xml(bytes(content), town, due)
+
     return api
+
+
+def _xml(content: bytes, town: str, due: date) -> Response:
+    return Response(
+        content,
+        media_type="application/xml",
+        headers={"content-disposition": f'attachment; filename="lastschriften-{town}-{due}.xml"'},
+    )

@@ -17,17 +17,19 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
 from contracts.calendar import today
 from contracts.events.billing import DogTaxAssessed
 from runtime.service import Runtime
 from tests.e2e.test_fee_notices import billing_log
 from tests.e2e.test_finance_export import billing_events
-from tests.e2e.test_statement_import import as_treasury, claim_when
+from tests.e2e.test_statement_import import WURZEN_IBAN, XML, as_treasury, claim_when
 from tests.support.applications import WURZEN, hundesteuer_abmeldung, hundesteuer_anmeldung
 from tests.support.desk import case_when, clerk_token, desk_client, submitted
 from tests.support.issuer import DevIssuer
 from tests.support.suite import Suite
+from tests.unit.services.billing.statements.camt_files import entry, statement
 
 __all__ = ["billing_log"]  # the fixture, used here by name
 
@@ -136,3 +138,47 @@ async def test_registered_dogs_are_taxed_once_a_year_one_claim_per_keeper(
             assert (claim.produkt, claim.sachkonto) == ("61.1.0.01", "40320000")
             assert (claim.mandate_reference is not None) == debit
             await claim_when(treasury, claim.cash_reference, open="84.00", settled=False)
+
+        # Keeper Bello's first instalment by direct debit: a pain.008 file, made once.
+        debited = by_dogs[(bello,)]
+        path = f"/api/v1/towns/{WURZEN}/direct-debits/{year}-02-15"
+        made = await treasury.post(path)
+        assert made.status_code == 200, made.text
+        assert made.headers["content-type"] == "application/xml"
+        document = etree.fromstring(made.content)
+        ns = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"}
+        [tx] = document.findall(".//p:DrctDbtTxInf", ns)
+        texts = {
+            tag: tx.findtext(f".//p:{tag}", namespaces=ns)
+            for tag in ("InstdAmt", "MndtId", "EndToEndId", "Nm", "IBAN", "Ustrd")
+        }
+        assert texts == {
+            "InstdAmt": "21.00",
+            "MndtId": f"HST-{debited.cash_reference}",
+            "EndToEndId": debited.cash_reference,
+            "Nm": "Hedwig Quirinus-Zwetschgenbaum",
+            "IBAN": "DE89370400440532013000",
+            "Ustrd": f"Hundesteuer {year} Kassenzeichen {debited.cash_reference}",
+        }
+        assert document.findtext(".//p:ReqdColltnDt", namespaces=ns) == f"{year}-02-15"
+        assert document.findtext(".//p:CdtrSchmeId//p:Othr/p:Id", namespaces=ns) == "DE38ZZZ14729410000"
+        assert (await treasury.post(path)).content == made.content  # once: the same file
+        assert (await treasury.get(path)).content == made.content
+        nothing = await treasury.post(f"/api/v1/towns/{WURZEN}/direct-debits/{year}-03-01")
+        assert nothing.status_code == 404
+        async with as_treasury(suite, issuer, "14522020", ("treasury",)) as other:
+            assert (await other.post(path)).status_code == 404
+
+        # The bank credits the collection: booked to the claim by its Kassenzeichen.
+        credited = statement(
+            entry(
+                "21.00",
+                f"Hundesteuer {year} Kassenzeichen {debited.cash_reference}",
+                reference="L-1",
+            ),
+            iban=WURZEN_IBAN,
+            statement_id=f"{year}-02-15-001",
+        )
+        imported = await treasury.post("/api/v1/statements", content=credited, headers=XML)
+        assert imported.status_code == 200, imported.text
+        await claim_when(treasury, debited.cash_reference, open="63.00")

@@ -104,6 +104,26 @@ CREATE TABLE surcharges (
 """Reminder fees and surcharges raise a claim (``raised`` includes them, as the fold's does);
 the reminder and the handover for enforcement are kept for the town's lists."""
 
+INSTALMENTS = """
+CREATE TABLE instalments (
+    case_id uuid NOT NULL,
+    due     date NOT NULL,
+    amount  numeric(12, 2) NOT NULL,
+    PRIMARY KEY (case_id, due)
+);
+CREATE INDEX instalments_by_due ON instalments (due);
+CREATE TABLE direct_debits (
+    case_id           uuid PRIMARY KEY,
+    town              text NOT NULL,
+    year              integer NOT NULL,
+    keeper_key        text NOT NULL,
+    mandate_reference text NOT NULL,
+    dogs              uuid[] NOT NULL
+);
+"""
+"""An annual tax's instalments, and the claims collected by SEPA direct debit (the dog tax's
+keepers who gave a mandate): what a direct-debit file of a due day collects."""
+
 
 async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> None:
     """Keep balances, bookings, accounts and the clarification queue."""
@@ -120,6 +140,8 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
             event.due_date,
             event.assessed_at,
         )
+        if isinstance(event, DogTaxAssessed):
+            await _instalments(conn, town, event)
     elif isinstance(event, PaymentBooked):
         await _booked(conn, town, event)
     elif isinstance(event, ReminderIssued | LateSurchargeCharged | HandedOverForEnforcement):
@@ -160,6 +182,23 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
             event.note,
             event.resolved_by_name,
             event.resolved_at,
+        )
+
+
+async def _instalments(conn: asyncpg.Connection, town: str, event: DogTaxAssessed) -> None:
+    await conn.executemany(
+        "INSERT INTO instalments VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        [(event.case_id, each.due, each.amount) for each in event.instalments],
+    )
+    if event.direct_debit and event.mandate_reference:
+        await conn.execute(
+            "INSERT INTO direct_debits VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            event.case_id,
+            town,
+            event.year,
+            event.keeper_key,
+            event.mandate_reference,
+            event.dogs,
         )
 
 
@@ -253,6 +292,6 @@ PROJECTION = Projection(
         }
     ),
     handle=apply,
-    migrations=(DDL, DUNNING),
+    migrations=(DDL, DUNNING, INSTALMENTS),
     opens_personal_data=False,
 )
