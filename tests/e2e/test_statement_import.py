@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -218,4 +219,42 @@ async def test_files_that_cannot_be_imported_are_refused_and_book_nothing(
     )
     assert anonymous.status_code == 401
 
+    assert await open_items(treasury, WURZEN, 0) == []
+
+
+async def test_hostile_and_malformed_files_get_a_german_4xx_and_book_nothing(
+    suite: Suite, treasury: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("GEHEIM")
+    xxe = (
+        f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file://{secret}">]>'
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">&x;</Document>'
+    ).encode()
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+        b"<Document>&c;</Document>"
+    )
+    wrong_namespace = statement(entry(), iban=WURZEN_IBAN, namespace="urn:example:not-camt")
+    cents = statement(entry("26.005", "KASSENZEICHEN X", reference="C-1"), iban=WURZEN_IBAN)
+    negative = statement(entry("-26.00", "KASSENZEICHEN X", reference="C-2"), iban=WURZEN_IBAN)
+    for name, data in (
+        ("xxe", xxe),
+        ("billion laughs", laughs),
+        ("wrong namespace", wrong_namespace),
+        ("fractions of a cent", cents),
+        ("negative amount", negative),
+    ):
+        answer = await treasury.post("/api/v1/statements", content=data, headers=XML)
+        assert answer.status_code == 422, (name, answer.status_code, answer.text)
+        errors = answer.json()["errors"]
+        assert errors, name
+        assert all(e["field"] == "(Datei)" and e["message"] for e in errors), name
+        assert "GEHEIM" not in answer.text
+    huge = b"<Document>" + b" " * (20 * 1024 * 1024) + b"</Document>"
+    too_large = await treasury.post("/api/v1/statements", content=huge, headers=XML)
+    assert too_large.status_code == 413
+    assert "MB" in too_large.json()["detail"]
     assert await open_items(treasury, WURZEN, 0) == []
