@@ -74,6 +74,7 @@ async def book(
     if booking.case_id != case_id:
         raise ValueError("the booking names another case")
     async with runtime.pool.acquire() as conn, conn.transaction():
+        await conn.execute("SET LOCAL synchronous_commit TO ON")  # answered = kept
         return await book_in(conn, town, booking, cause)
 
 

@@ -53,6 +53,7 @@ async def resolve(
     now = datetime.now(UTC)
     cause = Cause(actor=f"clerk:{identity.subject}", correlation_id=new_id())
     async with runtime.pool.acquire() as conn, conn.transaction():
+        await conn.execute("SET LOCAL synchronous_commit TO ON")  # answered = kept
         item = await conn.fetchrow(
             "SELECT amount, resolution FROM public.billing_clarification_items"
             " WHERE item_id = $1 AND town = $2 FOR UPDATE",

@@ -144,6 +144,7 @@ async def import_file(
     checksum = hashlib.sha256(data).hexdigest()
     async with runtime.pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", IMPORT_LOCK)
+        await conn.execute("SET LOCAL synchronous_commit TO ON")  # answered = kept
         accounts = {
             row["iban"]: row["town"]
             for row in await conn.fetch("SELECT iban, town FROM rm_claims.accounts")
