@@ -66,7 +66,11 @@ CALLBACK_REFUSALS: dict[int | str, dict[str, Any]] = {
 class PaymentIn(BaseModel):
     """What the citizen pays: the claim named by its Kassenzeichen, its open amount."""
 
-    cash_reference: str = Field(min_length=1, max_length=40, description="Kassenzeichen")
+    cash_reference: str = Field(
+        pattern=r"^\s*[0-9A-Za-z][0-9A-Za-z./-]{0,39}\s*$",
+        max_length=60,
+        description="Kassenzeichen, e.g. 14729410-2026-000123",
+    )
 
 
 def router(runtime: Runtime) -> APIRouter:

@@ -61,7 +61,22 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "404", "422"]
 """
 
 
-CONFIGS = {"intake": INTAKE_CONFIG}
+BILLING_CONFIG = """\
+# Paying online: which Kassenzeichen exist and are still open is billing's knowledge, not the
+# schema's; a made-up one is rightly refused with 422.
+[[operations]]
+include-name = "POST /api/v1/payments"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "422"]
+
+# A provider's callback must be signed (X-Signature over its body with the town's key), fresh
+# and about a payment billing ordered — nothing JSON Schema can say: 400 and 401 are right.
+[[operations]]
+include-name = "POST /api/v1/payments/callback/{provider}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401"]
+"""
+
+
+CONFIGS = {"intake": INTAKE_CONFIG, "billing": BILLING_CONFIG}
 """Per service, what its run needs beyond ``--checks all`` (the others need nothing)."""
 
 

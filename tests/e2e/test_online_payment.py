@@ -143,6 +143,10 @@ async def test_a_fee_paid_online_is_booked_once_whatever_the_provider_is_made_to
         }
     ]
 
+    garbage = await billing.post("/api/v1/payments", json={"cash_reference": "\u0000'; --"})
+    assert garbage.status_code == 422
+    assert garbage.json()["errors"][0]["message"] == "Das Format stimmt nicht."
+
     payment = await started(billing, reference)
     assert payment["amount"] == "26.00"
     assert payment["redirect_url"].startswith(f"{simulator.url}/pay/sim_")
