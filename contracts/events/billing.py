@@ -424,6 +424,36 @@ class DogTaxAssessed(FeeAssessed):
     )
 
 
+class DogTaxNoticeIssued(DomainEvent):
+    """A keeper's dog-tax notice (Hundesteuerbescheid, PDF/A) for a year is written and stored
+    sealed with the key of the keeper's first registration.
+
+    An event of its own rather than a ``FeeNoticeIssued``: the claim it announces is due in
+    instalments, and its addressee is found by the registration, not by a case. notify mails it
+    to the registration's contact with the PDF attached.
+    """
+
+    type_name: ClassVar[str] = "billing.DogTaxNoticeIssued"
+    aggregate_type: ClassVar[str] = "fee"
+
+    case_id: UUID = Field(description="The claim (``DogTaxAssessed.case_id``)")
+    registration_id: UUID = Field(
+        description="The keeper's first registration (its application): whom notify writes to"
+    )
+    year: int = Field(ge=2000, le=2100)
+    document: DocumentRef
+    cash_reference: str = Field(description="Kassenzeichen, the remittance to quote")
+    amount: Decimal = Field(gt=0, decimal_places=2, description="The year's tax")
+    currency: str = "EUR"
+    instalments: list[Instalment] = Field(min_length=1)
+    direct_debit: bool = Field(description="Collected by SEPA direct debit: nothing to transfer")
+    mandate_reference: str | None = None
+    payee: str = Field(description="Account holder the tax is paid to")
+    iban: str = Field(description="The town's IBAN, compact")
+    bic: str
+    issued_at: datetime
+
+
 class DirectDebit(BaseModel):
     """One collection in a direct-debit file."""
 

@@ -17,6 +17,7 @@ from services.billing.finance.closing import run_closing
 from services.billing.projections import (
     claims,
     dog_register,
+    dog_tax_notices,
     fee_assessment,
     fee_notices,
     fees,
@@ -36,6 +37,7 @@ def build(runtime: Runtime) -> ServiceParts:
             claims.PROJECTION,
             finance.PROJECTION,
             dog_register.projection(runtime),
+            dog_tax_notices.projection(runtime),
         ),
         routers=(
             router(runtime),

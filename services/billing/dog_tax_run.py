@@ -9,7 +9,8 @@ transaction that records the keeper as assessed (``billing_dog_tax_assessments``
 Kassenzeichen and puts the event into the outbox: a run that stops half way is simply run
 again, and a second run — or two at once — assesses nobody twice.
 
-Not yet: the keeper's notice (PDF) for the annual claim, and a new notice when a keeper's
+The keeper's notice (PDF) is rendered afterwards by a reaction on the assessment
+(``projections.dog_tax_notices``), so the run stays fast. Not yet: a new notice when a keeper's
 dogs change after the year was assessed (an amendment) — see README.md.
 """
 

@@ -6,7 +6,10 @@ the town's next tag number; one keeper's dogs share a pseudonym, the register ho
 of a person. Rex is deregistered by his tag. An operator then assesses the coming year: one
 claim per keeper for the dogs still kept — 84,00 € each by Wurzen's statute of 2025, in four
 instalments of 21,00 € — recorded as ``DogTaxAssessed`` with its Kassenzeichen, and open on
-the claims API. Running the year again assesses nobody twice.
+the claims API. Running the year again assesses nobody twice. Each keeper receives exactly one
+mail with the Hundesteuerbescheid attached (``DogTaxNoticeIssued``): the instalments listed,
+Bello's keeper told of the direct debit (no GiroCode), Hasso's given the GiroCode of the first
+instalment.
 """
 
 from __future__ import annotations
@@ -20,14 +23,16 @@ import httpx
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
 from contracts.calendar import today
-from contracts.events.billing import DogTaxAssessed
+from contracts.events.billing import DogTaxAssessed, DogTaxNoticeIssued
 from runtime.service import Runtime
-from tests.e2e.test_fee_notices import billing_log
+from tests.e2e.test_case_letters import APPLICANT, mail_to, pdf_text, wait_for_mail
+from tests.e2e.test_fee_notices import billing_log, girocode
 from tests.e2e.test_finance_export import billing_events
 from tests.e2e.test_statement_import import WURZEN_IBAN, XML, as_treasury, claim_when
 from tests.support.applications import WURZEN, hundesteuer_abmeldung, hundesteuer_anmeldung
 from tests.support.desk import case_when, clerk_token, desk_client, submitted
 from tests.support.issuer import DevIssuer
+from tests.support.mail import SmtpServer
 from tests.support.suite import Suite
 from tests.unit.services.billing.statements.camt_files import entry, statement
 
@@ -37,6 +42,7 @@ OTHER_KEEPER = {
     "form__keeper__family_name": "Brause",
     "form__keeper__given_names": "Otto",
     "form__keeper__address": {"street": "Domplatz 1", "postcode": "04808", "city": "Wurzen"},
+    "form__keeper__email": "otto.brause@example.org",
     "form__direct_debit": False,
     "form__mandate": None,
 }
@@ -72,7 +78,7 @@ async def register_when(
 
 
 async def test_registered_dogs_are_taxed_once_a_year_one_claim_per_keeper(
-    suite: Suite, issuer: DevIssuer, operator_token: str, billing_log: Runtime
+    suite: Suite, issuer: DevIssuer, operator_token: str, billing_log: Runtime, smtp: SmtpServer
 ) -> None:
     bello = await approved(suite, issuer, "hundesteuer-anmeldung", hundesteuer_anmeldung())
     rex = await approved(
@@ -138,6 +144,7 @@ async def test_registered_dogs_are_taxed_once_a_year_one_claim_per_keeper(
             assert (claim.produkt, claim.sachkonto) == ("61.1.0.01", "40320000")
             assert (claim.mandate_reference is not None) == debit
             await claim_when(treasury, claim.cash_reference, open="84.00", settled=False)
+        await each_keeper_s_notice_is_mailed_once(smtp, billing_log, year, by_dogs[(bello,)])
 
         # Keeper Bello's first instalment by direct debit: a pain.008 file, made once.
         debited = by_dogs[(bello,)]
@@ -161,7 +168,10 @@ async def test_registered_dogs_are_taxed_once_a_year_one_claim_per_keeper(
             "Ustrd": f"Hundesteuer {year} Kassenzeichen {debited.cash_reference}",
         }
         assert document.findtext(".//p:ReqdColltnDt", namespaces=ns) == f"{year}-02-15"
-        assert document.findtext(".//p:CdtrSchmeId//p:Othr/p:Id", namespaces=ns) == "DE38ZZZ14729410000"
+        assert (
+            document.findtext(".//p:CdtrSchmeId//p:Othr/p:Id", namespaces=ns)
+            == "DE38ZZZ14729410000"
+        )
         assert (await treasury.post(path)).content == made.content  # once: the same file
         assert (await treasury.get(path)).content == made.content
         nothing = await treasury.post(f"/api/v1/towns/{WURZEN}/direct-debits/{year}-03-01")
@@ -182,3 +192,54 @@ async def test_registered_dogs_are_taxed_once_a_year_one_claim_per_keeper(
         imported = await treasury.post("/api/v1/statements", content=credited, headers=XML)
         assert imported.status_code == 200, imported.text
         await claim_when(treasury, debited.cash_reference, open="63.00")
+
+
+async def each_keeper_s_notice_is_mailed_once(
+    smtp: SmtpServer, billing_log: Runtime, year: int, debited: DogTaxAssessed
+) -> None:
+    """One Hundesteuerbescheid per keeper in the mailbox, its PDF listing the instalments."""
+    subject = f"Hundesteuerbescheid {year}"
+    pdfs = {}
+    for keeper in (APPLICANT, "otto.brause@example.org"):
+        mail = await wait_for_mail(smtp, keeper, subject)
+        [attachment] = list(mail.iter_attachments())
+        assert attachment.get_content_type() == "application/pdf"
+        assert str(attachment.get_filename()).startswith(f"hundesteuerbescheid-{year}-")
+        content = attachment.get_payload(decode=True)
+        assert isinstance(content, bytes)
+        pdfs[keeper] = content
+        text = pdf_text(content)
+        for day in ("02-15", "05-15", "08-15", "11-15"):
+            due = f"{day[3:]}.{day[:2]}.{year}"
+            assert f"fällig am {due} 21,00 €" in text, due
+        assert f"Hundesteuerbescheid für das Jahr {year}" in text
+        body = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert f"Hundesteuer {year}: 84,00 €" in body
+    debit_text = pdf_text(pdfs[APPLICANT])
+    assert "Hedwig Quirinus-Zwetschgenbaum" in debit_text
+    assert f"Mandatsreferenz HST-{debited.cash_reference}" in debit_text
+    assert "GiroCode" not in debit_text
+    transfer = girocode(pdfs["otto.brause@example.org"])
+    assert (transfer[6], transfer[7]) == (WURZEN_IBAN, "EUR21")  # the first instalment
+    assert "Otto Brause" in pdf_text(pdfs["otto.brause@example.org"])
+
+    issued = [e for _, e in await billing_events(billing_log) if isinstance(e, DogTaxNoticeIssued)]
+    assert len(issued) == 2
+    [mine] = [e for e in issued if e.case_id == debited.case_id]
+    assert mine.model_dump(exclude={"document", "issued_at", "registration_id"}) == {
+        "case_id": debited.case_id,
+        "year": year,
+        "cash_reference": debited.cash_reference,
+        "amount": Decimal("84.00"),
+        "currency": "EUR",
+        "instalments": [i.model_dump() for i in debited.instalments],
+        "direct_debit": True,
+        "mandate_reference": f"HST-{debited.cash_reference}",
+        "payee": "Stadtkasse Wurzen",
+        "iban": WURZEN_IBAN,
+        "bic": "WELADE8LXXX",
+    }
+    assert mine.document.size == len(pdfs[APPLICANT])
+    await asyncio.sleep(1.0)  # a second mail would be on its way by now
+    for keeper in (APPLICANT, "otto.brause@example.org"):
+        assert len(mail_to(smtp, keeper, f"Hundesteuerbescheid {year}")) == 1

@@ -13,11 +13,12 @@ the standard asks.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 import segno
 from segno import helpers
 
-from services.billing.notices.notice import FeeNotice
+from services.billing.notices.notice import BankAccount, FeeNotice
 
 UTF_8 = 1
 """The EPC character set number of UTF-8."""
@@ -25,12 +26,16 @@ UTF_8 = 1
 
 def girocode(notice: FeeNotice) -> segno.QRCode:
     """The EPC QR code paying ``notice``'s total to its town's account."""
-    account = notice.letterhead.account
+    return epc_code(notice.letterhead.account, notice.total, notice.kassenzeichen)
+
+
+def epc_code(account: BankAccount, amount: Decimal, remittance: str) -> segno.QRCode:
+    """The EPC QR code paying ``amount`` to ``account`` with ``remittance`` (the Kassenzeichen)."""
     return helpers.make_epc_qr(
         name=account.holder,
         iban=account.iban,
-        amount=notice.total,
-        text=notice.kassenzeichen,
+        amount=amount,
+        text=remittance,
         bic=account.bic,
         encoding=UTF_8,
     )

@@ -15,13 +15,14 @@ makes the file PDF/A-3b and its bytes reproducible.
 
 from __future__ import annotations
 
+import segno
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
 from services.billing.notices import wording
 from services.billing.notices.archival import COMPLIANCE, Description, make_archival
 from services.billing.notices.girocode import dark_runs, girocode
-from services.billing.notices.notice import FeeNotice
+from services.billing.notices.notice import Addressee, FeeNotice, Letterhead
 from services.billing.notices.typeface import FONT, FONT_FILES, font_path, in_typeface
 
 LEFT, RIGHT, TOP, BOTTOM = 25.0, 20.0, 15.0, 24.0
@@ -38,11 +39,11 @@ QR_QUIET = 4
 
 
 class NoticePdf(FPDF):
-    """A fee notice: the town's name on every page, its contact and account below."""
+    """A town's notice: the town's name on every page, its contact and account below."""
 
-    def __init__(self, notice: FeeNotice) -> None:
+    def __init__(self, letterhead: Letterhead) -> None:
         super().__init__(format="A4", unit="mm", enforce_compliance=COMPLIANCE)
-        self.notice = notice
+        self.letterhead = letterhead
         for style in FONT_FILES:
             self.add_font(FONT, style, str(font_path(style)))
         self.set_margins(LEFT, TOP, RIGHT)
@@ -57,7 +58,7 @@ class NoticePdf(FPDF):
 
     def header(self) -> None:
         """Every page names the authority; the first page has the full letterhead."""
-        head = self.notice.letterhead
+        head = self.letterhead
         first = self.page_no() == 1
         self.set_xy(LEFT, TOP)
         self.set_font(FONT, "B", 15 if first else 10)
@@ -69,7 +70,7 @@ class NoticePdf(FPDF):
 
     def footer(self) -> None:
         """The town's address, contact and account, and "Seite n von m"."""
-        head, account = self.notice.letterhead, self.notice.letterhead.account
+        head, account = self.letterhead, self.letterhead.account
         self.set_y(-18)
         self.set_font(FONT, "", SMALL - 0.5)
         lines = (
@@ -85,15 +86,15 @@ class NoticePdf(FPDF):
 
 def render(notice: FeeNotice) -> bytes:
     """The notice as PDF/A-3b bytes; the same notice always gives the same bytes."""
-    pdf = NoticePdf(notice)
+    pdf = NoticePdf(notice.letterhead)
     make_archival(pdf, _description(notice))
     pdf.add_page()
-    _address_field(pdf, notice)
-    _information_block(pdf, notice)
+    address_field(pdf, notice.letterhead, notice.addressee)
+    information_block(pdf, _information(notice))
     _subject_and_fees(pdf, notice)
     _payment(pdf, notice)
     _notices(pdf, notice)
-    _closing(pdf, notice)
+    closing_block(pdf, wording.closing(notice))
     return bytes(pdf.output())
 
 
@@ -107,21 +108,21 @@ def _description(notice: FeeNotice) -> Description:
     )
 
 
-def _address_field(pdf: NoticePdf, notice: FeeNotice) -> None:
-    head = notice.letterhead
+def address_field(pdf: NoticePdf, head: Letterhead, addressee: Addressee) -> None:
+    """The return line and the addressee, where a window envelope shows them."""
     pdf.set_xy(LEFT, ADDRESS_Y - 5)
     pdf.set_font(FONT, "", SMALL - 1)
     pdf.cell(85, 4, f"{head.official_name} · {head.street} · {head.postcode} {head.city}")
     pdf.set_xy(LEFT, ADDRESS_Y)
     pdf.set_font(FONT, "", TEXT)
-    for line in (notice.addressee.name, *notice.addressee.lines):
+    for line in (addressee.name, *addressee.lines):
         pdf.set_x(LEFT)
         pdf.multi_cell(85, LINE, line, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
-def _information_block(pdf: NoticePdf, notice: FeeNotice) -> None:
+def _information(notice: FeeNotice) -> tuple[tuple[str, str], ...]:
     head = notice.letterhead
-    rows = (
+    return (
         ("Kassenzeichen", notice.kassenzeichen),
         ("Vorgangsnummer", notice.case_number),
         ("Datum", wording.day(notice.date)),
@@ -130,6 +131,10 @@ def _information_block(pdf: NoticePdf, notice: FeeNotice) -> None:
         ("Telefon", head.phone),
         ("E-Mail", head.email),
     )
+
+
+def information_block(pdf: NoticePdf, rows: tuple[tuple[str, str], ...]) -> None:
+    """Label and value beside the address field (DIN 5008's information block)."""
     pdf.set_y(ADDRESS_Y - 5)
     pdf.set_font(FONT, "", SMALL)
     for label, value in rows:
@@ -149,16 +154,17 @@ def _subject_and_fees(pdf: NoticePdf, notice: FeeNotice) -> None:
         pdf.ln(1.5)
     for line in notice.lines:
         label = f"{line.label} ({line.basis})" if line.basis else line.label
-        _amount_row(pdf, label, wording.euro(line.amount), bold=False)
+        amount_row(pdf, label, wording.euro(line.amount), bold=False)
     pdf.line(pdf.w - RIGHT - AMOUNT_WIDTH, pdf.get_y(), pdf.w - RIGHT, pdf.get_y())
-    _amount_row(pdf, "Gesamtbetrag", wording.euro(notice.total), bold=True)
+    amount_row(pdf, "Gesamtbetrag", wording.euro(notice.total), bold=True)
     pdf.ln(3)
 
 
-def _amount_row(pdf: NoticePdf, label: str, amount: str, bold: bool) -> None:
+def amount_row(pdf: NoticePdf, label: str, amount: str, bold: bool) -> None:
+    """A label and its amount, right-aligned; kept on one page."""
     pdf.set_font(FONT, "B" if bold else "", TEXT)
     width = pdf.epw - AMOUNT_WIDTH
-    height = _height(pdf, width, label)
+    height = text_height(pdf, width, label)
     if pdf.get_y() + height > pdf.page_break_trigger:
         pdf.add_page()
     top = pdf.get_y()
@@ -167,22 +173,31 @@ def _amount_row(pdf: NoticePdf, label: str, amount: str, bold: bool) -> None:
     pdf.set_xy(LEFT, top + height)
 
 
-def _height(pdf: NoticePdf, width: float, text: str) -> float:
+def text_height(pdf: NoticePdf, width: float, text: str) -> float:
     """How tall ``text`` is, set in lines of ``width`` in the current font."""
     lines = pdf.multi_cell(width, LINE, text, align="L", dry_run=True, output="LINES")
     return LINE * (len(lines) if isinstance(lines, list) else 1)
 
 
 def _payment(pdf: NoticePdf, notice: FeeNotice) -> None:
-    rows = wording.account_rows(notice)
+    request, rows = wording.payment_request(notice), wording.account_rows(notice)
+    payment_block(pdf, request, rows, girocode(notice))
+
+
+def payment_block(
+    pdf: NoticePdf,
+    request: str,
+    rows: list[tuple[str, str]],
+    code: segno.QRCode | None,
+    caption: str = "Bezahlen mit GiroCode",
+) -> None:
+    """The request to pay, the bank details and beside them the GiroCode (if any)."""
     pdf.set_font(FONT, "", TEXT)
-    needed = _height(pdf, pdf.epw, wording.payment_request(notice)) + 4
-    needed += max(LINE * len(rows), QR_SIDE + 10)
+    needed = text_height(pdf, pdf.epw, request) + 4
+    needed += max(LINE * len(rows), QR_SIDE + 10 if code else 0)
     if pdf.get_y() + needed > pdf.page_break_trigger:
         pdf.add_page()  # the code stays beside the account it pays
-    pdf.multi_cell(
-        0, LINE, wording.payment_request(notice), align="L", new_x="LMARGIN", new_y="NEXT"
-    )
+    pdf.multi_cell(0, LINE, request, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)  # the code's quiet zone: nothing printed close above it
     top = pdf.get_y()
     for label, value in rows:
@@ -190,45 +205,50 @@ def _payment(pdf: NoticePdf, notice: FeeNotice) -> None:
         pdf.cell(35, LINE, label)
         pdf.set_font(FONT, "", TEXT)
         pdf.multi_cell(80, LINE, value, align="L", new_x="LMARGIN", new_y="NEXT")
-    _girocode(pdf, notice, x=pdf.w - RIGHT - QR_SIDE, y=top)
+    if code is None:
+        pdf.ln(2)
+        return
+    _draw(pdf, code, caption, x=pdf.w - RIGHT - QR_SIDE, y=top)
     pdf.set_y(max(pdf.get_y(), top + QR_SIDE + 8) + 2)
 
 
-def _girocode(pdf: NoticePdf, notice: FeeNotice, x: float, y: float) -> None:
-    code = girocode(notice)
+def _draw(pdf: NoticePdf, code: segno.QRCode, caption: str, x: float, y: float) -> None:
     module = QR_SIDE / len(code.matrix)
     pdf.set_fill_color(0)
     for row, column, length in dark_runs(code):
         pdf.rect(x + column * module, y + row * module, length * module, module, style="F")
     pdf.set_xy(x - 10, y + QR_SIDE + QR_QUIET * module)
     pdf.set_font(FONT, "", SMALL)
-    pdf.cell(QR_SIDE + 20, 4, "Bezahlen mit GiroCode", align="C")
+    pdf.cell(QR_SIDE + 20, 4, caption, align="C")
 
 
 def _notices(pdf: NoticePdf, notice: FeeNotice) -> None:
     pdf.set_x(LEFT)
-    _paragraph(pdf, wording.legal_basis(notice))
-    _heading(pdf, "Hinweise")
+    paragraph(pdf, wording.legal_basis(notice))
+    heading(pdf, "Hinweise")
     for hint in wording.hints(notice):
-        _paragraph(pdf, hint)
-    _heading(pdf, "Rechtsbehelfsbelehrung")
-    _paragraph(pdf, wording.remedy(notice))
+        paragraph(pdf, hint)
+    heading(pdf, "Rechtsbehelfsbelehrung")
+    paragraph(pdf, wording.remedy(notice))
 
 
-def _heading(pdf: NoticePdf, text: str) -> None:
+def heading(pdf: NoticePdf, text: str) -> None:
+    """A bold heading of a section."""
     pdf.ln(1)
     pdf.set_font(FONT, "B", TEXT)
     pdf.multi_cell(0, 5.5, text, new_x="LMARGIN", new_y="NEXT")
 
 
-def _paragraph(pdf: NoticePdf, text: str) -> None:
+def paragraph(pdf: NoticePdf, text: str) -> None:
+    """A paragraph of body text."""
     pdf.set_font(FONT, "", TEXT)
     pdf.multi_cell(0, LINE, text, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1.5)
 
 
-def _closing(pdf: NoticePdf, notice: FeeNotice) -> None:
-    greeting, *signed, note = wording.closing(notice)
+def closing_block(pdf: NoticePdf, closing: tuple[str, ...]) -> None:
+    """The greeting, who signs, and the note that no signature is needed."""
+    greeting, *signed, note = closing
     pdf.ln(2)
     pdf.set_font(FONT, "", TEXT)
     if pdf.get_y() + LINE * (len(signed) + 3) > pdf.page_break_trigger:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from services.billing.notices.notice import FeeNotice
+from services.billing.notices.notice import FeeNotice, Letterhead
 
 NO_SIGNATURE = "Dieser Bescheid wurde maschinell erstellt und ist ohne Unterschrift gültig."
 
@@ -97,7 +97,11 @@ def hints(notice: FeeNotice) -> list[str]:
 
 def remedy(notice: FeeNotice) -> str:
     """Rechtsbehelfsbelehrung: Widerspruch within one month, at the competent town's address."""
-    head = notice.letterhead
+    return remedy_at(notice.letterhead)
+
+
+def remedy_at(head: Letterhead) -> str:
+    """Rechtsbehelfsbelehrung for a notice of ``head``'s town."""
     return (
         "Gegen diesen Bescheid kann innerhalb eines Monats nach seiner Bekanntgabe Widerspruch"
         " erhoben werden. Der Widerspruch ist schriftlich oder zur Niederschrift bei der"

@@ -69,6 +69,7 @@ TEMPLATE_LABELS = {
     "acknowledgement": "Eingangsbestätigung",
     "decision": "Bescheid",
     "fee_notice": "Gebührenbescheid",
+    "dog_tax_notice": "Hundesteuerbescheid",
 }
 
 

@@ -2,7 +2,8 @@
 
 The applicant's letters come with their PDF attached: casework's decision letter
 (``DecisionDocumentIssued``) and billing's fee notice (``FeeNoticeIssued``), each on the
-competent town's letterhead, once per event (the message id is derived from it); billing's
+competent town's letterhead, once per event (the message id is derived from it) — and the
+keeper's dog-tax notice (``DogTaxNoticeIssued``, ``tax_messages``); billing's
 reminder (``ReminderIssued``: Zahlungserinnerung with the open amount, the reminder's fee, the
 new due date and the account) goes out as mail alone.
 
@@ -25,7 +26,7 @@ from typing import Any
 import asyncpg
 
 from contracts.base import DomainEvent
-from contracts.events.billing import FeeNoticeIssued, ReminderIssued
+from contracts.events.billing import DogTaxNoticeIssued, FeeNoticeIssued, ReminderIssued
 from contracts.events.casework import (
     CaseClaimed,
     CaseClosed,
@@ -46,6 +47,7 @@ from runtime.ids import derived_id
 from runtime.service import Runtime
 from services.notify.domain import templates
 from services.notify.domain.templates import Letterhead, Message, Payment, Reminder
+from services.notify.projections import tax_messages
 from services.notify.projections.queueing import Outgoing, letterhead, queue
 
 CASE_TABLES = """
@@ -97,6 +99,7 @@ EVENT_TYPES = frozenset(
             ObjectionLodged,
             FeeNoticeIssued,
             ReminderIssued,
+            DogTaxNoticeIssued,
         )
     }
 )
@@ -171,6 +174,8 @@ async def handle(
         await _hearing(conn, envelope, event)
     elif isinstance(event, DeadlineNear):
         await _deadline(conn, envelope, event)
+    elif isinstance(event, DogTaxNoticeIssued):
+        await tax_messages.notice_issued(conn, envelope, event)
     else:
         await _to_applicant(conn, envelope)
 
