@@ -102,6 +102,62 @@ class FeeNoticeIssued(DomainEvent):
     iban: str = Field(description="The town's IBAN, compact")
     bic: str
     issued_at: datetime
+    replaces_notice_of: date | None = Field(
+        default=None,
+        description="An amended notice: the day of the notice it replaces (None: the first)",
+    )
+
+
+class FeeNoticeCancelled(DomainEvent):
+    """The town's treasury cancelled (hob auf) a fee notice: the fee falls to nothing.
+
+    ``correction`` (the fee, negative) lowers the claim; what was paid is owed back (the claim
+    shows a credit, listed as a refund due). Reminder fees and late-payment surcharges already
+    incurred stay (§ 240 (1) sentence 4 AO).
+    """
+
+    type_name: ClassVar[str] = "billing.FeeNoticeCancelled"
+    aggregate_type: ClassVar[str] = "fee"
+
+    case_id: UUID
+    cash_reference: str
+    number: int = Field(ge=1, description="The claim's correction, counted from 1")
+    correction: Decimal = Field(le=0, decimal_places=2, description="Lowers the claim")
+    reason: str = Field(description="Why, German")
+    produkt: str | None = None
+    sachkonto: str | None = None
+    cancelled_by: str = Field(description="The clerk's subject at the issuer")
+    cancelled_by_name: str
+    cancelled_at: datetime
+
+
+class FeeAmended(DomainEvent):
+    """The town's treasury set a fee anew: a new notice replaces the one of ``replaces_notice_of``.
+
+    ``correction`` (``amount`` less the fee before, negative for a reduction) moves the claim;
+    the new notice's due date is ``due_date``. Reminder fees and surcharges already incurred
+    stay (§ 240 (1) sentence 4 AO).
+    """
+
+    type_name: ClassVar[str] = "billing.FeeAmended"
+    aggregate_type: ClassVar[str] = "fee"
+
+    case_id: UUID
+    cash_reference: str
+    number: int = Field(ge=1, description="The claim's correction, counted from 1")
+    previous_amount: Decimal = Field(ge=0, decimal_places=2)
+    amount: Decimal = Field(gt=0, decimal_places=2, description="The fee from now on")
+    correction: Decimal = Field(decimal_places=2, description="amount - previous_amount")
+    due_date: date
+    replaces_notice_of: date | None = Field(
+        default=None, description="The day of the notice replaced (None: none was issued)"
+    )
+    reason: str = Field(description="Why, German")
+    produkt: str | None = None
+    sachkonto: str | None = None
+    amended_by: str
+    amended_by_name: str
+    amended_at: datetime
 
 
 class PaymentBooked(DomainEvent):

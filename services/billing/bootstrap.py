@@ -6,6 +6,7 @@ from pathlib import Path
 
 from runtime.service import Runtime, ServiceParts
 from services.billing import (
+    correction_api,
     dog_tax_api,
     enforcement_api,
     finance_api,
@@ -15,6 +16,7 @@ from services.billing.api import router
 from services.billing.configuration import apply_member_configuration
 from services.billing.finance.closing import run_closing
 from services.billing.projections import (
+    amended_notices,
     claims,
     dog_register,
     dog_tax_notices,
@@ -38,6 +40,7 @@ def build(runtime: Runtime) -> ServiceParts:
             finance.PROJECTION,
             dog_register.projection(runtime),
             dog_tax_notices.projection(runtime),
+            amended_notices.projection(runtime),
         ),
         routers=(
             router(runtime),
@@ -45,6 +48,7 @@ def build(runtime: Runtime) -> ServiceParts:
             finance_api.router(runtime),
             enforcement_api.router(runtime),
             dog_tax_api.router(runtime),
+            correction_api.router(runtime),
         ),
         on_start=(apply_member_configuration,),
         migrations=Path(__file__).parent / "migrations",

@@ -133,6 +133,7 @@ async def test_a_decided_case_s_fee_notice_reaches_the_mailbox_once_as_a_pdf(
         "payee": "Stadtkasse Wurzen",
         "iban": WURZEN_IBAN,
         "bic": "WELADE8LXXX",
+        "replaces_notice_of": None,  # the first notice
     }
     assert str(issued.case_id) == case_id
     assert issued.document.object_name == f"{case_id}/gebuehrenbescheid-{case_id}.pdf"

@@ -7,6 +7,10 @@ backwards), and the open amount is the difference, folded from the events each t
 open means the payer paid too much (a credit the town owes back). Settled is open ≤ 0 after at
 least one booking, or a fee of nothing.
 
+A fee notice cancelled (``FeeNoticeCancelled``) or amended (``FeeAmended``) moves the fee and
+the claim by the correction it records; a cancelled claim takes no further correction. Reminder
+fees and surcharges already incurred stay (§ 240 (1) sentence 4 AO).
+
 The fold also knows how far the dunning has gone — whether a notice was issued, the reminder
 and its due date, the surcharge months charged, the handover to enforcement — so the timers
 (``domain.reminders``) decide each step once.
@@ -23,7 +27,9 @@ from uuid import UUID
 from contracts.base import DomainEvent
 from contracts.calendar import german_date
 from contracts.events.billing import (
+    FeeAmended,
     FeeAssessed,
+    FeeNoticeCancelled,
     FeeNoticeIssued,
     HandedOverForEnforcement,
     LateSurchargeCharged,
@@ -56,6 +62,13 @@ class Claim:
     reminder_due_date: date | None = None
     surcharge_months: frozenset[int] = field(default_factory=frozenset)
     handed_over: bool = False
+    noticed_on: date | None = None
+    """The day of the latest notice (an amendment replaces it)."""
+    corrections: int = 0
+    """How many corrections (cancellation, amendments) were recorded."""
+    cancelled: bool = False
+    produkt: str | None = None
+    sachkonto: str | None = None
 
     @property
     def exists(self) -> bool:
@@ -98,6 +111,8 @@ def evolve(claim: Claim, event: DomainEvent) -> Claim:
             fee=claim.fee + event.amount,
             raised=claim.raised + event.amount,
             due_date=event.due_date,
+            produkt=event.produkt,
+            sachkonto=event.sachkonto,
         )
     if isinstance(event, PaymentBooked) and not claim.knows(event.booking_id):
         return replace(
@@ -107,12 +122,32 @@ def evolve(claim: Claim, event: DomainEvent) -> Claim:
             paid=claim.paid + event.amount,
             booking_ids=claim.booking_ids | {event.booking_id},
         )
+    return _corrected(claim, event)
+
+
+def _corrected(claim: Claim, event: DomainEvent) -> Claim:
+    if isinstance(event, FeeNoticeCancelled) and event.number > claim.corrections:
+        return replace(
+            claim,
+            fee=claim.fee + event.correction,
+            raised=claim.raised + event.correction,
+            corrections=event.number,
+            cancelled=True,
+        )
+    if isinstance(event, FeeAmended) and event.number > claim.corrections:
+        return replace(
+            claim,
+            fee=claim.fee + event.correction,
+            raised=claim.raised + event.correction,
+            due_date=event.due_date,
+            corrections=event.number,
+        )
     return _dunning(claim, event)
 
 
 def _dunning(claim: Claim, event: DomainEvent) -> Claim:
     if isinstance(event, FeeNoticeIssued):
-        return replace(claim, noticed=True)
+        return replace(claim, noticed=True, noticed_on=german_date(event.issued_at))
     if isinstance(event, ReminderIssued) and not claim.reminded:
         return replace(
             claim,

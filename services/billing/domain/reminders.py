@@ -75,10 +75,11 @@ def decide(claim: Claim, today: date, now: datetime, rules: TownRules | None) ->
 
 
 def claim_may_be_dunned(claim: Claim) -> bool:
-    """Rule: only an open claim whose notice was issued and that is not with enforcement."""
+    """Rule: only an open claim whose notice was issued, not cancelled, not with enforcement."""
     return (
         claim.exists
         and claim.noticed
+        and not claim.cancelled
         and claim.due_date is not None
         and not claim.settled
         and not claim.handed_over

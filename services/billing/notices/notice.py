@@ -102,6 +102,10 @@ class FeeNotice:
     """None: decided by automation, or nobody to name."""
     replaces: str = ""
     """The Kassenzeichen of a notice this one amends, if any."""
+    replaces_dated: date | None = None
+    """The day of the notice this one amends (an amendment keeps the Kassenzeichen)."""
+    reason: str = ""
+    """Why the fee was set anew (an amending notice's Begründung)."""
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None:

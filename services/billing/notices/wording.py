@@ -50,10 +50,13 @@ def opening(notice: FeeNotice) -> list[str]:
         " Verwaltungskosten festgesetzt:"
     ]
     if notice.replaces:
+        dated = f" vom {day(notice.replaces_dated)}" if notice.replaces_dated else ""
         paragraphs.append(
-            f"Dieser Bescheid ersetzt den Gebührenbescheid mit dem Kassenzeichen"
+            f"Dieser Bescheid ersetzt den Gebührenbescheid{dated} mit dem Kassenzeichen"
             f" {notice.replaces}; jener wird hiermit aufgehoben."
         )
+        if notice.reason:
+            paragraphs.append(f"Grund der Änderung: {notice.reason}")
     return paragraphs
 
 

@@ -15,7 +15,9 @@ from contracts.base import DomainEvent
 from contracts.events.billing import (
     ClarificationResolved,
     DogTaxAssessed,
+    FeeAmended,
     FeeAssessed,
+    FeeNoticeCancelled,
     FeeScheduleAdopted,
     HandedOverForEnforcement,
     LateSurchargeCharged,
@@ -124,6 +126,26 @@ CREATE TABLE direct_debits (
 """An annual tax's instalments, and the claims collected by SEPA direct debit (the dog tax's
 keepers who gave a mandate): what a direct-debit file of a due day collects."""
 
+CORRECTIONS = """
+ALTER TABLE claims ADD COLUMN corrections  numeric(12, 2) NOT NULL DEFAULT 0;
+ALTER TABLE claims ADD COLUMN cancelled_at timestamptz;
+CREATE INDEX claims_credit ON claims (town) WHERE paid > raised;
+CREATE TABLE corrections (
+    case_id     uuid NOT NULL,
+    number      integer NOT NULL,
+    kind        text NOT NULL,
+    amount      numeric(12, 2),
+    correction  numeric(12, 2) NOT NULL,
+    due_date    date,
+    reason      text NOT NULL,
+    by_name     text NOT NULL,
+    recorded_at timestamptz NOT NULL,
+    PRIMARY KEY (case_id, number)
+);
+"""
+"""A cancelled or amended notice moves ``raised`` by its correction (as the fold does); a claim
+paid beyond it shows a credit (``paid > raised``): a refund is due."""
+
 
 async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> None:
     """Keep balances, bookings, accounts and the clarification queue."""
@@ -146,6 +168,8 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
         await _booked(conn, town, event)
     elif isinstance(event, ReminderIssued | LateSurchargeCharged | HandedOverForEnforcement):
         await _dunned(conn, event)
+    elif isinstance(event, FeeNoticeCancelled | FeeAmended):
+        await _corrected(conn, event)
     elif isinstance(event, FeeScheduleAdopted) and event.account is not None:
         await conn.execute(
             "INSERT INTO accounts VALUES ($1, $2) ON CONFLICT (iban) DO UPDATE SET town = $2",
@@ -200,6 +224,52 @@ async def _instalments(conn: asyncpg.Connection, town: str, event: DogTaxAssesse
             event.mandate_reference,
             event.dogs,
         )
+
+
+async def _corrected(conn: asyncpg.Connection, event: FeeNoticeCancelled | FeeAmended) -> None:
+    if isinstance(event, FeeNoticeCancelled):
+        kind, amount, due, by, at = (
+            "cancellation",
+            None,
+            None,
+            event.cancelled_by_name,
+            event.cancelled_at,
+        )
+    else:
+        kind, amount, due, by, at = (
+            "amendment",
+            event.amount,
+            event.due_date,
+            event.amended_by_name,
+            event.amended_at,
+        )
+    inserted = await conn.execute(
+        "INSERT INTO corrections VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " ON CONFLICT DO NOTHING",
+        event.case_id,
+        event.number,
+        kind,
+        amount,
+        event.correction,
+        due,
+        event.reason,
+        by,
+        at,
+    )
+    if inserted == "INSERT 0 0":
+        return
+    await conn.execute(
+        "UPDATE claims SET raised = raised + $2, corrections = corrections + $2,"
+        " due_date = coalesce($3::date, due_date),"
+        " cancelled_at = CASE WHEN $4::boolean THEN $5::timestamptz END,"
+        " settled_at = CASE WHEN paid >= raised + $2 THEN coalesce(settled_at, $5::timestamptz)"
+        " END WHERE case_id = $1",
+        event.case_id,
+        event.correction,
+        due,
+        kind == "cancellation",
+        at,
+    )
 
 
 async def _booked(conn: asyncpg.Connection, town: str, event: PaymentBooked) -> None:
@@ -289,9 +359,11 @@ PROJECTION = Projection(
             ReminderIssued.type_name,
             LateSurchargeCharged.type_name,
             HandedOverForEnforcement.type_name,
+            FeeNoticeCancelled.type_name,
+            FeeAmended.type_name,
         }
     ),
     handle=apply,
-    migrations=(DDL, DUNNING, INSTALMENTS),
+    migrations=(DDL, DUNNING, INSTALMENTS, CORRECTIONS),
     opens_personal_data=False,
 )

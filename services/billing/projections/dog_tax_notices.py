@@ -153,9 +153,13 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, claim_id: UUID) -> N
     assessed = DogTaxAssessed.model_validate(row["assessed"])
     keeper = await conn.fetchrow(KEEPER, assessed.dogs)
     key = await runtime.keys.get(keeper["data_key"]) if keeper else None
-    applicant = await _applicant(runtime, keeper) if keeper and key else None
+    applicant = (
+        await open_application(runtime, keeper["event_id"], keeper["commit"])
+        if keeper and key
+        else None
+    )
     to = addressee(applicant) if applicant else None
-    account = await _account(runtime, row["tenant"])
+    account = await town_account(runtime, row["tenant"])
     if keeper is None or key is None or to is None or account is None:
         await _mark(conn, claim_id, "skipped", None)
         log.warning("no dog-tax notice: keeper erased, or no account", claim_id=str(claim_id))
@@ -210,20 +214,20 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, claim_id: UUID) -> N
     await _mark(conn, claim_id, "issued", name)
 
 
-async def _applicant(runtime: Runtime, keeper: asyncpg.Record) -> Applicant | None:
-    """The registration, opened from its commit as stored (None: its form is erased)."""
-    for envelope in await runtime.store.codec.decode(keeper["commit"]):
+async def open_application(runtime: Runtime, event_id: UUID, commit: bytes) -> Applicant | None:
+    """An application, opened from its commit as stored (None: its form is erased)."""
+    for envelope in await runtime.store.codec.decode(commit):
         event = envelope.event
-        if envelope.meta.event_id == keeper["event_id"]:
+        if envelope.meta.event_id == event_id:
             assert isinstance(event, ApplicationSubmitted)
             if event.form is None:
                 return None
             name = event.contact.name if event.contact else None
             return Applicant(event.procedure, event.form_version, event.form, name)
-    raise LookupError(f"application {keeper['event_id']} is not in its commit")
+    raise LookupError(f"application {event_id} is not in its commit")
 
 
-async def _account(runtime: Runtime, town: str) -> TownAccount | None:
+async def town_account(runtime: Runtime, town: str) -> TownAccount | None:
     """The account of the town's latest adopted schedule (None: the member file names none)."""
     history = [e.event for e in (await runtime.store.load(schedule_ref(town))).events]
     adopted = current_adoption(history)

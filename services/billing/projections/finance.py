@@ -4,7 +4,10 @@ the day each was handed to the town's finance software.
 Soll comes from ``FeeAssessed`` (with the Produkt and Sachkonto the schedule names), from a
 reminder's fee and from each late-payment surcharge (``ReminderIssued``,
 ``LateSurchargeCharged``: ``<Kassenzeichen>/mahnung``, ``…/saeumnis-<n>``), Ist from
-``PaymentBooked`` (on the Produkt and Sachkonto of its claim). An entry belongs to no day until
+``PaymentBooked`` (on the Produkt and Sachkonto of its claim). A cancelled or amended notice is
+Soll too, by its correction — negative for a reduction — (``FeeNoticeCancelled``,
+``FeeAmended``: ``<Kassenzeichen>/korrektur-<n>``) on the fee's Produkt and Sachkonto, so the
+days still add up to the claims. An entry belongs to no day until
 a ``FinanceDayClosed`` lists it; so the read model rebuilds to exactly the days recorded.
 """
 
@@ -19,7 +22,9 @@ from contracts.base import DomainEvent
 from contracts.calendar import german_date
 from contracts.events.billing import (
     DogTaxAssessed,
+    FeeAmended,
     FeeAssessed,
+    FeeNoticeCancelled,
     FinanceDayClosed,
     LateSurchargeCharged,
     PaymentBooked,
@@ -90,6 +95,16 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
             event.reminder_fee,
             event.due_date,
         )
+    elif isinstance(event, FeeNoticeCancelled | FeeAmended) and event.correction != 0:
+        await _charge(
+            conn,
+            town,
+            recorded_on,
+            event,
+            f"{event.cash_reference}/korrektur-{event.number}",
+            event.correction,
+            event.due_date if isinstance(event, FeeAmended) else None,
+        )
     elif isinstance(event, LateSurchargeCharged):
         await _charge(
             conn,
@@ -141,13 +156,13 @@ async def _charge(
     conn: asyncpg.Connection,
     town: str,
     recorded_on: date,
-    event: ReminderIssued | LateSurchargeCharged,
+    event: ReminderIssued | LateSurchargeCharged | FeeNoticeCancelled | FeeAmended,
     entry_id: str,
     amount: Decimal,
     due: date | None,
 ) -> None:
-    """A reminder fee or a surcharge: Soll of its own, on the Produkt and Sachkonto it names
-    (else the claim's)."""
+    """A reminder fee, a surcharge or a correction: Soll of its own, on the Produkt and
+    Sachkonto it names (else the claim's)."""
     await conn.execute(
         "INSERT INTO entries (kind, entry_id, town, recorded_on, case_id, cash_reference,"
         " procedure, produkt, sachkonto, amount, due_date) SELECT 'soll', $1, $2, $3, $4, $5,"
@@ -178,6 +193,8 @@ PROJECTION = Projection(
             LateSurchargeCharged.type_name,
             PaymentBooked.type_name,
             FinanceDayClosed.type_name,
+            FeeNoticeCancelled.type_name,
+            FeeAmended.type_name,
         }
     ),
     handle=apply,

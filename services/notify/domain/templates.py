@@ -320,18 +320,28 @@ def fee_notice(
     case_number: str,
     filename: str,
     payment: Payment,
+    replaces: date | None = None,
 ) -> Message:
     """Gebührenbescheid: the notice is attached (a PDF); what to pay, by when, to whom.
+
+    An amended notice (``replaces``: the day of the notice it replaces) says so.
 
     The body repeats what a transfer needs — amount, due date, Kassenzeichen, account — and
     points to the GiroCode on the notice; it carries no application id (``Antragskennung``),
     which is the acknowledgement's alone.
     """
     title = procedure_title(procedure)
+    kind = "Geänderter Gebührenbescheid" if replaces else "Gebührenbescheid"
+    changed = (
+        "wurden die Gebühren neu festgesetzt; der geänderte Bescheid ersetzt den Bescheid vom"
+        f" {_day(replaces)}. Den geänderten Gebührenbescheid"
+        if replaces
+        else "werden Gebühren erhoben. Den Gebührenbescheid"
+    )
     body = (
         f"Guten Tag {name},\n\n"
-        f"für Ihren Antrag „{title}“ (Vorgangsnummer {case_number}) werden Gebühren erhoben. "
-        f"Den Gebührenbescheid finden Sie im Anhang dieser E-Mail ({filename}).\n\n"
+        f"für Ihren Antrag „{title}“ (Vorgangsnummer {case_number}) {changed}"
+        f" finden Sie im Anhang dieser E-Mail ({filename}).\n\n"
         f"Betrag: {_euro(payment.amount)}\n"
         f"Fällig am: {_day(payment.due_date)}\n"
         f"Kassenzeichen: {payment.cash_reference}\n"
@@ -343,7 +353,7 @@ def fee_notice(
         " Scannen Sie ihn mit Ihrer Banking-App, sie füllt die Überweisung für Sie aus.\n\n"
         f"{NO_REPLY}{town.signature()}"
     )
-    subject = f"Gebührenbescheid: {title} – Kassenzeichen {payment.cash_reference}"
+    subject = f"{kind}: {title} – Kassenzeichen {payment.cash_reference}"
     return Message(subject=subject, body=body)
 
 

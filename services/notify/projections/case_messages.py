@@ -231,7 +231,11 @@ def _applicant_message(event: DomainEvent, who: Applicant, town: Letterhead) -> 
         )
     if isinstance(event, FeeNoticeIssued):
         return templates.fee_notice(
-            town, **common, filename=event.document.filename, payment=_payment(event)
+            town,
+            **common,
+            filename=event.document.filename,
+            payment=_payment(event),
+            replaces=event.replaces_notice_of,
         )
     if isinstance(event, ReminderIssued):
         return templates.reminder(town, **common, reminder=_reminder(event))
