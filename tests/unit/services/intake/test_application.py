@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import pytest
 from pydantic import ValidationError
 
+from contracts.calendar import today
 from contracts.events.intake import ApplicationSubmitted, AttachmentRef
 from contracts.procedures import GewerbeanmeldungForm, UnknownProcedure
 from contracts.values import Contact
@@ -50,7 +51,7 @@ FORM_AS_STORED: dict[str, Any] = {
         "legal_form": "einzelunternehmen",
         "address": {"street": "Domplatz 3", "postcode": "04808", "city": "Wurzen"},
         "activity": "Gestaltung und Programmierung von Webseiten",
-        "start_date": (date.today() + timedelta(days=7)).isoformat(),
+        "start_date": (today() + timedelta(days=7)).isoformat(),  # German, as the example
         "regulated_activities": [],
         "craft_trade": False,
         "handwerksrolle_entry": False,
