@@ -10,6 +10,7 @@ from services.billing import (
     dog_tax_api,
     enforcement_api,
     finance_api,
+    payment_api,
     treasury_api,
 )
 from services.billing.api import router
@@ -49,6 +50,7 @@ def build(runtime: Runtime) -> ServiceParts:
             enforcement_api.router(runtime),
             dog_tax_api.router(runtime),
             correction_api.router(runtime),
+            payment_api.router(runtime),
         ),
         on_start=(apply_member_configuration,),
         migrations=Path(__file__).parent / "migrations",
