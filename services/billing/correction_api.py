@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from runtime.auth import OPERATOR_ROLE, Identity, requires_role
 from runtime.http import JsonRoute, error_responses, problem, unavailable
@@ -56,7 +56,16 @@ class CancellationIn(BaseModel):
 class AmendmentIn(BaseModel):
     """The fee from now on, and why."""
 
-    amount: Decimal = Field(gt=0, max_digits=11, decimal_places=2, description="EUR")
+    amount: Annotated[
+        Decimal,
+        WithJsonSchema(
+            {
+                "type": "string",
+                "pattern": r"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,8}(\.[0-9]{1,2})?)$",
+                "examples": ["20.00"],
+            }
+        ),
+    ] = Field(gt=0, max_digits=11, decimal_places=2, description='EUR, e.g. "20.00"')
     reason: str = Field(min_length=1, max_length=500, description="Grund der Änderung")
 
 
@@ -99,7 +108,7 @@ def router(runtime: Runtime) -> APIRouter:
 
     @api.post(
         "/claims/{cash_reference}/cancellation",
-        responses=error_responses(401, 403, 404, 409, 422, 503),
+        responses=error_responses(401, 403, 404, 409, 413, 415, 422, 503),
     )
     async def cancel(identity: Corrector, cash_reference: Reference, body: CancellationIn) -> Any:
         """Cancel the claim's fee notice: the fee falls to nothing, payments are owed back."""
@@ -112,7 +121,7 @@ def router(runtime: Runtime) -> APIRouter:
 
     @api.post(
         "/claims/{cash_reference}/amendment",
-        responses=error_responses(401, 403, 404, 409, 422, 503),
+        responses=error_responses(401, 403, 404, 409, 413, 415, 422, 503),
     )
     async def amend(identity: Corrector, cash_reference: Reference, body: AmendmentIn) -> Any:
         """Set the fee anew: a new notice, with a new payment term, replaces the old one."""

@@ -53,7 +53,13 @@ class ResolutionIn(BaseModel):
         description="assigned: to the claim named; refund: back to the payer; not_ours: the"
         " town's other accounts"
     )
-    cash_reference: str | None = Field(default=None, max_length=40, description="Kassenzeichen")
+    cash_reference: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        pattern=r"^[0-9A-Za-z][0-9A-Za-z./-]*$",
+        description="Kassenzeichen (required when assigned)",
+    )
     note: str = Field(default="", max_length=500)
 
     @model_validator(mode="after")
@@ -79,7 +85,17 @@ def router(runtime: Runtime) -> APIRouter:
     """The routes, bound to the running service."""
     api = APIRouter(prefix="/api/v1", tags=["treasury"], route_class=JsonRoute)
 
-    @api.post("/statements", responses=error_responses(401, 403, 413, 415, 422, 503))
+    @api.post(
+        "/statements",
+        responses=error_responses(401, 403, 413, 415, 422, 503),
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "description": "The bank's camt.053 or camt.054 file, as it came (at most 20 MB)",
+                "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        },
+    )
     async def import_statement(
         request: Request,
         identity: Importer,
@@ -177,7 +193,7 @@ def router(runtime: Runtime) -> APIRouter:
 
     @api.post(
         "/towns/{town}/clarifications/{item_id}",
-        responses=error_responses(401, 403, 404, 409, 422, 503),
+        responses=error_responses(401, 403, 404, 409, 413, 415, 422, 503),
     )
     async def resolve_item(
         identity: Clarifier,

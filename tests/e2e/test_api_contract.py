@@ -73,6 +73,19 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "422"]
 [[operations]]
 include-name = "POST /api/v1/payments/callback/{provider}"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401"]
+
+# A bank statement is an ISO 20022 file: whether bytes are one (and of a member town's
+# account) no schema of the request can say — 415 for what is not XML, 422 for what is not a
+# statement are right.
+[[operations]]
+include-name = "POST /api/v1/statements"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "415", "422"]
+
+# Which items await clarification and which Kassenzeichen are a town's claims is billing's
+# knowledge; "assigned" needs a Kassenzeichen (a rule across two fields).
+[[operations]]
+include-name = "POST /api/v1/towns/{town}/clarifications/{item_id}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "404", "409", "422"]
 """
 
 

@@ -49,6 +49,15 @@ PUBLIC: dict[tuple[str, str, str], str] = {
     ("*", "GET", "/healthz"): "liveness probe, says nothing but 'ok'",
     ("*", "GET", "/readyz"): "readiness probe: without an operator's token only {ready}",
     ("intake", "GET", "/api/v1/towns"): "the public catalogue",
+    ("billing", "POST", "/api/v1/payments"): (
+        "a citizen pays a Kassenzeichen online without an account (only its open amount)"
+    ),
+    ("billing", "POST", "/api/v1/payments/callback/{provider}"): (
+        "the payment provider's callback, signed with the town's key (HMAC), not a token"
+    ),
+    ("billing", "GET", "/api/v1/payments/{payment_id}"): (
+        "a payment's state, behind its unguessable id (where the provider sends the citizen)"
+    ),
     ("intake", "GET", "/api/v1/towns/{ags}/procedures"): "the public catalogue",
     ("intake", "GET", "/api/v1/towns/{ags}/procedures/{procedure}/form"): "the public form",
     ("intake", "POST", "/api/v1/towns/{ags}/procedures/{procedure}/applications"): (
@@ -117,6 +126,19 @@ DESK = ("/api/v1/desk/",)
 delegations and moves); ``tests/e2e/test_desk_access.py`` proves who may call them."""
 
 
+TOWN_STAFF = {
+    ("billing", "/api/v1/claims/{cash_reference}"),
+    ("billing", "/api/v1/towns/{town}/claims"),
+    ("billing", "/api/v1/towns/{town}/clarifications"),
+    ("billing", "/api/v1/towns/{town}/clarifications/{item_id}"),
+    ("billing", "/api/v1/towns/{town}/enforcement"),
+    ("billing", "/api/v1/towns/{town}/dogs"),
+}
+"""billing's routes for a town's clerks as well (its claims, unclear money, the enforcement
+list, the dog register), only for their own town's data; ``tests/e2e/test_statement_import.py``
+proves it for the claims and the clarification queue (another town's clerk: 404)."""
+
+
 def is_public(service: str, method: str, path: str) -> bool:
     prefixes = PUBLIC_FILES["*"] + PUBLIC_FILES.get(service, ())
     if method in ("GET", "HEAD") and path.startswith(prefixes):
@@ -137,6 +159,8 @@ def protected_routes(routes: dict[str, list[dict[str, Any]]]) -> list[Route]:
             for method in set(route["methods"]) - {"HEAD"}:
                 key = (service, method, route["path"])
                 if route["signed_in"] and route["path"].startswith(DESK):
+                    continue
+                if route["signed_in"] and (service, route["path"]) in TOWN_STAFF:
                     continue
                 if route["signed_in"]:
                     protected.append(key)
@@ -288,8 +312,9 @@ def request_for(
     path = re.sub(r"\{[^}]+\}", "0", path)  # a parameter this test does not know
     operation = document["paths"][route[2]][method.lower()]
     body = None
-    if "requestBody" in operation:
-        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" in content:  # a file (a bank statement's XML) is sent as no body
+        ref = content["application/json"]["schema"]["$ref"]
         schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
         samples = {"case_id": str(values[service].get("case_id")), "reason": "Test der Anmeldung"}
         body = {name: samples[name] for name in schema.get("required", []) if name in samples}
@@ -383,7 +408,8 @@ async def test_only_operators_pass_and_refusals_change_nothing(
     # A rebuild meets the unreadable commit again and reopens its dead letter: rebuild first.
     for route in sorted(routes, key=lambda r: not r[2].endswith("/rebuild")):
         answer = await call(suite, route, values, documents, operator_token)
-        assert answer.status_code in (200, 201, 202, 204, 404, 409, 422), (route, answer.text)
+        # 415/422: the body this test does not know how to fill (a file route: no body at all)
+        assert answer.status_code in (200, 201, 202, 204, 404, 409, 415, 422), (route, answer.text)
 
     # Who did it is on the record: the erasure event's actor, the dismissal's resolved_by.
     erased = await erasure_events(nats_url, ns, case_id)
