@@ -32,7 +32,7 @@ from contracts.naming import Namespace
 from devstack.console import BUSY, FAILED, OK, WARN, Console
 from devstack.databases import ensure_databases
 from devstack.demo_cases import CASES, submit_demo_cases
-from devstack.embedded import EmbeddedNats, EmbeddedPostgres
+from devstack.embedded import EmbeddedNats, EmbeddedPostgres, port_is_free
 from devstack.issuer.directory import Directory
 from devstack.issuer.process import (
     DESK_CLIENT,
@@ -43,6 +43,8 @@ from devstack.issuer.process import (
 )
 from devstack.keeper import GaveUpError, HasProcess, Keeper, KeptServer
 from devstack.mailbox import MailSink
+from devstack.payment_simulator import DEFAULT_PORT as SIMULATOR_PORT
+from devstack.payment_simulator import PaymentSimulator, member_keys
 from devstack.ports import choose_port
 from devstack.restarts import RestartPolicy
 from devstack.runlock import AlreadyRunningError, RunLock
@@ -170,6 +172,7 @@ def _run(
     mail = _start_mail_sink(data, taken)
     stack.callback(_stopping, out, "mail sink", mail.stop)
     out.step(OK, "mail sink", f"SMTP 127.0.0.1:{mail.smtp.port}, mailbox {mail.web.url}")
+    _start_payment_simulator(environ, taken, stack, out)
     issuer_url = _start_issuer(data, environ, taken, lock, stack, keeper, out)
     processes = [
         ServiceProcess(spec, choose_port(spec.port, taken), data / "logs" / f"{spec.name}.log")
@@ -379,6 +382,21 @@ def _start_mail_sink(data: Path, taken: set[int]) -> MailSink:
     web_port = choose_port(MAILBOX_PORT, taken)
     taken.add(web_port)
     return MailSink.start(data / "mail", smtp_port, web_port)
+
+
+def _start_payment_simulator(
+    environ: Mapping[str, str], taken: set[int], stack: ExitStack, out: Console
+) -> None:
+    """The towns' online-payment provider of the development stack, where the member files
+    expect it (``[billing.payment] base_url``: port 8096); if that port is taken, none."""
+    if SIMULATOR_PORT in taken or not port_is_free(SIMULATOR_PORT):
+        out.step(WARN, "payment simulator", f"port {SIMULATOR_PORT} is taken: no online payment")
+        return
+    keys = member_keys(str(ROOT / "deploy" / "members"), environ)
+    simulator = PaymentSimulator(keys, port=SIMULATOR_PORT).start()
+    taken.add(SIMULATOR_PORT)
+    stack.callback(_stopping, out, "payment simulator", simulator.stop)
+    out.step(OK, "payment simulator", f"{simulator.url} (online payment of the member towns)")
 
 
 def _start_issuer(

@@ -256,6 +256,18 @@ def assert_the_printed_desk_sends_clerks_to_the_issuer(stack: Stack, client: htt
     assert "client_id=rathaus-desk" in sign_in.headers["location"]
 
 
+def assert_the_payment_simulator_serves_unless_its_port_was_taken(
+    stack: Stack, client: httpx.Client
+) -> None:
+    [line] = [line for line in stack.seen if "payment simulator" in line]
+    if "is taken" in line:
+        return  # something else on this machine holds 8096: the stack says so and goes on
+    found = re.search(r"https?://[\w.:]+", line)
+    assert found, line
+    unknown = client.get(f"{found.group(0)}/pay/unbekannt")
+    assert unknown.status_code == 404  # the simulator's own answer for a payment it never took
+
+
 def test_start_serves_all_five_stops_on_ctrl_c_and_keeps_the_data(data_dir: Path) -> None:
     stack = Stack.start(data_dir)
     try:
@@ -271,6 +283,7 @@ def test_start_serves_all_five_stops_on_ctrl_c_and_keeps_the_data(data_dir: Path
             assert_nats_is_locked(stack, data_dir)
             mails = client.get(f"{mailbox}/api/messages").json()
             assert any(m["subject"].startswith("Eingangsbestätigung") for m in mails)
+            assert_the_payment_simulator_serves_unless_its_port_was_taken(stack, client)
     finally:
         code = stack.interrupt()
     assert code == 0, "\n".join(stack.seen)
