@@ -79,6 +79,7 @@ def projection(runtime: Runtime) -> Projection:
         handle=handle,
         migrations=(DDL,),
         rebuildable=False,
+        opens_personal_data=False,  # reads no personal field of what it is given
     )
 
 

@@ -105,6 +105,8 @@ def projection(runtime: Runtime) -> Projection:
         handle=handle,
         migrations=(DDL,),
         rebuildable=False,
+        # It keeps a registration's commit sealed and opens it only when the case is approved.
+        opens_personal_data=False,
     )
 
 

@@ -108,4 +108,5 @@ def projection(runtime: Runtime) -> Projection:
         handle=handle,
         migrations=(DDL, ASSESSMENTS),
         rebuildable=False,
+        opens_personal_data=False,  # reads no personal field of what it is given
     )
