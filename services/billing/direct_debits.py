@@ -31,7 +31,6 @@ from sepaxml import SepaDD  # type: ignore[import-untyped]
 
 from contracts.calendar import german_date
 from contracts.events.billing import DirectDebit, DirectDebitFileCreated
-from contracts.events.intake import ApplicationSubmitted
 from contracts.fee_schedules import TownAccount
 from contracts.naming import Service
 from runtime import outbox
@@ -39,8 +38,7 @@ from runtime.database import lock_key
 from runtime.eventstore import AggregateRef, Cause
 from runtime.ids import derived_id, new_id
 from runtime.service import Runtime
-from services.billing.aggregates import schedule_ref
-from services.billing.domain.fees import current_adoption
+from services.billing.stored_records import opened_application, town_account
 
 log = structlog.get_logger(__name__)
 
@@ -142,7 +140,7 @@ def build_file(
 
 async def direct_debit_file(runtime: Runtime, town: str, due: date, actor: str) -> DebitFile | None:
     """The town's file for ``due`` (made now, or as made before); None: nothing to collect."""
-    account = await _account(runtime, town)
+    account = await town_account(runtime, town)
     if account is None or account.creditor_id is None:
         raise NoCreditorId(town)
     async with runtime.pool.acquire() as conn, conn.transaction():
@@ -212,23 +210,13 @@ async def _debtor(runtime: Runtime, conn: asyncpg.Connection, dogs: list[UUID]) 
     row = await conn.fetchrow(MANDATE, dogs)
     if row is None:
         return None
-    for envelope in await runtime.store.codec.decode(row["commit"]):
-        event = envelope.event
-        if envelope.meta.event_id == row["event_id"]:
-            assert isinstance(event, ApplicationSubmitted)
-            mandate = (event.form or {}).get("mandate") or {}
-            if not mandate:
-                return None
-            return Debtor(
-                name=str(mandate["account_holder"]),
-                iban="".join(str(mandate["iban"]).split()),
-                bic=mandate.get("bic") or None,
-                signed_on=german_date(event.submitted_at),
-            )
-    raise LookupError(f"application {row['event_id']} is not in its commit")
-
-
-async def _account(runtime: Runtime, town: str) -> TownAccount | None:
-    history = [e.event for e in (await runtime.store.load(schedule_ref(town))).events]
-    adopted = current_adoption(history)
-    return adopted.account if adopted else None
+    event = await opened_application(runtime, row["event_id"], row["commit"])
+    mandate = (event.form or {}).get("mandate") or {}
+    if not mandate:
+        return None
+    return Debtor(
+        name=str(mandate["account_holder"]),
+        iban="".join(str(mandate["iban"]).split()),
+        bic=mandate.get("bic") or None,
+        signed_on=german_date(event.submitted_at),
+    )

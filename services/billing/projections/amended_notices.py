@@ -34,7 +34,8 @@ from runtime.service import Runtime
 from services.billing.aggregates import fee_ref
 from services.billing.notices.assembly import Decision, addressee, fee_notice, letterhead
 from services.billing.notices.pdf import render
-from services.billing.projections.dog_tax_notices import open_application, town_account
+from services.billing.projections.dog_tax_notices import open_application
+from services.billing.stored_records import town_account
 
 log = structlog.get_logger(__name__)
 

@@ -33,6 +33,7 @@ from runtime.projection import Projection
 from runtime.service import Runtime
 from services.billing.aggregates import dog_ref
 from services.billing.domain.dog_register import deregistration, registration
+from services.billing.stored_records import opened_application
 
 log = structlog.get_logger(__name__)
 
@@ -239,12 +240,7 @@ async def register(runtime: Runtime, conn: asyncpg.Connection, case_id: UUID) ->
 
 async def _form(runtime: Runtime, row: asyncpg.Record) -> dict[str, object] | None:
     """The application's form, opened from its commit (None once its key is erased)."""
-    for envelope in await runtime.store.codec.decode(row["commit"]):
-        event = envelope.event
-        if envelope.meta.event_id == row["event_id"]:
-            assert isinstance(event, ApplicationSubmitted)
-            return event.form
-    raise LookupError(f"application {row['event_id']} is not in its commit")
+    return (await opened_application(runtime, row["event_id"], row["commit"])).form
 
 
 async def _mark(conn: asyncpg.Connection, case_id: UUID, status: str) -> None:

@@ -28,8 +28,7 @@ import structlog
 from contracts.base import DomainEvent
 from contracts.events.billing import DogTaxAssessed, DogTaxNoticeIssued
 from contracts.events.casework import DocumentRef
-from contracts.events.intake import ApplicationSubmitted, ProcedureOffered, TownProfilePublished
-from contracts.fee_schedules import TownAccount
+from contracts.events.intake import ProcedureOffered, TownProfilePublished
 from contracts.naming import Service
 from contracts.procedures import ProcedureId
 from runtime import documents, outbox
@@ -38,11 +37,11 @@ from runtime.eventstore import Cause
 from runtime.ids import derived_id
 from runtime.projection import Projection
 from runtime.service import Runtime
-from services.billing.aggregates import fee_ref, schedule_ref
-from services.billing.domain.fees import current_adoption
+from services.billing.aggregates import fee_ref
 from services.billing.notices.assembly import Applicant, addressee, letterhead
 from services.billing.notices.dog_tax_notice import TaxedDog, dog_tax_notice
 from services.billing.notices.dog_tax_pdf import render_dog_tax
+from services.billing.stored_records import opened_application, town_account
 
 log = structlog.get_logger(__name__)
 
@@ -217,22 +216,11 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, claim_id: UUID) -> N
 
 async def open_application(runtime: Runtime, event_id: UUID, commit: bytes) -> Applicant | None:
     """An application, opened from its commit as stored (None: its form is erased)."""
-    for envelope in await runtime.store.codec.decode(commit):
-        event = envelope.event
-        if envelope.meta.event_id == event_id:
-            assert isinstance(event, ApplicationSubmitted)
-            if event.form is None:
-                return None
-            name = event.contact.name if event.contact else None
-            return Applicant(event.procedure, event.form_version, event.form, name)
-    raise LookupError(f"application {event_id} is not in its commit")
-
-
-async def town_account(runtime: Runtime, town: str) -> TownAccount | None:
-    """The account of the town's latest adopted schedule (None: the member file names none)."""
-    history = [e.event for e in (await runtime.store.load(schedule_ref(town))).events]
-    adopted = current_adoption(history)
-    return adopted.account if adopted else None
+    event = await opened_application(runtime, event_id, commit)
+    if event.form is None:
+        return None
+    name = event.contact.name if event.contact else None
+    return Applicant(event.procedure, event.form_version, event.form, name)
 
 
 async def _mark(conn: asyncpg.Connection, claim_id: UUID, status: str, name: str | None) -> None:

@@ -30,7 +30,6 @@ from contracts.base import DomainEvent
 from contracts.events.billing import FeeAssessed, FeeNoticeIssued
 from contracts.events.casework import CaseDecided, CaseOpened, DocumentRef
 from contracts.events.intake import ApplicationSubmitted, ProcedureOffered, TownProfilePublished
-from contracts.fee_schedules import TownAccount
 from contracts.naming import Service
 from runtime import documents, outbox
 from runtime.codec import Envelope
@@ -38,8 +37,7 @@ from runtime.eventstore import Cause
 from runtime.ids import derived_id
 from runtime.projection import Projection
 from runtime.service import Runtime
-from services.billing.aggregates import fee_ref, schedule_ref
-from services.billing.domain.fees import current_adoption
+from services.billing.aggregates import fee_ref
 from services.billing.notices.assembly import (
     Applicant,
     Decision,
@@ -48,6 +46,7 @@ from services.billing.notices.assembly import (
     letterhead,
 )
 from services.billing.notices.pdf import render
+from services.billing.stored_records import opened_application, town_account
 
 log = structlog.get_logger(__name__)
 
@@ -242,7 +241,7 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, case_id: UUID) -> No
         await _mark(conn, case_id, "skipped", None)
         log.warning("no fee notice: the case's personal data is erased", case_id=str(case_id))
         return
-    account = await _account(runtime, row["tenant"])
+    account = await town_account(runtime, row["tenant"])
     assessed = FeeAssessed.model_validate(row["assessed"])
     to = addressee(await _applicant(runtime, row))
     if account is None or to is None:
@@ -302,20 +301,11 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, case_id: UUID) -> No
 
 async def _applicant(runtime: Runtime, row: asyncpg.Record) -> Applicant:
     """The application, opened from its commit as stored (its personal fields with the key)."""
-    for envelope in await runtime.store.codec.decode(row["application_commit"]):
-        event = envelope.event
-        if envelope.meta.event_id == row["application_event_id"]:
-            assert isinstance(event, ApplicationSubmitted)
-            name = event.contact.name if event.contact else None
-            return Applicant(event.procedure, event.form_version, event.form, name)
-    raise LookupError(f"application {row['application_event_id']} is not in its commit")
-
-
-async def _account(runtime: Runtime, town: str) -> TownAccount | None:
-    """The account of the town's latest adopted schedule (None: the member file names none)."""
-    history = [e.event for e in (await runtime.store.load(schedule_ref(town))).events]
-    adopted = current_adoption(history)
-    return adopted.account if adopted else None
+    event = await opened_application(
+        runtime, row["application_event_id"], row["application_commit"]
+    )
+    name = event.contact.name if event.contact else None
+    return Applicant(event.procedure, event.form_version, event.form, name)
 
 
 async def _mark(conn: asyncpg.Connection, case_id: UUID, status: str, name: str | None) -> None:
