@@ -69,6 +69,8 @@ import tempfile
 import time
 import tomllib
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -322,19 +324,31 @@ def _wurzen_iban() -> str:
     return account.iban.replace(" ", "").upper()
 
 
-async def camt_service(count: int, volatile: bool) -> dict[str, Any]:
-    """Part ``camt-service``: the statement posted to the running billing service."""
-    workdir = Path(tempfile.mkdtemp(prefix="rathaus-bench-billing-"))
+@dataclass
+class Billing:
+    """billing running alone on servers of its own, as a part of the benchmark uses it."""
+
+    nats_url: str
+    pg: EmbeddedPostgres
+    suite: Suite
+    issuer: Any
+    db: asyncpg.Connection
+    pid: int
+
+
+@asynccontextmanager
+async def billing_alone(prefix: str, volatile: bool, *databases: str) -> AsyncIterator[Billing]:
+    """Durable (unless ``volatile``) NATS and PostgreSQL, the issuer and billing alone, ready
+    once billing has adopted the member files (a town's account is there); ``databases``:
+    more databases to create on the same server."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
     say(f"servers in {workdir}")
     nats_server = EmbeddedNats(workdir / "nats", port=0, sync_always=not volatile).start()
     pg = EmbeddedPostgres(workdir / "pg", port=0).start(fsync=not volatile)
     admin = await asyncpg.connect(pg.url)
-    for name in ("rathaus_billing", "rathaus_bench_injector"):
+    for name in ("rathaus_billing", *databases):
         await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
-    planned = planned_entries(count)
-    iban = _wurzen_iban()
-    data = camt_file(planned, iban)
     try:
         with running_issuer(workdir / "issuer") as issuer:
             suite = Suite(
@@ -351,31 +365,33 @@ async def camt_service(count: int, volatile: bool) -> dict[str, Any]:
                 pid = suite.processes["billing"].process.pid
                 db = await asyncpg.connect(suite.database_urls["billing"])
                 try:
-                    await _wait(
-                        db, "SELECT count(*) FROM rm_claims.accounts WHERE iban = $1", 1, iban
-                    )
-                    injected = await _inject(
-                        nats_server.url, pg.url_for("rathaus_bench_injector"), planned
-                    )
-                    say(f"{count:,} fees appended in {injected} s; waiting for the claims …")
-                    await _wait(db, "SELECT count(*) FROM rm_claims.claims", count)
-                    token = clerk_token(
-                        issuer,
-                        WURZEN,
-                        "Bench Kasse",
-                        roles=("treasury",),
-                        exp=int(time.time()) + 3600,
-                    )
-                    result = await _post_statement(suite, db, token, data, planned, pid)
+                    await _wait(db, "SELECT count(*) FROM rm_claims.accounts", 1)
+                    yield Billing(nats_server.url, pg, suite, issuer, db, pid)
                 finally:
                     await db.close()
-                result["peak_rss_mb_billing"] = peak_rss_mb(pid)
-                result["fees_appended_seconds"] = injected
             finally:
                 suite.stop()
     finally:
         pg.stop()
         nats_server.stop()
+
+
+async def camt_service(count: int, volatile: bool) -> dict[str, Any]:
+    """Part ``camt-service``: the statement posted to the running billing service."""
+    planned = planned_entries(count)
+    iban = _wurzen_iban()
+    data = camt_file(planned, iban)
+    async with billing_alone("rathaus-bench-billing-", volatile, "rathaus_bench_injector") as run:
+        await _wait(run.db, "SELECT count(*) FROM rm_claims.accounts WHERE iban = $1", 1, iban)
+        injected = await _inject(run.nats_url, run.pg.url_for("rathaus_bench_injector"), planned)
+        say(f"{count:,} fees appended in {injected} s; waiting for the claims …")
+        await _wait(run.db, "SELECT count(*) FROM rm_claims.claims", count)
+        token = clerk_token(
+            run.issuer, WURZEN, "Bench Kasse", roles=("treasury",), exp=int(time.time()) + 3600
+        )
+        result = await _post_statement(run.suite, run.db, token, data, planned, run.pid)
+        result["peak_rss_mb_billing"] = peak_rss_mb(run.pid)
+        result["fees_appended_seconds"] = injected
     return {"entries": count, "file_mb": round(len(data) / 2**20, 2), **result}
 
 
@@ -549,68 +565,28 @@ async def dogtax_service(dogs: int, year: int, seed: int, volatile: bool) -> dic
     (every keeper assessed: Kassenzeichen, outbox row, its record) and the time until the
     claims read model shows every claim (published from the outbox, projected).
     """
-    workdir = Path(tempfile.mkdtemp(prefix="rathaus-bench-dogtax-"))
-    say(f"servers in {workdir}")
-    nats_server = EmbeddedNats(workdir / "nats", port=0, sync_always=not volatile).start()
-    pg = EmbeddedPostgres(workdir / "pg", port=0).start(fsync=not volatile)
-    admin = await asyncpg.connect(pg.url)
-    await admin.execute('CREATE DATABASE "rathaus_billing"')
-    await admin.close()
     keepers = keepers_of(dogs, year, seed)
-    try:
-        with running_issuer(workdir / "issuer") as issuer:
-            suite = Suite(
-                nats_url=nats_server.url,
-                database_urls={"billing": pg.url_for("rathaus_billing")},
-                smtp_port=1,
-                workdir=workdir,
-                extra_env={"RATHAUS_LOG_LEVEL": "warning"},
-                issuer_url=issuer.url,
-            )
-            try:
-                say("starting billing …")
-                suite.start(("billing",))
-                pid = suite.processes["billing"].process.pid
-                db = await asyncpg.connect(suite.database_urls["billing"])
-                try:
-                    await _wait(db, "SELECT count(*) FROM rm_claims.accounts", 1)
-                    await _register(db, keepers)
-                    token = issuer.mint(
-                        sub="bench-operator",
-                        name="Bench",
-                        roles=["operator"],
-                        exp=int(time.time()) + 7200,
-                    )
-                    load = Load({"billing": pid})
-                    async with httpx.AsyncClient(
-                        base_url=suite.url("billing"), timeout=7200
-                    ) as client:
-                        say(f"POST /ops/v1/billing/dog-tax/{year} for {len(keepers):,} keepers …")
-                        started = time.monotonic()
-                        answer = await client.post(
-                            f"/ops/v1/billing/dog-tax/{year}",
-                            headers={"authorization": f"Bearer {token}"},
-                        )
-                        answered = time.monotonic() - started
-                        answer.raise_for_status()
-                        report = answer.json()
-                        say(f"answered after {answered:.1f} s; waiting for the claims …")
-                        await _wait(db, "SELECT count(*) FROM rm_claims.claims", report["assessed"])
-                        visible = time.monotonic() - started
-                        during = load.report()
-                        again = await client.post(
-                            f"/ops/v1/billing/dog-tax/{year}",
-                            headers={"authorization": f"Bearer {token}"},
-                        )
-                        again.raise_for_status()
-                finally:
-                    await db.close()
-                peak = peak_rss_mb(pid)
-            finally:
-                suite.stop()
-    finally:
-        pg.stop()
-        nats_server.stop()
+    async with billing_alone("rathaus-bench-dogtax-", volatile) as run:
+        await _register(run.db, keepers)
+        token = run.issuer.mint(
+            sub="bench-operator", name="Bench", roles=["operator"], exp=int(time.time()) + 7200
+        )
+        headers = {"authorization": f"Bearer {token}"}
+        load = Load({"billing": run.pid})
+        async with httpx.AsyncClient(base_url=run.suite.url("billing"), timeout=7200) as client:
+            say(f"POST /ops/v1/billing/dog-tax/{year} for {len(keepers):,} keepers …")
+            started = time.monotonic()
+            answer = await client.post(f"/ops/v1/billing/dog-tax/{year}", headers=headers)
+            answered = time.monotonic() - started
+            answer.raise_for_status()
+            report = answer.json()
+            say(f"answered after {answered:.1f} s; waiting for the claims …")
+            await _wait(run.db, "SELECT count(*) FROM rm_claims.claims", report["assessed"])
+            visible = time.monotonic() - started
+            during = load.report()
+            again = await client.post(f"/ops/v1/billing/dog-tax/{year}", headers=headers)
+            again.raise_for_status()
+        peak = peak_rss_mb(run.pid)
     return {
         "year": year,
         "dogs": dogs,
