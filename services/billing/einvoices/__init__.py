@@ -1,0 +1,1 @@
+"""Incoming e-invoices (XRechnung, ZUGFeRD/Factur-X): checking, routing and approving them."""
