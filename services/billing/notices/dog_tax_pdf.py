@@ -10,6 +10,7 @@ the archival metadata are the fee notice's (``pdf``, ``archival``).
 
 from __future__ import annotations
 
+from runtime.typeface import FONT
 from services.billing.notices import dog_tax_wording as wording
 from services.billing.notices.archival import Description, make_archival
 from services.billing.notices.dog_tax_notice import DogTaxNotice
@@ -28,7 +29,6 @@ from services.billing.notices.pdf import (
     paragraph,
     payment_block,
 )
-from services.billing.notices.typeface import FONT
 from services.billing.notices.wording import day, euro
 
 

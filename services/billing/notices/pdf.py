@@ -19,11 +19,12 @@ import segno
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
+from runtime.typeface import FONT, add_fonts
 from services.billing.notices import wording
 from services.billing.notices.archival import COMPLIANCE, Description, make_archival
 from services.billing.notices.girocode import dark_runs, girocode
 from services.billing.notices.notice import Addressee, FeeNotice, Letterhead
-from services.billing.notices.typeface import FONT, FONT_FILES, font_path, in_typeface
+from services.billing.notices.typeface import in_typeface
 
 LEFT, RIGHT, TOP, BOTTOM = 25.0, 20.0, 15.0, 24.0
 INFO_X = 115.0
@@ -44,8 +45,7 @@ class NoticePdf(FPDF):
     def __init__(self, letterhead: Letterhead) -> None:
         super().__init__(format="A4", unit="mm", enforce_compliance=COMPLIANCE)
         self.letterhead = letterhead
-        for style in FONT_FILES:
-            self.add_font(FONT, style, str(font_path(style)))
+        add_fonts(self)
         self.set_margins(LEFT, TOP, RIGHT)
         self.set_auto_page_break(auto=True, margin=BOTTOM)
 

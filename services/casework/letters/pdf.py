@@ -2,24 +2,19 @@
 
 The typeface is PT Sans — ParaType's "public type", made for official documents, with the
 Latin (Central European names included) and Cyrillic letters, „Anführungszeichen“, € and §
-— embedded (subset) from the ``fontpkg-pt-sans`` wheel, so no system font is needed and the
-letter looks the same everywhere. The font ships as static TTFs: a variable font (Noto Sans)
-would cost seconds of instancing per process. The PDF's dates are the decision's, so the
-same letter always gives the same bytes.
+— embedded (subset) from the ``fontpkg-pt-sans`` wheel (``runtime.typeface``), so no system
+font is needed and the letter looks the same everywhere. The font ships as static TTFs: a
+variable font (Noto Sans) would cost seconds of instancing per process. The PDF's dates are
+the decision's, so the same letter always gives the same bytes.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from importlib.resources import files
-from pathlib import Path
-
 from fpdf import FPDF
 
+from runtime.typeface import FONT, add_fonts
 from services.casework.letters.decision import Block, Composition, DecisionLetter, compose, day
 
-FONT = "PTSans"
-FONT_FILES = {"": "PT_Sans-Web-Regular.ttf", "B": "PT_Sans-Web-Bold.ttf"}
 LEFT, RIGHT, TOP = 25.0, 20.0, 15.0
 INFO_X = 115.0
 """Where the information block (Vorgangsnummer, date, contact) starts, as DIN 5008 puts it."""
@@ -28,20 +23,13 @@ TEXT = 10.5
 SMALL = 8.0
 
 
-@cache
-def font_path(style: str) -> Path:
-    """The TTF of a style, inside the installed font wheel."""
-    return Path(str(files("fontpkg_pt_sans") / "files" / FONT_FILES[style]))
-
-
 class LetterPdf(FPDF):
     """A letter: the town's name on every page, its contact and the page number below."""
 
     def __init__(self, letter: DecisionLetter) -> None:
         super().__init__(format="A4", unit="mm")
         self.letter = letter
-        for style in FONT_FILES:
-            self.add_font(FONT, style, str(font_path(style)))
+        add_fonts(self)
         self.set_margins(LEFT, TOP, RIGHT)
         self.set_auto_page_break(auto=True, margin=25)
         self.set_creation_date(letter.decided_at)
