@@ -67,6 +67,16 @@ class VatBreakdown(_Frozen):
     tax_amount: Decimal
 
 
+class DocumentAllowanceCharge(_Frozen):
+    """A document-level allowance (BG-20) or charge (BG-21) and the VAT category it falls in."""
+
+    charge: bool
+    amount: Decimal
+    vat_category: str | None = None
+    vat_rate: Decimal | None = None
+    reason: str | None = None
+
+
 class EarlyPaymentDiscount(_Frozen):
     """Skonto as XRechnung writes it in the payment terms (#SKONTO#TAGE=…#PROZENT=…#)."""
 
@@ -93,16 +103,24 @@ class InvoiceData(_Frozen):
     line_total: Decimal
     allowance_total: Decimal = Decimal("0")
     charge_total: Decimal = Decimal("0")
+    allowances_charges: tuple[DocumentAllowanceCharge, ...] = ()
     tax_exclusive: Decimal
     tax_total: Decimal
     tax_inclusive: Decimal
     prepaid: Decimal = Decimal("0")
+    rounding: Decimal = Decimal("0")
+    third_party_payments: Decimal = Decimal("0")
+    """Σ BT-DEX-002: what third parties collect with the payable amount (XRechnung extension,
+    UBL only); BT-115 = BT-112 − BT-113 + BT-114 + this (BR-DEX-09)."""
     payable: Decimal
     due_date: date | None = None
     payment_terms: str | None = None
     iban: str | None = None
     bic: str | None = None
     discount: EarlyPaymentDiscount | None = None
+    """The first Skonto offered (the earliest, usually the largest)."""
+    discounts: tuple[EarlyPaymentDiscount, ...] = ()
+    """Every Skonto offered, in the order of the payment terms."""
 
 
 class Verdict(_Frozen):
