@@ -1,7 +1,7 @@
 """Benchmark of billing: fee notices per second, a camt.053 of 10,000 entries, the dog tax of
-100,000 dogs.
+100,000 dogs, incoming e-invoices checked per second.
 
-Four parts, each selectable with ``--only`` (comma-separated; all by default):
+Six parts, each selectable with ``--only`` (comma-separated; all by default):
 
 ``notices``
     ``--notices`` fee notices rendered in this process with billing's real code, one after
@@ -48,13 +48,22 @@ Four parts, each selectable with ``--only`` (comma-separated; all by default):
     service's annual run (the operator command assessing every keeper, with notices and
     events) is measured separately once it exists.
 
+``einvoices``
+    Incoming e-invoices checked in this process with ``einvoices.check.check_invoice``: all
+    86 invoices of the official XRechnung test suite (45 UBL, 41 CII, ``../shared/data``),
+    ``--rounds`` times each, one after the other, every step (input, XML Schema, EN 16931 and
+    XRechnung Schematron on Saxon-HE, the data read and its sums). The rules' compilation
+    (``warm_up``) is timed apart; then invoices per second for UBL and CII separately and
+    together, p50/p99 per invoice, and the process's peak RSS. Not in it: receiving (the API,
+    storage, events, routing) — the whole path is the service's figure.
+
 Every part prints its figures; the result, with the shared header (when, machine,
 durability — that of ``camt-service``'s servers; the other parts touch none), goes to
 ``bench/results/billing-latest.json``. ``--quick`` runs every part small (seconds; the unit
 test of the benchmark runs it without ``camt-service``).
 
-    python -m bench.billing [--only notices,camt,camt-service,dogtax] [--notices 300]
-                            [--entries 10000] [--dogs 100000] [--quick]
+    python -m bench.billing [--only notices,camt,camt-service,dogtax,einvoices] [--notices 300]
+                            [--entries 10000] [--dogs 100000] [--rounds 5] [--quick]
 """
 
 from __future__ import annotations
@@ -96,6 +105,9 @@ from services.billing.domain.dog_tax import KeptDog, dog_tax_for_year
 from services.billing.domain.instalments import instalment_plan
 from services.billing.domain.member_billing import read_billing
 from services.billing.domain.schedule_versions import valid_on
+from services.billing.einvoices.artefacts import DEFAULT_RULES_DIR
+from services.billing.einvoices.check import check_invoice
+from services.billing.einvoices.check import warm_up as warm_up_einvoices
 from services.billing.notices.assembly import (
     Applicant,
     Decision,
@@ -116,8 +128,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 WURZEN = "14729410"
 WURZEN_FILE = ROOT / "deploy" / "members" / "14729410-wurzen.toml"
-PARTS = ("notices", "camt", "camt-service", "dogtax", "dogtax-service")
-QUICK = {"notices": 5, "entries": 300, "dogs": 2000}
+PARTS = ("notices", "camt", "camt-service", "dogtax", "dogtax-service", "einvoices")
+QUICK = {"notices": 5, "entries": 300, "dogs": 2000, "rounds": 1}
 CENT = Decimal("0.01")
 STARTED = time.monotonic()
 NAMESPACE = UUID("5b0e6a52-6c8e-4f3c-9d59-7a1a3c1b2e10")
@@ -649,12 +661,54 @@ async def _register(db: asyncpg.Connection, keepers: list[list[KeptDog]]) -> Non
     say(f"{len(rows):,} dogs of {len(keepers):,} keepers written to the register")
 
 
+# --- incoming e-invoices ----------------------------------------------------------------------
+
+
+def einvoices(rounds: int) -> dict[str, Any]:
+    """Part ``einvoices``: check the 86 official test invoices ``rounds`` times each."""
+    testsuite = DEFAULT_RULES_DIR / "testsuite" / "src" / "test"
+    files = {
+        "ubl": sorted(testsuite.rglob("*_ubl.xml")),
+        "cii": sorted(testsuite.rglob("*_uncefact.xml")),
+    }
+    contents = {syntax: [f.read_bytes() for f in found] for syntax, found in files.items()}
+    peak_resettable = reset_peak_rss()
+    say(f"compiling the rules, then checking {sum(map(len, files.values()))} invoices …")
+    begun = time.perf_counter()
+    warm_up_einvoices()
+    compiled = time.perf_counter() - begun
+    result: dict[str, Any] = {"rounds": rounds, "compile_seconds": round(compiled, 2)}
+    every: list[float] = []
+    for syntax, documents in contents.items():
+        times: list[float] = []
+        accepted = 0
+        for _ in range(rounds):
+            for content in documents:
+                started = time.perf_counter()
+                accepted += check_invoice(content).accepted
+                times.append(time.perf_counter() - started)
+        every += times
+        result[syntax] = {
+            "invoices": len(documents),
+            "checks": len(times),
+            "accepted": accepted // rounds,
+            "invoices_per_second": round(len(times) / sum(times), 1),
+            "per_invoice": summary(times),
+        }
+    result["all"] = {
+        "checks": len(every),
+        "invoices_per_second": round(len(every) / sum(every), 1),
+        "per_invoice": summary(every),
+    }
+    return {**result, "peak_rss_mb": peak_rss_mb(os.getpid()), **peak_resettable}
+
+
 # --- the run ----------------------------------------------------------------------------------
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {
-        "benchmark": "billing: fee notices, camt.053 import, the annual dog tax",
+        "benchmark": "billing: fee notices, camt.053 import, the annual dog tax, e-invoices",
         **when_and_where(args.volatile),
         "settings": {k: v for k, v in vars(args).items() if k not in ("quick", "out")},
     }
@@ -672,6 +726,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             continue
         elif part == "dogtax":
             result["dogtax"] = dogtax(args.dogs, args.year, args.seed)
+        elif part == "einvoices":
+            result["einvoices"] = einvoices(args.rounds)
         elif part == "dogtax-service":
             result["dogtax_service"] = asyncio.run(
                 dogtax_service(args.dogs, args.year, args.seed, args.volatile)
@@ -729,6 +785,16 @@ def headline(result: dict[str, Any]) -> str:
             f" s; run again: {d['repeated_run_assessed']} assessed; billing's peak RSS"
             f" {d['peak_rss_mb_billing']} MB"
         )
+    if "einvoices" in result:
+        e = result["einvoices"]
+        lines.append(
+            f"e-invoices checked (all steps): UBL {e['ubl']['invoices_per_second']}/s"
+            f" (p50 {e['ubl']['per_invoice']['p50_ms']} ms p99 {e['ubl']['per_invoice']['p99_ms']}"
+            f" ms), CII {e['cii']['invoices_per_second']}/s (p50"
+            f" {e['cii']['per_invoice']['p50_ms']} ms p99 {e['cii']['per_invoice']['p99_ms']} ms);"
+            f" {e['all']['checks']} checks of the 86 official invoices, rules compiled in"
+            f" {e['compile_seconds']} s; peak RSS {e['peak_rss_mb']} MB"
+        )
     other = ", ".join(f"{k} {v * 100:.0f} %" for k, v in result["other_work_share"].items())
     lines.append(f"other work on the machine (share of both cores): {other}")
     return "\n".join(lines)
@@ -754,6 +820,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dogs", type=int, default=100_000)
     parser.add_argument("--year", type=int, default=2026, help="of the dog tax")
     parser.add_argument("--seed", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=5, help="of the 86 test e-invoices")
     parser.add_argument("--volatile", action="store_true", help="no fsync (camt-service)")
     parser.add_argument("--quick", action="store_true", help="every part small (seconds)")
     parser.add_argument("--out", type=Path, default=RESULTS / "billing-latest.json")

@@ -86,6 +86,19 @@ def test_the_quick_variant_writes_every_part_s_figures(
     assert "dog tax 2026" in printed
 
 
+def test_the_einvoices_part_checks_the_86_official_invoices(tmp_path: Path) -> None:
+    out = tmp_path / "billing.json"
+
+    assert main(["--quick", "--only", "einvoices", "--out", str(out)]) == 0
+
+    figures = json.loads(out.read_text(encoding="utf-8"))["einvoices"]
+    assert (figures["ubl"]["invoices"], figures["cii"]["invoices"]) == (45, 41)
+    assert (figures["ubl"]["accepted"], figures["cii"]["accepted"]) == (43, 39)  # see README
+    assert figures["all"]["checks"] == 86
+    assert {"p50_ms", "p99_ms"} <= set(figures["ubl"]["per_invoice"])
+    assert figures["peak_rss_mb"] > 0
+
+
 def test_the_keepers_hold_exactly_the_dogs_asked_for() -> None:
     keepers = keepers_of(1000, 2026, seed=1)
     assert sum(len(kept) for kept in keepers) == 1000
