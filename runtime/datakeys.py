@@ -46,7 +46,7 @@ from nats.js.errors import APIError, NotFoundError
 
 from contracts.naming import Namespace, Service
 from runtime.crypto import DecryptionFailed, kek_id, new_data_key, unwrap_key, wrap_key
-from runtime.natsauth import KEY_CREATOR, KEY_DESTROYER, key_bucket_stream
+from runtime.natsauth import KEY_CREATOR, KEY_DESTROYER, OWN_KEY_CREATORS, key_bucket_stream
 from runtime.reader import read_stream
 from runtime.settings import ServiceSettings
 
@@ -134,7 +134,7 @@ class DataKeyStore:
         if not self._may_create:
             existing = await self._lookup(key_id)
             if existing is None:
-                raise KeyMissing(f"data key {key_id} does not exist (only intake creates keys)")
+                raise KeyMissing(f"data key {key_id} does not exist (this service creates none)")
             return existing
         data_key = new_data_key()
         try:
@@ -344,14 +344,15 @@ async def _replace(js: JetStreamContext, stream: str, msg: Any, wrapped: bytes) 
 def open_key_store(
     js: JetStreamContext, ns: Namespace, service: Service, settings: ServiceSettings
 ) -> DataKeyStore:
-    """``service``'s view of the key bucket: only intake creates keys; archive, which applies
-    the erasures, never waits for them; every other service waits after a restore."""
+    """``service``'s view of the key bucket: intake creates keys, billing those of its
+    incoming e-invoices (NATS refuses it any other); archive, which applies the erasures,
+    never waits for them; every other service waits after a restore."""
     return DataKeyStore(
         js,
         ns.key_bucket(),
         key_bucket_stream(ns),
         settings.kek,
         previous_keks=settings.previous_keks,
-        may_create=service == KEY_CREATOR,
+        may_create=service == KEY_CREATOR or service in OWN_KEY_CREATORS,
         erasures=None if service == KEY_DESTROYER else ErasureLog.of(ns),
     )

@@ -10,7 +10,9 @@ and the tests all use the same rules. What they say:
   follows (``READS``) through consumers, direct gets and message gets. Nobody may delete or
   purge a stream or delete an event (those API subjects are also denied outright).
 - **Data keys** (the ``KV_rc_data_keys`` stream behind the key bucket). intake creates keys
-  (publishes to ``$KV.rc_data_keys.<id>``) and owns the bucket's configuration; the services
+  (publishes to ``$KV.rc_data_keys.<id>``) and owns the bucket's configuration; billing creates
+  the keys of the incoming e-invoices it receives, and only those (``$KV.rc_data_keys.einvoice.*``:
+  an invoice comes from a supplier, not from an application intake took in); the services
   that decrypt personal data (all five) read keys by direct get;
   only archive deletes a key message (erasure) and writes tombstones, the erasure marker and
   re-wrapped keys. billing reads keys too: a fee notice is addressed to the applicant
@@ -79,7 +81,10 @@ READS: Mapping[Service, frozenset[Service]] = {
 KEY_READERS = frozenset(Service)
 """Services that decrypt personal data and therefore read data keys."""
 KEY_CREATOR = Service.INTAKE
-"""The one service that creates data keys; it also owns the bucket's configuration."""
+"""The service that creates data keys of cases; it also owns the bucket's configuration."""
+OWN_KEY_CREATORS: Mapping[Service, str] = {Service.BILLING: "einvoice"}
+"""Services that create keys under one prefix of their own (``<prefix>.<id>``) and no other:
+billing, for each incoming e-invoice (``contracts.events.einvoices.data_key_of``)."""
 KEY_DESTROYER = Service.ARCHIVE
 """The one service that destroys data keys (erasure), re-wraps them and keeps the marker."""
 ATTACHMENT_OWNER = Service.INTAKE
@@ -154,6 +159,8 @@ def _key_rights(ns: Namespace, service: Service) -> list[str]:
         rights += [f"$JS.API.STREAM.INFO.{stream}", f"$JS.API.DIRECT.GET.{stream}.{subjects}"]
     if service == KEY_CREATOR:
         rights += [subjects, *_owning(stream)]
+    if service in OWN_KEY_CREATORS:
+        rights += [f"$KV.{ns.key_bucket()}.{OWN_KEY_CREATORS[service]}.*"]
     if service == KEY_DESTROYER:
         rights += [subjects, *_reading(stream), f"$JS.API.STREAM.MSG.DELETE.{stream}"]
     return rights

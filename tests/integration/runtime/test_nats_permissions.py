@@ -210,6 +210,23 @@ async def test_keys_are_created_by_intake_read_by_those_that_decrypt_destroyed_b
     assert (await archive.erasures_applied())[0] == 1
 
 
+@pytest.mark.usefixtures("provisioned")
+async def test_billing_creates_the_keys_of_its_incoming_invoices_and_no_others(
+    connect: Connect,
+) -> None:
+    intake = await connect(Service.INTAKE)
+    await _key_store(intake, may_create=True).create("case-5")  # the bucket is intake's
+    billing = await connect(Service.BILLING)
+    created = await _key_store(billing, may_create=True).create("einvoice.0192-test")
+    sealed = created.encrypt(b"\x00" * 12, b"DE02120300000000202051", None)
+    key = await _key_store(await connect(Service.CASEWORK)).get("einvoice.0192-test")
+    assert key is not None
+    assert key.decrypt(b"\x00" * 12, sealed, None) == b"DE02120300000000202051"
+    for subject in ("case-6", "einvoices.x", "einvoice.a.b"):
+        attempt = billing.js.publish(f"$KV.{NS.key_bucket()}.{subject}", b"not a key")
+        await billing.refused(attempt, f"$KV.{NS.key_bucket()}.{subject}")
+
+
 def _key_store(client: Client, *, may_create: bool = False) -> DataKeyStore:
     return DataKeyStore(
         client.js,
