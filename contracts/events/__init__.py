@@ -1,5 +1,5 @@
 """Integration events, one module per owning service. Importing this package registers them."""
 
-from contracts.events import archive, billing, casework, intake, notify
+from contracts.events import archive, billing, casework, einvoices, intake, notify
 
-__all__ = ["archive", "billing", "casework", "intake", "notify"]
+__all__ = ["archive", "billing", "casework", "einvoices", "intake", "notify"]
