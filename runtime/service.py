@@ -41,6 +41,7 @@ from runtime.natsauth import broker_options
 from runtime.operator_api import operator_router
 from runtime.outbox import OutboxPublisher, outbox_status
 from runtime.projection import Projection, prepare_schema
+from runtime.rendering import Renderer
 from runtime.runner import ProjectionRunner
 from runtime.schema import RUNTIME_MIGRATIONS, Migration, migrate_database, read_migrations
 from runtime.settings import ServiceSettings
@@ -72,6 +73,8 @@ class Runtime:
     service: Service
     settings: ServiceSettings
     runners: list[ProjectionRunner] = field(default_factory=list)
+    renderer: Renderer = field(default_factory=Renderer)
+    """Where the service's documents (letters, notices) are rendered: a worker process."""
     _broker: NatsBroker | None = None
     _pool: asyncpg.Pool | None = None
     _store: EventStore | None = None
@@ -210,6 +213,7 @@ class Runtime:
             with suppress(BaseException):
                 await task
         self._tasks.clear()
+        self.renderer.close()
         if self._pool is not None:
             await self._pool.close()
         if self._broker is not None:

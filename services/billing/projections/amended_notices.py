@@ -14,7 +14,6 @@ erased gets no new notice (``skipped``, logged).
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -127,7 +126,7 @@ async def issue(
         replaces_dated=event.replaces_notice_of,
         reason=event.reason,
     )
-    content = await asyncio.to_thread(render, notice)
+    content = await runtime.renderer(render, notice)
     filename = f"gebuehrenbescheid-{event.case_id}-{event.number}.pdf"
     name = documents.object_name(row["data_key"], filename)
     stored = await documents.store_once(runtime.attachments, name, content, key)

@@ -18,7 +18,6 @@ registration's key is erased, or a town without an account, gets none (``skipped
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -174,7 +173,7 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, claim_id: UUID) -> N
         creditor_id=account.creditor_id,
         issued_at=issued_at,
     )
-    content = await asyncio.to_thread(render_dog_tax, notice)
+    content = await runtime.renderer(render_dog_tax, notice)
     filename = f"hundesteuerbescheid-{assessed.year}-{claim_id}.pdf"
     name = documents.object_name(keeper["data_key"], filename)
     stored = await documents.store_once(runtime.attachments, name, content, key)

@@ -19,7 +19,6 @@ none (``skipped``): there is nothing left to seal it with, nor anyone to address
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -261,7 +260,7 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, case_id: UUID) -> No
         ),
         issued_at=issued_at,
     )
-    content = await asyncio.to_thread(render, notice)
+    content = await runtime.renderer(render, notice)
     filename = f"gebuehrenbescheid-{case_id}.pdf"
     name = documents.object_name(row["data_key"], filename)
     stored = await documents.store_once(runtime.attachments, name, content, key)

@@ -13,7 +13,6 @@ data was erased before its letter gets none (``skipped``): there is no key to se
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -280,7 +279,7 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, case_id: UUID) -> No
         ),
         *await _towns(conn, decided),
     )
-    content = await asyncio.to_thread(render, letter)
+    content = await runtime.renderer(render, letter)
     filename = f"bescheid-{case_id}.pdf"
     name = documents.object_name(row["data_key"], filename)
     stored = await documents.store_once(runtime.attachments, name, content, key)
