@@ -226,6 +226,43 @@ def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
     return used
 
 
+async def sql_profile_reset(url: str) -> None:
+    """Start counting statements from here (the throughput run only)."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        await conn.execute("SELECT pg_stat_statements_reset()")
+    finally:
+        await conn.close()
+
+
+async def sql_profile_write(url: str, count: int) -> None:
+    """The statements that cost PostgreSQL most, per application, written next to the results."""
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(
+            "SELECT d.datname, s.calls, s.total_exec_time, s.rows, s.query"
+            " FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
+            " ORDER BY s.total_exec_time DESC LIMIT 40"
+        )
+    finally:
+        await conn.close()
+    top = [
+        {
+            "database": row["datname"],
+            "calls_per_application": round(row["calls"] / count, 2),
+            "ms_per_application": round(row["total_exec_time"] / count, 3),
+            "rows_per_call": round(row["rows"] / max(row["calls"], 1), 1),
+            "query": " ".join(row["query"].split())[:300],
+        }
+        for row in rows
+    ]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / "skeleton-sql-profile.json"
+    out.write_text(json.dumps(top, indent=2) + "\n")
+    print(f"SQL profile written to {out.relative_to(ROOT)}", flush=True)
+
+
 def peak_rss_mb(pid: int) -> float:
     """Peak resident set size of a process (VmHWM), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -238,7 +275,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="rathaus-bench-"))
     print(f"servers in {workdir}", flush=True)
     nats_server = EmbeddedNats(workdir / "nats", port=0, sync_always=not args.volatile).start()
-    pg = EmbeddedPostgres(workdir / "pg", port=0).start(fsync=not args.volatile)
+    profile = {"shared_preload_libraries": "pg_stat_statements"} if args.sql_profile else None
+    pg = EmbeddedPostgres(workdir / "pg", port=0).start(fsync=not args.volatile, settings=profile)
     clock = Clock()
     sink = Controller(MailSink(clock), hostname="127.0.0.1", port=free_port())
     sink.start()
@@ -286,10 +324,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             pids["nats-server"] = nats_server.process.pid  # type: ignore[union-attr]
             pids["postgres (all)"] = pg.process.pid  # type: ignore[union-attr]
             pids["load generator + SMTP sink"] = os.getpid()
+            if args.sql_profile:
+                await sql_profile_reset(pg.url)
             before = cpu_seconds(pids)
             resent_before = clock.resent
             thr = await throughput(client, clock, args.count, args.concurrency, stops)
             after = cpu_seconds(pids)
+            if args.sql_profile:
+                await sql_profile_write(pg.url, args.count)
             thr["posts_resent_after_broken_connection"] = clock.resent - resent_before
             thr["cpu_ms_per_application"] = {
                 name: round((after[name] - before[name]) * 1000 / args.count, 2) for name in pids
@@ -355,6 +397,11 @@ def main(argv: list[str] | None = None) -> int:
         "--volatile",
         action="store_true",
         help="no fsync in NATS and PostgreSQL (to see what durability costs)",
+    )
+    parser.add_argument(
+        "--sql-profile",
+        action="store_true",
+        help="load pg_stat_statements and write the costliest statements of the throughput run",
     )
     args = parser.parse_args(argv)
     result = asyncio.run(run(args))

@@ -252,6 +252,7 @@ class EmbeddedPostgres:
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     _user: str | None = field(default=None, init=False, repr=False)
     _fsync: bool = field(default=True, init=False, repr=False)
+    _settings: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def url(self) -> str:
@@ -267,10 +268,15 @@ class EmbeddedPostgres:
         """The server's log file (next to its data folder)."""
         return self.data_dir.parent / f"{self.data_dir.name}.log"
 
-    def start(self, fsync: bool = True) -> EmbeddedPostgres:
-        """initdb if needed, then start the server and wait until it accepts connections."""
+    def start(self, fsync: bool = True, settings: dict[str, str] | None = None) -> EmbeddedPostgres:
+        """initdb if needed, then start the server and wait until it accepts connections.
+
+        ``settings`` are extra server settings (``-c name=value``), e.g. to load
+        pg_stat_statements for a benchmark's SQL profile.
+        """
         self._user = _ensure_system_user()
         self._fsync = fsync
+        self._settings = dict(settings or {})
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         if self._user:
             _open_path_for(Path(_pg_bin("postgres")).parent)
@@ -348,6 +354,8 @@ class EmbeddedPostgres:
         if not self._fsync:
             options += ["-c", "fsync=off", "-c", "synchronous_commit=off"]
             options += ["-c", "full_page_writes=off"]
+        for name, value in self._settings.items():
+            options += ["-c", f"{name}={value}"]
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [_pg_bin("postgres"), "-D", str(self.data_dir), *options],
