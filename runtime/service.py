@@ -41,12 +41,12 @@ from runtime.natsauth import broker_options
 from runtime.operator_api import operator_router
 from runtime.outbox import OutboxPublisher, outbox_status
 from runtime.projection import Projection, prepare_schema
-from runtime.rendering import Renderer
 from runtime.runner import ProjectionRunner
 from runtime.schema import RUNTIME_MIGRATIONS, Migration, migrate_database, read_migrations
 from runtime.settings import ServiceSettings
 from runtime.streams import attachment_store, ensure_event_stream, ensure_shared_buckets
 from runtime.telemetry import configure_tracing, shutdown_tracing
+from runtime.worker import Worker
 
 log = structlog.get_logger(__name__)
 
@@ -73,8 +73,8 @@ class Runtime:
     service: Service
     settings: ServiceSettings
     runners: list[ProjectionRunner] = field(default_factory=list)
-    renderer: Renderer = field(default_factory=Renderer)
-    """Where the service's documents (letters, notices) are rendered: a worker process."""
+    worker: Worker = field(default_factory=Worker)
+    """Where heavy pure work (documents, e-invoice checks) runs: a process of its own."""
     _broker: NatsBroker | None = None
     _pool: asyncpg.Pool | None = None
     _store: EventStore | None = None
@@ -213,7 +213,7 @@ class Runtime:
             with suppress(BaseException):
                 await task
         self._tasks.clear()
-        self.renderer.close()
+        self.worker.close()
         if self._pool is not None:
             await self._pool.close()
         if self._broker is not None:

@@ -126,7 +126,7 @@ async def issue(
         replaces_dated=event.replaces_notice_of,
         reason=event.reason,
     )
-    content = await runtime.renderer(render, notice)
+    content = await runtime.worker(render, notice)
     filename = f"gebuehrenbescheid-{event.case_id}-{event.number}.pdf"
     name = documents.object_name(row["data_key"], filename)
     stored = await documents.store_once(runtime.attachments, name, content, key)

@@ -173,7 +173,7 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, claim_id: UUID) -> N
         creditor_id=account.creditor_id,
         issued_at=issued_at,
     )
-    content = await runtime.renderer(render_dog_tax, notice)
+    content = await runtime.worker(render_dog_tax, notice)
     filename = f"hundesteuerbescheid-{assessed.year}-{claim_id}.pdf"
     name = documents.object_name(keeper["data_key"], filename)
     stored = await documents.store_once(runtime.attachments, name, content, key)

@@ -260,7 +260,7 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, case_id: UUID) -> No
         ),
         issued_at=issued_at,
     )
-    content = await runtime.renderer(render, notice)
+    content = await runtime.worker(render, notice)
     filename = f"gebuehrenbescheid-{case_id}.pdf"
     name = documents.object_name(row["data_key"], filename)
     stored = await documents.store_once(runtime.attachments, name, content, key)

@@ -279,7 +279,7 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, case_id: UUID) -> No
         ),
         *await _towns(conn, decided),
     )
-    content = await runtime.renderer(render, letter)
+    content = await runtime.worker(render, letter)
     filename = f"bescheid-{case_id}.pdf"
     name = documents.object_name(row["data_key"], filename)
     stored = await documents.store_once(runtime.attachments, name, content, key)

@@ -1,4 +1,4 @@
-"""The document worker: renders in another process, at lower priority, survives its death."""
+"""The worker process: runs jobs in another process, at lower priority, survives its death."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.rendering import NICENESS, Renderer
+from runtime.worker import NICENESS, Worker
 
 
 def whoami(_: object) -> bytes:
@@ -39,31 +39,31 @@ def _gone(pid: int, within: float = 10.0) -> bool:
     return False
 
 
-async def test_a_document_is_rendered_in_a_worker_process_that_yields_to_the_service() -> None:
-    renderer = Renderer()
+async def test_a_job_runs_in_a_worker_process_that_yields_to_the_service() -> None:
+    worker = Worker()
     try:
-        pid, niceness = (await renderer(whoami, None)).split()
+        pid, niceness = (await worker(whoami, None)).split()
     finally:
-        renderer.close()
+        worker.close()
     assert int(pid) != os.getpid()
     assert int(niceness) == min(os.nice(0) + NICENESS, 19)
 
 
-async def test_a_worker_that_dies_is_replaced_and_the_document_rendered_again(
+async def test_a_worker_that_dies_is_replaced_and_the_job_run_again(
     tmp_path: Path,
 ) -> None:
-    renderer = Renderer()
+    worker = Worker()
     try:
-        assert await renderer(die_once, str(tmp_path / "marker")) == b"%PDF-rendered"
+        assert await worker(die_once, str(tmp_path / "marker")) == b"%PDF-rendered"
         assert (tmp_path / "marker").read_text() == "died"
     finally:
-        renderer.close()
+        worker.close()
 
 
 async def test_closing_stops_the_worker() -> None:
-    renderer = Renderer()
-    pid = int((await renderer(whoami, None)).split()[0])
-    renderer.close()
+    worker = Worker()
+    pid = int((await worker(whoami, None)).split()[0])
+    worker.close()
     assert _gone(pid)
 
 
@@ -74,11 +74,11 @@ def test_a_worker_ends_when_its_service_is_killed_outright(tmp_path: Path) -> No
         textwrap.dedent(
             """
             import asyncio, sys, time
-            from runtime.rendering import Renderer
-            from tests.unit.runtime.test_rendering import whoami
+            from runtime.worker import Worker
+            from tests.unit.runtime.test_worker import whoami
 
             async def main() -> None:
-                pid = (await Renderer()(whoami, None)).split()[0]
+                pid = (await Worker()(whoami, None)).split()[0]
                 print(pid.decode(), flush=True)
                 time.sleep(120)
 

@@ -1,13 +1,15 @@
-"""Documents rendered in a worker process that yields to the service.
+"""Heavy pure work — rendering documents, checking e-invoices — in a worker process that
+yields to the service.
 
-Laying out a letter or a notice as PDF is pure CPU — tens of milliseconds of fpdf2 and
-fontTools. In a thread of the service it holds the GIL that the service's event handling needs:
-billing assessed fees and casework decided cases only between a render's time slices, and the
-skeleton's POST → filed latency quadrupled. A worker process has its own interpreter, and runs
-at a lower priority, so the work a citizen waits for goes first and documents take the CPU that
-is left. The pool is made at the first render (a service that renders nothing starts none) and
-made again if its worker died (killed, out of memory); a document is never lost to that, the
-render is retried once.
+Laying out a letter or a notice as PDF is tens of milliseconds of fpdf2 and fontTools; checking
+an e-invoice against the EN 16931 and XRechnung rules is as much Saxon, whose compiled rules take
+hundreds of megabytes. In a thread of the service such work holds the GIL that the service's
+event handling needs: billing assessed fees and casework decided cases only between a render's
+time slices, and the skeleton's POST → filed latency quadrupled. A worker process has its own
+interpreter and memory, and runs at a lower priority, so the work a citizen waits for goes
+first and the heavy work takes the CPU that is left. The pool is made at the first job (a
+service that has none starts no process) and made again if its worker died (killed, out of
+memory); a job is never lost to that, it is run again once.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ import structlog
 
 log = structlog.get_logger(__name__)
 
-Document = TypeVar("Document")
+Argument = TypeVar("Argument")
+Result = TypeVar("Result")
 
 NICENESS = 10
 """How much a worker yields: at 10, it gets about a tenth of a core the service wants."""
@@ -49,26 +52,27 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(0)
 
 
-class Renderer:
-    """Renders documents in worker processes; ``await renderer(render, document)``."""
+class Worker:
+    """Runs pure functions in a worker process: ``await runtime.worker(render, letter)``."""
 
     def __init__(self, workers: int = 1, niceness: int = NICENESS) -> None:
         self._workers = workers
         self._niceness = niceness
         self._pool: ProcessPoolExecutor | None = None
 
-    async def __call__(self, render: Callable[[Document], bytes], document: Document) -> bytes:
-        """``render(document)`` in a worker; ``render`` must be a module-level function."""
+    async def __call__(self, job: Callable[[Argument], Result], argument: Argument) -> Result:
+        """``job(argument)`` in the worker; ``job`` must be a module-level function, and its
+        argument and result picklable."""
         try:
-            return await self._run(render, document)
+            return await self._run(job, argument)
         except BrokenProcessPool:
-            log.warning("document worker died; starting a new one and rendering again")
+            log.warning("worker process died; starting a new one and running the job again")
             self.close()
-            return await self._run(render, document)
+            return await self._run(job, argument)
 
-    async def _run(self, render: Callable[[Document], bytes], document: Document) -> bytes:
+    async def _run(self, job: Callable[[Argument], Result], argument: Argument) -> Result:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor(), render, document)
+        return await loop.run_in_executor(self._executor(), job, argument)
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -81,7 +85,7 @@ class Renderer:
         return self._pool
 
     def close(self) -> None:
-        """Stop the workers (a render in progress is abandoned; its caller sees an error)."""
+        """Stop the worker (a job in progress is abandoned; its caller sees an error)."""
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
