@@ -461,6 +461,19 @@ def _print_desk_access(issuer_url: str, processes: list[ServiceProcess], out: Co
     )
 
 
+def _print_invoice_intake(processes: list[ServiceProcess], out: Console) -> None:
+    """Where suppliers send e-invoices: billing's upload page and its SMTP port."""
+    billing = [p for p in processes if p.name == "billing"]
+    if not billing:
+        return
+    port = os.environ.get("BILLING_INVOICE_SMTP_PORT", "2525")
+    out.say(f"  e-invoice upload  {billing[0].url}/rechnungseingang")
+    if port != "0":
+        out.say(
+            f"  e-invoice mail    smtp://127.0.0.1:{port}  (e-rechnung@<town>.rathauscloud.example)"
+        )
+
+
 def _stopping(out: Console, what: str, stop: Callable[[], None]) -> None:
     """Stop one part of the stack and say so."""
     stop()
@@ -525,6 +538,7 @@ def _print_summary(
     out.say(f"  PostgreSQL        {redact(servers.postgres_url)}   ({servers.postgres_note})")
     out.say(f"  logs              {_shown(data / 'logs')}/")
     _print_desk_access(issuer_url, processes, out)
+    _print_invoice_intake(processes, out)
     _print_operator_access(issuer_url, processes, out)
     if "intake" in by_name:
         out.say(f"\n  Try:  curl {by_name['intake'].url}/api/v1/towns")

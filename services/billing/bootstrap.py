@@ -8,6 +8,8 @@ from runtime.service import Runtime, ServiceParts
 from services.billing import (
     correction_api,
     dog_tax_api,
+    einvoice_api,
+    einvoice_page,
     enforcement_api,
     finance_api,
     payment_api,
@@ -15,7 +17,9 @@ from services.billing import (
 )
 from services.billing.api import router
 from services.billing.configuration import apply_member_configuration
+from services.billing.einvoices.receiving import warm_up_check
 from services.billing.finance.closing import run_closing
+from services.billing.invoice_mail import run_invoice_mail
 from services.billing.projections import (
     amended_notices,
     claims,
@@ -25,6 +29,7 @@ from services.billing.projections import (
     fee_notices,
     fees,
     finance,
+    incoming_invoices,
 )
 from services.billing.timers import run_timers
 
@@ -42,6 +47,7 @@ def build(runtime: Runtime) -> ServiceParts:
             dog_register.projection(runtime),
             dog_tax_notices.projection(runtime),
             amended_notices.projection(runtime),
+            incoming_invoices.PROJECTION,
         ),
         routers=(
             router(runtime),
@@ -51,8 +57,10 @@ def build(runtime: Runtime) -> ServiceParts:
             dog_tax_api.router(runtime),
             correction_api.router(runtime),
             payment_api.router(runtime),
+            einvoice_api.router(runtime),
+            einvoice_page.router(runtime),
         ),
         on_start=(apply_member_configuration,),
         migrations=Path(__file__).parent / "migrations",
-        background=(run_closing, run_timers),
+        background=(run_closing, run_timers, run_invoice_mail, warm_up_check),
     )

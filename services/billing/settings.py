@@ -21,3 +21,13 @@ class BillingSettings(ServiceSettings):
     """How often the finance export looks for days to close (after midnight, German time)."""
     timer_seconds: float = Field(default=60.0, gt=0)
     """How often the timers look for unpaid claims past due (surcharges, reminders, enforcement)."""
+    invoice_smtp_port: int = Field(default=2525, ge=0, le=65535)
+    """Where billing receives e-invoices by mail (the towns' invoice addresses); 0: no mail.
+    Not 25 (needs root) nor the stack's 1025 (the mail sink notify sends to)."""
+    invoice_smtp_host: str = "127.0.0.1"
+    """Bound to the machine itself unless told otherwise: the gateway's MTA relays to it."""
+    invoice_rate_limit: str = "120/minute;2000/hour"
+    """Invoices one client address may send by API or upload page (empty: no limit)."""
+    invoice_warm_up: bool = True
+    """Compile the e-invoice rules at start (a few seconds of CPU, in the background), so the
+    first supplier does not wait for them; the test suite's many short starts skip it."""

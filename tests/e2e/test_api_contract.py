@@ -81,6 +81,13 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401"]
 include-name = "POST /api/v1/statements"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "415", "422"]
 
+# An e-invoice is judged by its content, which no schema of the request can say: 400 for a
+# DOCTYPE or a broken PDF, 415 for what is no invoice, 422 for one the check or routing rejects
+# (any made-up XML), 429 when one client sends too many.
+[[operations]]
+include-name = "POST /api/v1/einvoices"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "415", "422", "429"]
+
 # Which items await clarification and which Kassenzeichen are a town's claims is billing's
 # knowledge; "assigned" needs a Kassenzeichen (a rule across two fields).
 [[operations]]

@@ -97,6 +97,14 @@ PUBLIC: dict[tuple[str, str, str], str] = {
         "the page's answer to a question, same token"
     ),
     ("intake", "POST", "/antraege/{application_id}/widerspruch"): "the page's objection",
+    ("billing", "POST", "/api/v1/einvoices"): (
+        "suppliers send e-invoices without an account (size and rate limited)"
+    ),
+    ("billing", "GET", "/api/v1/einvoices/{invoice_id}/report"): (
+        "the check's report, behind the invoice's unguessable id the supplier was given"
+    ),
+    ("billing", "GET", "/rechnungseingang"): "the suppliers' upload page",
+    ("billing", "POST", "/rechnungseingang"): "the upload page's form (no session, no CSRF)",
     ("billing", "GET", "/api/v1/fees/{case_id}"): (
         "a case's amount and cash reference, no personal data, by an unguessable case id"
     ),
@@ -133,9 +141,11 @@ TOWN_STAFF = {
     ("billing", "/api/v1/towns/{town}/clarifications/{item_id}"),
     ("billing", "/api/v1/towns/{town}/enforcement"),
     ("billing", "/api/v1/towns/{town}/dogs"),
+    ("billing", "/api/v1/towns/{town}/einvoices"),
 }
 """billing's routes for a town's clerks as well (its claims, unclear money, the enforcement
-list, the dog register), only for their own town's data; ``tests/e2e/test_statement_import.py``
+list, the dog register, the incoming invoices — also a delegate town's), only for their own
+town's data; ``tests/e2e/test_statement_import.py``
 proves it for the claims and the clarification queue (another town's clerk: 404)."""
 
 

@@ -83,6 +83,10 @@ class Suite:
             "BILLING_FINANCE_CLOSE_SECONDS": "0.5",
             # billing's timers (reminders, surcharges, enforcement) too, on the same clock.
             "BILLING_TIMER_SECONDS": "0.5",
+            # No e-invoices by mail unless a test asks (the port would clash with a running
+            # stack's); tests/e2e/test_incoming_invoices.py gives billing a free port.
+            "BILLING_INVOICE_SMTP_PORT": "0",
+            "BILLING_INVOICE_WARM_UP": "false",
             "RATHAUS_TEST_CLOCK_FILE": str(self.clock_file),
             "RATHAUS_OIDC_ISSUER": self.issuer_url,
             "RATHAUS_OIDC_AUDIENCE": self.audience,
