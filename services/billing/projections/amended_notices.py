@@ -30,13 +30,16 @@ from runtime.eventstore import Cause
 from runtime.ids import derived_id
 from runtime.projection import Projection
 from runtime.service import Runtime
+from runtime.worker import Job
 from services.billing.aggregates import fee_ref
 from services.billing.notices.assembly import Decision, addressee, fee_notice, letterhead
-from services.billing.notices.pdf import render
+from services.billing.notices.notice import FeeNotice
 from services.billing.projections.dog_tax_notices import open_application
 from services.billing.stored_records import town_account
 
 log = structlog.get_logger(__name__)
+
+RENDER: Job[FeeNotice, bytes] = Job("services.billing.notices.pdf:render")
 
 DDL = """
 CREATE TABLE amended (
@@ -126,7 +129,7 @@ async def issue(
         replaces_dated=event.replaces_notice_of,
         reason=event.reason,
     )
-    content = await runtime.worker(render, notice)
+    content = await runtime.worker(RENDER, notice)
     filename = f"gebuehrenbescheid-{event.case_id}-{event.number}.pdf"
     name = documents.object_name(row["data_key"], filename)
     stored = await documents.store_once(runtime.attachments, name, content, key)

@@ -36,13 +36,15 @@ from runtime.eventstore import Cause
 from runtime.ids import derived_id
 from runtime.projection import Projection
 from runtime.service import Runtime
+from runtime.worker import Job
 from services.billing.aggregates import fee_ref
 from services.billing.notices.assembly import Applicant, addressee, letterhead
-from services.billing.notices.dog_tax_notice import TaxedDog, dog_tax_notice
-from services.billing.notices.dog_tax_pdf import render_dog_tax
+from services.billing.notices.dog_tax_notice import DogTaxNotice, TaxedDog, dog_tax_notice
 from services.billing.stored_records import opened_application, town_account
 
 log = structlog.get_logger(__name__)
+
+RENDER: Job[DogTaxNotice, bytes] = Job("services.billing.notices.dog_tax_pdf:render_dog_tax")
 
 REGISTRATION = ProcedureId.HUNDESTEUER_ANMELDUNG.value
 
@@ -173,7 +175,7 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, claim_id: UUID) -> N
         creditor_id=account.creditor_id,
         issued_at=issued_at,
     )
-    content = await runtime.worker(render_dog_tax, notice)
+    content = await runtime.worker(RENDER, notice)
     filename = f"hundesteuerbescheid-{assessed.year}-{claim_id}.pdf"
     name = documents.object_name(keeper["data_key"], filename)
     stored = await documents.store_once(runtime.attachments, name, content, key)

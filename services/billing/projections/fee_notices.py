@@ -36,6 +36,7 @@ from runtime.eventstore import Cause
 from runtime.ids import derived_id
 from runtime.projection import Projection
 from runtime.service import Runtime
+from runtime.worker import Job
 from services.billing.aggregates import fee_ref
 from services.billing.notices.assembly import (
     Applicant,
@@ -44,10 +45,12 @@ from services.billing.notices.assembly import (
     fee_notice,
     letterhead,
 )
-from services.billing.notices.pdf import render
+from services.billing.notices.notice import FeeNotice
 from services.billing.stored_records import opened_application, town_account
 
 log = structlog.get_logger(__name__)
+
+RENDER: Job[FeeNotice, bytes] = Job("services.billing.notices.pdf:render")
 
 DDL = """
 CREATE TABLE towns (
@@ -260,7 +263,7 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, case_id: UUID) -> No
         ),
         issued_at=issued_at,
     )
-    content = await runtime.worker(render, notice)
+    content = await runtime.worker(RENDER, notice)
     filename = f"gebuehrenbescheid-{case_id}.pdf"
     name = documents.object_name(row["data_key"], filename)
     stored = await documents.store_once(runtime.attachments, name, content, key)

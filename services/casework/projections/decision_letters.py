@@ -37,12 +37,15 @@ from runtime.eventstore import Cause
 from runtime.ids import derived_id
 from runtime.projection import Projection
 from runtime.service import Runtime
+from runtime.worker import Job
 from services.casework.aggregates import case_ref
 from services.casework.domain.case import fold
 from services.casework.letters.assembly import Application, CaseFacts, assemble
-from services.casework.letters.pdf import render
+from services.casework.letters.decision import DecisionLetter
 
 log = structlog.get_logger(__name__)
+
+RENDER: Job[DecisionLetter, bytes] = Job("services.casework.letters.pdf:render")
 
 DDL = """
 CREATE TABLE towns (
@@ -279,7 +282,7 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, case_id: UUID) -> No
         ),
         *await _towns(conn, decided),
     )
-    content = await runtime.worker(render, letter)
+    content = await runtime.worker(RENDER, letter)
     filename = f"bescheid-{case_id}.pdf"
     name = documents.object_name(row["data_key"], filename)
     stored = await documents.store_once(runtime.attachments, name, content, key)

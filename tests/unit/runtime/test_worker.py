@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.worker import NICENESS, Worker
+from runtime.worker import NICENESS, Job, Worker
 
 
 def whoami(_: object) -> bytes:
@@ -58,6 +58,16 @@ async def test_a_worker_that_dies_is_replaced_and_the_job_run_again(
         assert (tmp_path / "marker").read_text() == "died"
     finally:
         worker.close()
+
+
+async def test_a_job_named_by_its_path_is_imported_only_in_the_worker() -> None:
+    worker = Worker()
+    try:
+        ran_in = await worker(Job[object, int]("tests.unit.runtime.worker_job:pid"), None)
+    finally:
+        worker.close()
+    assert ran_in != os.getpid()
+    assert "tests.unit.runtime.worker_job" not in sys.modules
 
 
 async def test_closing_stops_the_worker() -> None:
