@@ -7,6 +7,9 @@ fsync on), an SMTP sink and the five services as separate processes, then measur
   them is filed in the archive and its acknowledgement e-mail has arrived;
 * latency at a fixed offered rate (open loop): from the start of the POST to "filed"
   (``archive.CaseFiled`` published) and to "e-mail sent" (the SMTP sink received it);
+* documents: the decision letter and the fee notice (PDFs, rendered in the services' worker
+  processes at lower priority) in the mailbox — when the last of the throughput run's arrived,
+  and from POST to the fee notice's mail at each offered rate;
 * peak resident memory (VmHWM) of every service process, NATS and PostgreSQL.
 
     python -m bench.skeleton [--count 3000] [--concurrency 64] [--rate 100] [--seconds 20]
@@ -16,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import email
+import email.policy
 import json
 import os
 import platform
@@ -46,6 +51,9 @@ from tests.support.suite import SERVICES, Suite
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 CASE_NUMBER = re.compile(r"Antragskennung: ([0-9a-f-]{36})")
+ACKNOWLEDGED = re.compile(r"Vorgangsnummer: (\S+)\nAntragskennung: ([0-9a-f-]{36})")
+LETTER = re.compile(r"\(Vorgangsnummer ([^)]+)\) wurde entschieden")
+NOTICE = re.compile(r"\(Vorgangsnummer ([^)]+)\) werden Gebühren erhoben")
 
 
 @dataclass
@@ -57,9 +65,21 @@ class Clock:
     mailed: dict[str, float] = field(default_factory=dict)
     resent: int = 0
     """POSTs sent again, same idempotency key, after the connection broke."""
+    case_numbers: dict[str, str] = field(default_factory=dict)
+    """Application id → its Vorgangsnummer (from the acknowledgement)."""
+    letters: dict[str, float] = field(default_factory=dict)
+    notices: dict[str, float] = field(default_factory=dict)
+    """Vorgangsnummer → when its decision letter / fee notice arrived."""
 
     def done(self, ids: list[str]) -> bool:
         return all(i in self.filed and i in self.mailed for i in ids)
+
+    def documented(self, ids: list[str]) -> bool:
+        numbers = [self.case_numbers.get(i) for i in ids]
+        return all(n in self.letters and n in self.notices for n in numbers)
+
+    def notice_of(self, application_id: str) -> float | None:
+        return self.notices.get(self.case_numbers.get(application_id, ""))
 
 
 class MailSink:
@@ -69,10 +89,25 @@ class MailSink:
         self.clock = clock
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        found = CASE_NUMBER.search(envelope.content.decode("utf-8", "replace"))
+        now = time.monotonic()
+        text = _plain_text(envelope.content)
+        found = CASE_NUMBER.search(text)
         if found:
-            self.clock.mailed.setdefault(found.group(1), time.monotonic())
+            self.clock.mailed.setdefault(found.group(1), now)
+        if acknowledged := ACKNOWLEDGED.search(text):
+            self.clock.case_numbers[acknowledged.group(2)] = acknowledged.group(1)
+        if letter := LETTER.search(text):
+            self.clock.letters.setdefault(letter.group(1), now)
+        if notice := NOTICE.search(text):
+            self.clock.notices.setdefault(notice.group(1), now)
         return "250 OK"
+
+
+def _plain_text(content: bytes) -> str:
+    """A mail's plain-text body (decoded from quoted-printable or base64)."""
+    message = email.message_from_bytes(content, policy=email.policy.default)
+    body = message.get_body(preferencelist=("plain",))
+    return str(body.get_content()) if body is not None else ""
 
 
 def towns() -> list[tuple[str, str]]:
@@ -181,13 +216,29 @@ async def throughput(
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     posted = time.monotonic()
     finished = await wait_done(clock, ids, timeout=600)
+    documented = await wait_documented(clock, ids, timeout=1200)
     return {
         "applications": count,
         "concurrency": concurrency,
         "posts_per_second": round(count / (posted - started), 1),
         "applications_per_second": round(count / (finished - started), 1),
         "seconds": round(finished - started, 2),
+        "with_documents": {
+            "applications_per_second": round(count / (documented - started), 1),
+            "seconds": round(documented - started, 2),
+        },
     }
+
+
+async def wait_documented(clock: Clock, ids: list[str], timeout: float) -> float:
+    """When the last decision letter or fee notice of ``ids`` arrived in the mailbox."""
+    deadline = time.monotonic() + timeout
+    while not clock.documented(ids):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"documents of {len(ids)} applications not mailed in time")
+        await asyncio.sleep(0.05)
+    numbers = [clock.case_numbers[i] for i in ids]
+    return max(max(clock.letters[n], clock.notices[n]) for n in numbers)
 
 
 async def latency(
@@ -208,11 +259,15 @@ async def latency(
         tasks.append(asyncio.create_task(post(client, clock, offset + i, stops[i % len(stops)])))
     ids = list(await asyncio.gather(*tasks))
     await wait_done(clock, ids, timeout=300)
+    await wait_documented(clock, ids, timeout=600)
     return {
         "offered_per_second": rate,
         "applications": total,
         "post_to_filed": summary([clock.filed[i] - clock.posted[i] for i in ids]),
         "post_to_email": summary([clock.mailed[i] - clock.posted[i] for i in ids]),
+        "post_to_fee_notice_email": summary(
+            [(clock.notice_of(i) or 0.0) - clock.posted[i] for i in ids]
+        ),
     }
 
 
@@ -367,14 +422,18 @@ def headline(result: dict[str, Any]) -> str:
     thr = result["throughput"]
     lines = [
         f"throughput: {thr['applications_per_second']} applications/s"
-        f" ({thr['applications']} at {thr['concurrency']} clients, {result['durability']})"
+        f" ({thr['applications']} at {thr['concurrency']} clients, {result['durability']});"
+        f" with their letters and fee notices mailed:"
+        f" {thr['with_documents']['applications_per_second']} applications/s"
     ]
     for run in result["latency"]:
         filed, mailed = run["post_to_filed"], run["post_to_email"]
         lines.append(
             f"at {run['offered_per_second']:g}/s offered: POST→filed p50 {filed['p50_ms']} ms"
             f" p99 {filed['p99_ms']} ms; POST→e-mail p50 {mailed['p50_ms']} ms"
-            f" p99 {mailed['p99_ms']} ms"
+            f" p99 {mailed['p99_ms']} ms; POST→fee notice mailed"
+            f" p50 {run['post_to_fee_notice_email']['p50_ms']} ms"
+            f" p99 {run['post_to_fee_notice_email']['p99_ms']} ms"
         )
     peak = ", ".join(f"{name} {mb} MB" for name, mb in result["peak_rss_mb"].items())
     lines.append(f"peak memory: {peak}")
