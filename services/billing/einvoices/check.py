@@ -42,6 +42,17 @@ def warm_up() -> None:
     schematron_step.warm_up()
 
 
+def check_in_worker(request: tuple[bytes, int]) -> Verdict:
+    """``check_invoice`` as billing's worker process runs it (content and size limit)."""
+    content, max_bytes = request
+    return check_invoice(content, max_bytes=max_bytes)
+
+
+def warm_up_in_worker(_: object) -> None:
+    """``warm_up`` as billing's worker process runs it, where the checks will run."""
+    warm_up()
+
+
 def check_invoice(content: bytes, *, max_bytes: int = MAX_BYTES) -> Verdict:
     """The verdict on one received document (XML or PDF); never raises."""
     try:

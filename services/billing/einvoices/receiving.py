@@ -2,7 +2,8 @@
 
 check → route → duplicate check → store → record:
 
-1. The check (``check.check_invoice``, ~20 ms of CPU, so in a thread). A refusal at its input
+1. The check (``check.check_invoice``, ~20 ms of CPU and Saxon's compiled rules, so in
+   billing's worker process, ``runtime.worker``). A refusal at its input
    step — hostile XML, too large, not XML, a PDF without an XML — is ``InputRefused``:
    nothing is stored and nothing recorded, the caller answers with the reason.
 2. Routing by the buyer reference (``routing.route``), a verdict of its own.
@@ -18,7 +19,6 @@ check → route → duplicate check → store → record:
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from collections.abc import Sequence
@@ -45,7 +45,7 @@ from runtime.eventstore import AggregateRef, Cause
 from runtime.ids import new_id
 from runtime.members import read_member_files
 from runtime.service import Runtime
-from services.billing.einvoices.check import check_invoice, warm_up
+from runtime.worker import Job
 from services.billing.einvoices.duplicates import duplicate_key
 from services.billing.einvoices.event_data import received_event
 from services.billing.einvoices.report import (
@@ -137,11 +137,15 @@ def _too_large(size: int, max_bytes: int) -> str:
     )
 
 
-async def check(content: bytes, max_bytes: int = MAX_BYTES) -> Verdict:
+CHECK: Job[tuple[bytes, int], Verdict] = Job("services.billing.einvoices.check:check_in_worker")
+WARM_UP: Job[None, None] = Job("services.billing.einvoices.check:warm_up_in_worker")
+
+
+async def check(runtime: Runtime, content: bytes, max_bytes: int = MAX_BYTES) -> Verdict:
     """The check's verdict, or ``InputRefused`` (before any rule ran)."""
     if len(content) > max_bytes:
         raise InputRefused(413, _too_large(len(content), max_bytes))
-    verdict = await asyncio.to_thread(check_invoice, content, max_bytes=max_bytes)
+    verdict = await runtime.worker(CHECK, (content, max_bytes))
     refusal = _input_refusal(content, verdict, max_bytes)
     if refusal is not None:
         raise refusal
@@ -152,7 +156,7 @@ async def warm_up_check(runtime: Runtime) -> None:
     """Background job at start: compile the schemas and rules before the first invoice."""
     settings = runtime.settings
     if getattr(settings, "invoice_warm_up", False):
-        await asyncio.to_thread(warm_up)
+        await runtime.worker(WARM_UP, None)
 
 
 def _findings(findings: Sequence[Finding]) -> list[InvoiceFinding]:
@@ -207,7 +211,7 @@ async def receive(
     max_bytes: int = MAX_BYTES,
 ) -> Outcome:
     """Check, route and record one document; ``InputRefused`` if it never reached the rules."""
-    verdict = await check(content, max_bytes)
+    verdict = await check(runtime, content, max_bytes)
     towns = towns_of(runtime)
     data = verdict.data
     routing = route(data.buyer_reference if data else None, towns)
