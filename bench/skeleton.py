@@ -51,7 +51,7 @@ from tests.support.suite import SERVICES, Suite
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 CASE_NUMBER = re.compile(r"Antragskennung: ([0-9a-f-]{36})")
-ACKNOWLEDGED = re.compile(r"Vorgangsnummer: (\S+)\nAntragskennung: ([0-9a-f-]{36})")
+ACKNOWLEDGED = re.compile(r"Vorgangsnummer: (\S+)\s+Antragskennung: ([0-9a-f-]{36})")
 LETTER = re.compile(r"\(Vorgangsnummer ([^)]+)\) wurde entschieden")
 NOTICE = re.compile(r"\(Vorgangsnummer ([^)]+)\) werden Gebühren erhoben")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from email import policy
 from email.message import EmailMessage
 
 from bench.skeleton import ACKNOWLEDGED, LETTER, NOTICE, Clock, _plain_text
@@ -36,7 +37,7 @@ def mailed(body: str, attachment: bool = False) -> bytes:
     message.set_content(body, cte="quoted-printable")
     if attachment:
         message.add_attachment(b"%PDF-1.7", maintype="application", subtype="pdf")
-    return message.as_bytes()
+    return message.as_bytes(policy=policy.SMTP)  # CRLF, as the sink receives it
 
 
 def test_the_three_mails_of_an_application_are_told_apart_and_matched() -> None:
