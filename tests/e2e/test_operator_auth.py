@@ -373,7 +373,17 @@ async def test_only_operators_pass_and_refusals_change_nothing(
                 return False
         return True
 
+    async def its_letter_and_fee_notice_are_out() -> bool:
+        # Documents render in the services' worker processes, at lower priority: the state
+        # may look settled for a second while a letter is still being laid out.
+        rows = await fetch(
+            suite.database_urls["notify"],
+            "SELECT 1 FROM rm_outbox.outbox WHERE template IN ('decision', 'fee_notice')",
+        )
+        return len(rows) == 2
+
     await until(every_service_has_a_dead_letter)
+    await until(its_letter_and_fee_notice_are_out)
     before = await settled_state(suite, nats_url, ns)
     message_id = (
         await fetch(suite.database_urls["notify"], "SELECT message_id FROM rm_outbox.outbox")
