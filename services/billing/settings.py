@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -28,6 +30,10 @@ class BillingSettings(ServiceSettings):
     """Bound to the machine itself unless told otherwise: the gateway's MTA relays to it."""
     invoice_rate_limit: str = "120/minute;2000/hour"
     """Invoices one client address may send by API or upload page (empty: no limit)."""
+    invoice_rules_dir: Path | None = None
+    """Where the official XRechnung validation artefacts are (schemas, EN 16931 and XRechnung
+    rules, SchXslt); default ``../shared/data/xrechnung`` beside the repository. The worker
+    process that checks invoices reads it from the environment (``einvoices.artefacts``)."""
     invoice_warm_up: bool = True
     """Compile the e-invoice rules at start (a few seconds of CPU, in the background), so the
     first supplier does not wait for them; the test suite's many short starts skip it."""

@@ -3,19 +3,22 @@
 The XML schemas, the EN 16931 rules and the XRechnung rules are public files kept beside the
 repository in ``../shared/data/xrechnung`` (see its README), not copied into it: they are the
 standard, and a new release replaces them as a whole. The directory is found from the
-repository's root; a deployment that keeps them elsewhere sets it once with
-:func:`use_rules_dir` before the first check (billing's bootstrap, from its settings).
+repository's root, or named by ``BILLING_INVOICE_RULES_DIR`` (billing's setting
+``invoice_rules_dir``; the image sets it, see the Dockerfile) — read from the environment,
+since the checks run in billing's worker process; a test may also call :func:`use_rules_dir`.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_RULES_DIR = REPO_ROOT.parent / "shared" / "data" / "xrechnung"
+BESIDE_THE_REPOSITORY = REPO_ROOT.parent / "shared" / "data" / "xrechnung"
+DEFAULT_RULES_DIR = Path(os.environ.get("BILLING_INVOICE_RULES_DIR") or BESIDE_THE_REPOSITORY)
 
 _chosen: list[Path] = [DEFAULT_RULES_DIR]
 
