@@ -105,7 +105,7 @@ from services.billing.domain.dog_tax import KeptDog, dog_tax_for_year
 from services.billing.domain.instalments import instalment_plan
 from services.billing.domain.member_billing import read_billing
 from services.billing.domain.schedule_versions import valid_on
-from services.billing.einvoices.artefacts import DEFAULT_RULES_DIR
+from services.billing.einvoices.artefacts import BESIDE_THE_REPOSITORY
 from services.billing.einvoices.check import check_invoice
 from services.billing.einvoices.check import warm_up as warm_up_einvoices
 from services.billing.notices.assembly import (
@@ -666,7 +666,7 @@ async def _register(db: asyncpg.Connection, keepers: list[list[KeptDog]]) -> Non
 
 def einvoices(rounds: int) -> dict[str, Any]:
     """Part ``einvoices``: check the 86 official test invoices ``rounds`` times each."""
-    testsuite = DEFAULT_RULES_DIR / "testsuite" / "src" / "test"
+    testsuite = BESIDE_THE_REPOSITORY / "testsuite" / "src" / "test"
     files = {
         "ubl": sorted(testsuite.rglob("*_ubl.xml")),
         "cii": sorted(testsuite.rglob("*_uncefact.xml")),

@@ -35,6 +35,7 @@ from devstack.embedded import free_port
 from runtime import documents
 from runtime.eventstore import AggregateRef
 from runtime.service import Runtime
+from services.billing.einvoices.artefacts import BESIDE_THE_REPOSITORY
 from tests.support.applications import AUGUSTUSBURG, WURZEN
 from tests.support.browser import CHROMIUM, axe_source, serious_violations
 from tests.support.desk import clerk_token
@@ -42,10 +43,7 @@ from tests.support.issuer import DevIssuer
 from tests.support.runtime import connected_runtime
 from tests.support.suite import Suite
 
-TESTSUITE = (
-    Path(__file__).resolve().parents[3]
-    / "shared/data/xrechnung/testsuite/src/test/business-cases/standard"
-)
+TESTSUITE = BESIDE_THE_REPOSITORY / "testsuite/src/test/business-cases/standard"
 WURZEN_LEITWEG = "147290410410-0001-45"  # deploy/members/14729410-wurzen.toml
 WURZEN_ADDRESS = "e-rechnung@wurzen.rathauscloud.example"
 XML = {"content-type": "application/xml"}

@@ -17,7 +17,18 @@ from functools import cache
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-BESIDE_THE_REPOSITORY = REPO_ROOT.parent / "shared" / "data" / "xrechnung"
+
+
+def _beside_the_repository() -> Path:
+    """``shared/data/xrechnung`` in the nearest folder above the repository that has one — a
+    clone may sit a level deeper than the main checkout."""
+    for folder in REPO_ROOT.parents:
+        if (folder / "shared" / "data" / "xrechnung").is_dir():
+            return folder / "shared" / "data" / "xrechnung"
+    return REPO_ROOT.parent / "shared" / "data" / "xrechnung"
+
+
+BESIDE_THE_REPOSITORY = _beside_the_repository()
 DEFAULT_RULES_DIR = Path(os.environ.get("BILLING_INVOICE_RULES_DIR") or BESIDE_THE_REPOSITORY)
 
 _chosen: list[Path] = [DEFAULT_RULES_DIR]

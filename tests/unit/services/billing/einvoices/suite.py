@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.billing.einvoices.artefacts import DEFAULT_RULES_DIR
+from services.billing.einvoices.artefacts import BESIDE_THE_REPOSITORY
 
-TESTSUITE = DEFAULT_RULES_DIR / "testsuite" / "src" / "test"
+TESTSUITE = BESIDE_THE_REPOSITORY / "testsuite" / "src" / "test"
 INVOICES = sorted(
     [*TESTSUITE.rglob("*_ubl.xml"), *TESTSUITE.rglob("*_uncefact.xml")],
     key=lambda p: str(p.relative_to(TESTSUITE)),
