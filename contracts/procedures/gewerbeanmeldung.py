@@ -29,6 +29,7 @@ from contracts.procedures.gewerbe import (
     plausible_start,
 )
 from contracts.procedures.gewerbeanmeldung_v2 import GewerbeanmeldungFormV2
+from contracts.procedures.gewerbeanmeldung_v3 import GewerbeanmeldungFormV3
 from contracts.values import Contact, EmailAddress, PersonName, PostalAddress, SingleLine
 
 __all__ = [
@@ -137,6 +138,6 @@ DEFINITION = ProcedureDefinition(
         "bei erlaubnispflichtigem Gewerbe: die Erlaubnis",
     ),
     legal_basis="§ 14 Gewerbeordnung (GewO), Gewerbeanzeigeverordnung (GewAnzV)",
-    forms={1: GewerbeanmeldungForm, 2: GewerbeanmeldungFormV2},
+    forms={1: GewerbeanmeldungForm, 2: GewerbeanmeldungFormV2, 3: GewerbeanmeldungFormV3},
     contact=_contact,
 )

@@ -20,6 +20,12 @@ from contracts.procedures.base import (
     ProcedureDefinition,
     field_error,
 )
+from contracts.procedures.e_invoice import (
+    E_INVOICE_CONDITION,
+    EInvoiceRequest,
+    request_field,
+    wanted_field,
+)
 from contracts.procedures.fields import DECLARATION
 from contracts.procedures.gewerbe import (
     Activity,
@@ -105,6 +111,19 @@ class GewerbeummeldungForm(FormModel):
     declaration_truthful: Literal[True] = Field(title=DECLARATION)
 
 
+class GewerbeummeldungFormV2(GewerbeummeldungForm):
+    """Form version 2: version 1 and, for a business, the fee invoice as an XRechnung."""
+
+    model_config = ConfigDict(title="Gewerbeummeldung")
+    conditions: ClassVar[tuple[Condition, ...]] = (
+        *GewerbeummeldungForm.conditions,
+        E_INVOICE_CONDITION,
+    )
+
+    e_invoice_wanted: bool = wanted_field()
+    e_invoice: EInvoiceRequest | None = request_field()
+
+
 def _contact(form: GewerbeummeldungForm) -> Contact:
     return form.trader.contact()
 
@@ -122,6 +141,6 @@ DEFINITION = ProcedureDefinition(
         "bei einer neuen erlaubnispflichtigen Tätigkeit: die Erlaubnis",
     ),
     legal_basis="§ 14 Gewerbeordnung (GewO), Gewerbeanzeigeverordnung (GewAnzV)",
-    forms={1: GewerbeummeldungForm},
+    forms={1: GewerbeummeldungForm, 2: GewerbeummeldungFormV2},
     contact=_contact,
 )

@@ -25,6 +25,12 @@ from contracts.procedures.base import (
     Place,
     ProcedureDefinition,
 )
+from contracts.procedures.e_invoice import (
+    E_INVOICE_CONDITION,
+    EInvoiceRequest,
+    request_field,
+    wanted_field,
+)
 from contracts.procedures.fields import DECLARATION, Coordinates, Period
 from contracts.values import Contact, EmailAddress, PersonName, PostalAddress, SingleLine
 
@@ -131,6 +137,19 @@ class SondernutzungserlaubnisForm(FormModel):
     declaration_truthful: Literal[True] = Field(title=DECLARATION)
 
 
+class SondernutzungserlaubnisFormV2(SondernutzungserlaubnisForm):
+    """Form version 2: version 1 and, for a business, the fee invoice as an XRechnung."""
+
+    model_config = ConfigDict(title="Sondernutzungserlaubnis")
+    conditions: ClassVar[tuple[Condition, ...]] = (
+        *SondernutzungserlaubnisForm.conditions,
+        E_INVOICE_CONDITION,
+    )
+
+    e_invoice_wanted: bool = wanted_field()
+    e_invoice: EInvoiceRequest | None = request_field()
+
+
 def _contact(form: SondernutzungserlaubnisForm) -> Contact:
     person = form.applicant
     return Contact(name=f"{person.given_names} {person.family_name}", email=person.email)
@@ -154,7 +173,7 @@ DEFINITION = ProcedureDefinition(
         "wenn der Verkehr beschränkt wird: zusätzlich eine verkehrsrechtliche Anordnung",
     ),
     legal_basis="§ 18 Sächsisches Straßengesetz (SächsStrG), Sondernutzungssatzung der Gemeinde",
-    forms={1: SondernutzungserlaubnisForm},
+    forms={1: SondernutzungserlaubnisForm, 2: SondernutzungserlaubnisFormV2},
     contact=_contact,
     attachments=AttachmentRule(
         max_count=3,

@@ -36,6 +36,12 @@ from contracts.procedures.base import (
     ProcedureDefinition,
     field_error,
 )
+from contracts.procedures.e_invoice import (
+    E_INVOICE_CONDITION,
+    EInvoiceRequest,
+    request_field,
+    wanted_field,
+)
 from contracts.procedures.fields import DECLARATION, Company, Period, Section
 from contracts.values import Contact, SingleLine, is_stored
 
@@ -194,6 +200,19 @@ class VerkehrsrechtlicheAnordnungForm(FormModel):
     declaration_truthful: Literal[True] = Field(title=DECLARATION)
 
 
+class VerkehrsrechtlicheAnordnungFormV2(VerkehrsrechtlicheAnordnungForm):
+    """Form version 2: version 1 and, for a business, the fee invoice as an XRechnung."""
+
+    model_config = ConfigDict(title="Verkehrsrechtliche Anordnung")
+    conditions: ClassVar[tuple[Condition, ...]] = (
+        *VerkehrsrechtlicheAnordnungForm.conditions,
+        E_INVOICE_CONDITION,
+    )
+
+    e_invoice_wanted: bool = wanted_field()
+    e_invoice: EInvoiceRequest | None = request_field()
+
+
 def is_urgent(form: VerkehrsrechtlicheAnordnungForm, submitted: date) -> bool:
     """Urgent: flagged by the applicant, or the works start within ``URGENT_WITHIN_DAYS``.
 
@@ -231,7 +250,7 @@ DEFINITION = ProcedureDefinition(
         "die Ansprechperson der Baustelle mit Telefonnummer",
     ),
     legal_basis="§ 45 Abs. 6 Straßenverkehrs-Ordnung (StVO)",
-    forms={1: VerkehrsrechtlicheAnordnungForm},
+    forms={1: VerkehrsrechtlicheAnordnungForm, 2: VerkehrsrechtlicheAnordnungFormV2},
     contact=_contact,
     attachments=AttachmentRule(
         max_count=5,

@@ -9,6 +9,7 @@ import pytest
 from contracts.procedures import FORMS, ProcedureId, procedure
 from contracts.procedures.gewerbeanmeldung import GewerbeanmeldungForm
 from contracts.procedures.gewerbeanmeldung_v2 import GewerbeanmeldungFormV2, Reason
+from contracts.procedures.gewerbeanmeldung_v3 import GewerbeanmeldungFormV3
 from tests.unit.contracts.forms import ON, form_data, refusals, schema_property
 
 
@@ -31,14 +32,15 @@ def refused(**changes: Any) -> dict[tuple[Any, ...], str]:
     return refusals(GewerbeanmeldungFormV2, v2(**changes))
 
 
-def test_both_versions_are_registered_and_new_applications_use_version_2() -> None:
+def test_both_versions_are_registered_beside_version_3() -> None:
     definition = procedure("gewerbeanmeldung")
 
     assert FORMS[ProcedureId.GEWERBEANMELDUNG] == {
         1: GewerbeanmeldungForm,
         2: GewerbeanmeldungFormV2,
+        3: GewerbeanmeldungFormV3,
     }
-    assert definition.current_version == 2
+    assert definition.current_version == 3  # version 2 and the optional e-invoice
 
 
 def test_a_version_1_and_a_version_2_form_both_validate_and_read_back() -> None:

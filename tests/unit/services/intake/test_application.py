@@ -159,7 +159,7 @@ def test_an_invalid_form_is_refused_field_by_field() -> None:
 @pytest.mark.parametrize(
     ("procedure", "version", "message"),
     [
-        ("gewerbeanmeldung", 3, "gewerbeanmeldung v3"),
+        ("gewerbeanmeldung", 4, "gewerbeanmeldung v4"),
         ("gewerbeanmeldung", 0, "gewerbeanmeldung v0"),
         ("hundeanmeldung", 1, "hundeanmeldung v1"),
         ("", 1, " v1"),
