@@ -10,7 +10,7 @@ the archival metadata are the fee notice's (``pdf``, ``archival``).
 
 from __future__ import annotations
 
-from runtime.typeface import FONT
+from runtime.typeface import FONT, set_paragraph
 from services.billing.notices import dog_tax_wording as wording
 from services.billing.notices.archival import Description, make_archival
 from services.billing.notices.dog_tax_notice import DogTaxNotice
@@ -78,7 +78,7 @@ def _information(notice: DogTaxNotice) -> tuple[tuple[str, str], ...]:
 def _subject_and_tax(pdf: NoticePdf, notice: DogTaxNotice) -> None:
     pdf.set_y(max(pdf.get_y() + 6, ADDRESS_Y + 35))
     pdf.set_font(FONT, "B", TEXT + 1)
-    pdf.multi_cell(0, 6, wording.subject(notice), align="L", new_x="LMARGIN", new_y="NEXT")
+    set_paragraph(pdf, 6, wording.subject(notice))
     pdf.ln(3)
     for text in ("Sehr geehrte Damen und Herren,", wording.opening(notice)):
         paragraph(pdf, text)

@@ -19,7 +19,7 @@ import segno
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
-from runtime.typeface import FONT, add_fonts
+from runtime.typeface import FONT, add_fonts, lines_of, set_paragraph
 from services.billing.notices import wording
 from services.billing.notices.archival import COMPLIANCE, Description, make_archival
 from services.billing.notices.girocode import dark_runs, girocode
@@ -117,7 +117,7 @@ def address_field(pdf: NoticePdf, head: Letterhead, addressee: Addressee) -> Non
     pdf.set_font(FONT, "", TEXT)
     for line in (addressee.name, *addressee.lines):
         pdf.set_x(LEFT)
-        pdf.multi_cell(85, LINE, line, align="L", new_x="LMARGIN", new_y="NEXT")
+        set_paragraph(pdf, LINE, line, 85)
 
 
 def _information(notice: FeeNotice) -> tuple[tuple[str, str], ...]:
@@ -140,17 +140,17 @@ def information_block(pdf: NoticePdf, rows: tuple[tuple[str, str], ...]) -> None
     for label, value in rows:
         pdf.set_x(INFO_X)
         pdf.cell(25, 4.5, label)
-        pdf.multi_cell(0, 4.5, value, align="L", new_x="LMARGIN", new_y="NEXT")
+        set_paragraph(pdf, 4.5, value)
 
 
 def _subject_and_fees(pdf: NoticePdf, notice: FeeNotice) -> None:
     pdf.set_y(max(pdf.get_y() + 6, ADDRESS_Y + 35))
     pdf.set_font(FONT, "B", TEXT + 1)
-    pdf.multi_cell(0, 6, wording.subject(notice), align="L", new_x="LMARGIN", new_y="NEXT")
+    set_paragraph(pdf, 6, wording.subject(notice))
     pdf.ln(3)
     pdf.set_font(FONT, "", TEXT)
     for paragraph in ("Sehr geehrte Damen und Herren,", *wording.opening(notice)):
-        pdf.multi_cell(0, LINE, paragraph, align="L", new_x="LMARGIN", new_y="NEXT")
+        set_paragraph(pdf, LINE, paragraph)
         pdf.ln(1.5)
     for line in notice.lines:
         label = f"{line.label} ({line.basis})" if line.basis else line.label
@@ -168,15 +168,15 @@ def amount_row(pdf: NoticePdf, label: str, amount: str, bold: bool) -> None:
     if pdf.get_y() + height > pdf.page_break_trigger:
         pdf.add_page()
     top = pdf.get_y()
-    pdf.multi_cell(width, LINE, label, align="L", new_x="RIGHT", new_y="TOP")
+    set_paragraph(pdf, LINE, label, width)
+    pdf.set_xy(LEFT + width, top)
     pdf.cell(AMOUNT_WIDTH, LINE, amount, align="R")
     pdf.set_xy(LEFT, top + height)
 
 
 def text_height(pdf: NoticePdf, width: float, text: str) -> float:
     """How tall ``text`` is, set in lines of ``width`` in the current font."""
-    lines = pdf.multi_cell(width, LINE, text, align="L", dry_run=True, output="LINES")
-    return LINE * (len(lines) if isinstance(lines, list) else 1)
+    return LINE * len(lines_of(pdf, text, width - 2 * pdf.c_margin))
 
 
 def _payment(pdf: NoticePdf, notice: FeeNotice) -> None:
@@ -197,14 +197,14 @@ def payment_block(
     needed += max(LINE * len(rows), QR_SIDE + 10 if code else 0)
     if pdf.get_y() + needed > pdf.page_break_trigger:
         pdf.add_page()  # the code stays beside the account it pays
-    pdf.multi_cell(0, LINE, request, align="L", new_x="LMARGIN", new_y="NEXT")
+    set_paragraph(pdf, LINE, request)
     pdf.ln(4)  # the code's quiet zone: nothing printed close above it
     top = pdf.get_y()
     for label, value in rows:
         pdf.set_font(FONT, "B", TEXT)
         pdf.cell(35, LINE, label)
         pdf.set_font(FONT, "", TEXT)
-        pdf.multi_cell(80, LINE, value, align="L", new_x="LMARGIN", new_y="NEXT")
+        set_paragraph(pdf, LINE, value, 80)
     if code is None:
         pdf.ln(2)
         return
@@ -236,13 +236,13 @@ def heading(pdf: NoticePdf, text: str) -> None:
     """A bold heading of a section."""
     pdf.ln(1)
     pdf.set_font(FONT, "B", TEXT)
-    pdf.multi_cell(0, 5.5, text, new_x="LMARGIN", new_y="NEXT")
+    set_paragraph(pdf, 5.5, text)
 
 
 def paragraph(pdf: NoticePdf, text: str) -> None:
     """A paragraph of body text."""
     pdf.set_font(FONT, "", TEXT)
-    pdf.multi_cell(0, LINE, text, align="L", new_x="LMARGIN", new_y="NEXT")
+    set_paragraph(pdf, LINE, text)
     pdf.ln(1.5)
 
 
@@ -253,10 +253,10 @@ def closing_block(pdf: NoticePdf, closing: tuple[str, ...]) -> None:
     pdf.set_font(FONT, "", TEXT)
     if pdf.get_y() + LINE * (len(signed) + 3) > pdf.page_break_trigger:
         pdf.add_page()  # the greeting and the signature stay together
-    pdf.multi_cell(0, LINE, greeting, new_x="LMARGIN", new_y="NEXT")
+    set_paragraph(pdf, LINE, greeting)
     pdf.ln(LINE / 2)
     for line in signed:
-        pdf.multi_cell(0, LINE, line, align="L", new_x="LMARGIN", new_y="NEXT")
+        set_paragraph(pdf, LINE, line)
     pdf.ln(1)
     pdf.set_font(FONT, "", SMALL)
-    pdf.multi_cell(0, 4, note, align="L", new_x="LMARGIN", new_y="NEXT")
+    set_paragraph(pdf, 4, note)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
-from runtime.typeface import FONT, add_fonts
+from runtime.typeface import FONT, add_fonts, set_paragraph
 from services.casework.letters.decision import Block, Composition, DecisionLetter, compose, day
 
 LEFT, RIGHT, TOP = 25.0, 20.0, 15.0
@@ -83,7 +83,7 @@ def _address_field(pdf: LetterPdf, letter: DecisionLetter) -> None:
     if letter.addressee is not None:
         for line in (letter.addressee.name, *letter.addressee.lines):
             pdf.set_x(LEFT)
-            pdf.multi_cell(85, 5, line, new_x="LMARGIN", new_y="NEXT")
+            set_paragraph(pdf, 5, line, 85)
 
 
 def _information_block(pdf: LetterPdf, letter: DecisionLetter) -> None:
@@ -103,13 +103,13 @@ def _information_block(pdf: LetterPdf, letter: DecisionLetter) -> None:
         pdf.set_font(FONT, "", SMALL)
         pdf.cell(25, 4.5, label)
         pdf.set_font(FONT, "", SMALL)
-        pdf.multi_cell(0, 4.5, value, new_x="LMARGIN", new_y="NEXT")
+        set_paragraph(pdf, 4.5, value)
 
 
 def _body(pdf: LetterPdf, text: Composition) -> None:
     pdf.set_y(max(pdf.get_y(), ADDRESS_Y + 45))
     pdf.set_font(FONT, "B", TEXT + 1)
-    pdf.multi_cell(0, 6, text.subject, new_x="LMARGIN", new_y="NEXT")
+    set_paragraph(pdf, 6, text.subject)
     pdf.ln(4)
     for block in text.blocks:
         _block(pdf, block)
@@ -118,26 +118,26 @@ def _body(pdf: LetterPdf, text: Composition) -> None:
     if pdf.get_y() + 5 * len(text.closing) > pdf.page_break_trigger:
         pdf.add_page()  # the greeting and the signature stay together
     for line in text.closing:
-        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+        set_paragraph(pdf, 5, line)
 
 
 def _block(pdf: LetterPdf, block: Block) -> None:
     if block.kind == "heading":
         pdf.ln(2)
         pdf.set_font(FONT, "B", TEXT)
-        pdf.multi_cell(0, 5.5, block.text, new_x="LMARGIN", new_y="NEXT")
+        set_paragraph(pdf, 5.5, block.text)
         return
     pdf.set_font(FONT, "", TEXT)
     if block.kind == "paragraph":
-        pdf.multi_cell(0, 5, block.text, new_x="LMARGIN", new_y="NEXT")
+        set_paragraph(pdf, 5, block.text)
     elif block.kind == "numbered":
         for number, item in enumerate(block.items, start=1):
             pdf.cell(8, 5, f"{number}.")
-            pdf.multi_cell(0, 5, item, new_x="LMARGIN", new_y="NEXT")
+            set_paragraph(pdf, 5, item)
     else:
         for label, value in block.rows:
             pdf.set_font(FONT, "B", TEXT)
             pdf.cell(45, 5, label)
             pdf.set_font(FONT, "", TEXT)
-            pdf.multi_cell(0, 5, value, new_x="LMARGIN", new_y="NEXT")
+            set_paragraph(pdf, 5, value)
     pdf.ln(2)
