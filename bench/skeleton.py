@@ -272,11 +272,12 @@ async def latency(
 
 
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
-    """CPU time (user + system) used so far by each process and its children."""
+    """CPU time (user + system) used so far by each process and its children — PostgreSQL's
+    backends, a service's worker process (documents, e-invoice checks)."""
     used = {}
     for name, pid in pids.items():
         process = psutil.Process(pid)
-        family = [process, *process.children(recursive=True)] if "postgres" in name else [process]
+        family = [process, *process.children(recursive=True)]
         used[name] = sum(p.cpu_times().user + p.cpu_times().system for p in family)
     return used
 
@@ -399,6 +400,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     if runner["batches"]:
                         batching[f"{name}:{key}"] = round(runner["applied"] / runner["batches"], 2)
         memory = {name: peak_rss_mb(p.process.pid) for name, p in suite.processes.items()}
+        for name, service in suite.processes.items():
+            for child in psutil.Process(service.process.pid).children():
+                if "spawn_main" in " ".join(child.cmdline()):
+                    memory[f"{name} worker"] = peak_rss_mb(child.pid)
         memory["nats-server"] = peak_rss_mb(nats_server.process.pid)  # type: ignore[union-attr]
     finally:
         await nc.close()
