@@ -277,7 +277,8 @@ def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
     used = {}
     for name, pid in pids.items():
         process = psutil.Process(pid)
-        family = [process, *process.children(recursive=True)]
+        own = pid == os.getpid()  # the load generator: its children are the suite itself
+        family = [process] if own else [process, *process.children(recursive=True)]
         used[name] = sum(p.cpu_times().user + p.cpu_times().system for p in family)
     return used
 
