@@ -182,3 +182,153 @@ class IncomingInvoiceRefused(DomainEvent):
     rules: str
     reasons: list[InvoiceFinding] = Field(description="Every fatal finding, then routing's")
     mailed_to: str | None = None
+
+
+# --- Approval and payment (issue 11, "Approval, the German way" and "Payment release") ------
+#
+# After receipt an invoice is approved the German way, each step an event on its
+# ``incoming-invoice`` aggregate: the ordering office confirms it is factually correct
+# (sachlich richtig), an entitled person other than that checker orders the payment
+# (Anordnung), and above the town's threshold a third person countersigns (four eyes). A clerk
+# of a town the owner delegated its invoice processing to (casework's ``eingangsrechnung``
+# agreement, the service centre) acts in the owner's name: ``on_behalf_of`` names the owner.
+# An invoice may instead be rejected back to the supplier, with reasons. The treasury's
+# payment run puts every ordered invoice into one SEPA credit-transfer file (pain.001) of the
+# town: ``CreditTransferFileCreated`` on the file's own aggregate, ``InvoiceReleasedForPayment``
+# on each invoice, once.
+
+
+class ApprovalStep(_Part):
+    """Who took a step and for whom: the clerk, their town, and the owner if another."""
+
+    by: str = Field(description="The clerk's subject at the identity provider (stable)")
+    by_name: str = Field(description="The clerk's name as the token gave it")
+    by_town: Ags = Field(description="The town the clerk works for")
+    on_behalf_of: Ags | None = Field(
+        default=None,
+        description="The owning town, when the clerk acts for it by delegation (im Auftrag)",
+    )
+    at: datetime
+    note: str | None = None
+
+
+class InvoiceFactuallyApproved(DomainEvent):
+    """Sachlich richtig: the ordering office confirmed goods or services and price."""
+
+    type_name: ClassVar[str] = "billing.InvoiceFactuallyApproved"
+    aggregate_type: ClassVar[str] = "incoming-invoice"
+
+    invoice_id: UUID
+    town: Ags = Field(description="The owning town")
+    step: ApprovalStep
+
+
+class InvoicePaymentOrdered(DomainEvent):
+    """Anordnung: an entitled person other than the checker ordered the payment."""
+
+    type_name: ClassVar[str] = "billing.InvoicePaymentOrdered"
+    aggregate_type: ClassVar[str] = "incoming-invoice"
+
+    invoice_id: UUID
+    town: Ags
+    step: ApprovalStep
+    amount: Decimal = Field(description="The amount payable (BT-115) ordered")
+    threshold: Decimal = Field(description="The town's threshold for a second approval then")
+    second_approval_required: bool = Field(description="amount above threshold")
+
+
+class InvoiceCountersigned(DomainEvent):
+    """The second approval above the threshold, by a third person (four eyes)."""
+
+    type_name: ClassVar[str] = "billing.InvoiceCountersigned"
+    aggregate_type: ClassVar[str] = "incoming-invoice"
+
+    invoice_id: UUID
+    town: Ags
+    step: ApprovalStep
+
+
+class IncomingInvoiceRejected(DomainEvent):
+    """The invoice was sent back to the supplier with reasons (German); it will not be paid.
+
+    ``supplier_email`` is the seller's contact address from the invoice (personal, sealed
+    with the invoice's key); ``notice`` says whether a mail goes out or no address was given.
+    """
+
+    type_name: ClassVar[str] = "billing.IncomingInvoiceRejected"
+    aggregate_type: ClassVar[str] = "incoming-invoice"
+
+    invoice_id: UUID
+    town: Ags
+    step: ApprovalStep
+    reasons: list[str] = Field(min_length=1, description="German, as the supplier reads them")
+    invoice_number: str
+    seller_name: str
+    supplier_email: Annotated[str | None, PERSONAL] = None
+    notice: Literal["mail", "no_address"]
+
+
+class InvoiceReleasedForPayment(DomainEvent):
+    """The invoice is in the town's credit-transfer file ``file_id``: paid once, from there."""
+
+    type_name: ClassVar[str] = "billing.InvoiceReleasedForPayment"
+    aggregate_type: ClassVar[str] = "incoming-invoice"
+
+    invoice_id: UUID
+    town: Ags
+    file_id: UUID
+    amount: Decimal = Field(description="The amount transferred")
+    discounted: bool = Field(description="The early-payment discount was taken")
+    execution_date: date
+    released_by: str
+    released_at: datetime
+
+
+class CreditTransfer(_Part):
+    """One transfer in a credit-transfer file."""
+
+    invoice_id: UUID
+    invoice_number: str
+    seller_name: str
+    amount: Decimal
+    discounted: bool
+    end_to_end_id: str
+
+
+class CreditTransferFileCreated(DomainEvent):
+    """The town's SEPA credit-transfer file (pain.001) of ordered invoices, for the treasury.
+
+    The file itself (it names the suppliers' accounts) stays in billing's database, served to
+    the town's treasury; the event carries what it holds and its checksum.
+    """
+
+    type_name: ClassVar[str] = "billing.CreditTransferFileCreated"
+    aggregate_type: ClassVar[str] = "credit-transfer-file"
+
+    town: Ags = Field(description="The paying town: its account is the debtor's")
+    file_id: UUID
+    message_id: str = Field(description="The file's MsgId, unique per file as banks require")
+    schema_version: str = Field(description="e.g. pain.001.001.09")
+    execution_date: date
+    transfers: list[CreditTransfer] = Field(min_length=1)
+    total: Decimal
+    checksum: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+    created_by: str
+    created_at: datetime
+
+
+class InvoiceDeadlineNear(DomainEvent):
+    """An open invoice's discount date or due date is near (announced once per kind)."""
+
+    type_name: ClassVar[str] = "billing.InvoiceDeadlineNear"
+    aggregate_type: ClassVar[str] = "incoming-invoice"
+
+    invoice_id: UUID
+    town: Ags
+    kind: Literal["discount", "due"]
+    deadline: date
+    amount: Decimal = Field(description="What is paid by then (discounted for ``discount``)")
+    invoice_number: str
+    seller_name: str
+    announced_at: datetime
