@@ -7,11 +7,12 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from runtime.settings import ServiceSettings
+from runtime.desk import DeskSettings
 
 
-class BillingSettings(ServiceSettings):
-    """What billing needs beyond the shared settings."""
+class BillingSettings(DeskSettings):
+    """What billing needs beyond the shared settings (and the desk's: billing serves the
+    clerks' invoice pages, ``services.billing.pages``)."""
 
     model_config = SettingsConfigDict(env_prefix="BILLING_", extra="ignore", populate_by_name=True)
 
