@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.base import DomainEvent
+from contracts.base import PERSONAL, REGISTRY, DomainEvent
 from contracts.envelope import Ags
 from contracts.events.casework import DocumentRef
 from contracts.fee_schedules import DogTaxStatute, FeeLine, ScheduleVersion, TownAccount
@@ -85,10 +85,13 @@ class FeeNoticeIssued(DomainEvent):
     """The fee notice (Gebührenbescheid, PDF/A with GiroCode) is written and stored sealed.
 
     notify mails it to the applicant; the document is sealed with the case's data key, so
-    erasing the key makes it unreadable.
+    erasing the key makes it unreadable. A business that asked for it gets the fee as an
+    XRechnung beside the notice (``xrechnung``, sealed alike), checked as incoming invoices
+    are; it is an invoice, not a Bescheid.
     """
 
     type_name: ClassVar[str] = "billing.FeeNoticeIssued"
+    version: ClassVar[int] = 2
     aggregate_type: ClassVar[str] = "fee"
 
     case_id: UUID
@@ -106,6 +109,17 @@ class FeeNoticeIssued(DomainEvent):
         default=None,
         description="An amended notice: the day of the notice it replaces (None: the first)",
     )
+    xrechnung: DocumentRef | None = Field(
+        default=None,
+        description="The fee as an XRechnung (UBL 2.1, application/xml), where the business"
+        " asked for one in its application (None: not asked for)",
+    )
+    xrechnung_email: Annotated[str | None, PERSONAL] = Field(
+        default=None, description="Where the business wants the XRechnung sent"
+    )
+
+
+REGISTRY.added_fields("billing.FeeNoticeIssued", 1)  # v2: the XRechnung beside the notice
 
 
 class FeeNoticeCancelled(DomainEvent):

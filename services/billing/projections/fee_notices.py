@@ -15,6 +15,10 @@ and moves the checkpoint, with a commit id derived from the assessment: a redeli
 ``FeeAssessed`` finds its notice issued and does nothing, and a retry after a failed store
 stores and announces the notice once. A case whose key is erased before its notice gets
 none (``skipped``): there is nothing left to seal it with, nor anyone to address.
+
+A business that asked in its application for the fee as an XRechnung gets it beside the
+notice, checked, stored sealed alike and announced on the same ``FeeNoticeIssued``
+(``services.billing.fee_invoices``).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from runtime.projection import Projection
 from runtime.service import Runtime
 from runtime.worker import Job
 from services.billing.aggregates import fee_ref
+from services.billing.fee_invoices import FeeCase, issue_xrechnung
 from services.billing.notices.assembly import (
     Applicant,
     Decision,
@@ -245,7 +250,10 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, case_id: UUID) -> No
         return
     account = await town_account(runtime, row["tenant"])
     assessed = FeeAssessed.model_validate(row["assessed"])
-    to = addressee(await _applicant(runtime, row))
+    application = await opened_application(
+        runtime, row["application_event_id"], row["application_commit"]
+    )
+    to = addressee(_applicant(application))
     if account is None or to is None:
         await _mark(conn, case_id, "skipped", None)
         log.warning("no fee notice: no account or no addressee", case_id=str(case_id))
@@ -274,6 +282,18 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, case_id: UUID) -> No
         size=stored.size,
         sha256=stored.sha256,
     )
+    office = row["offices"].get(assessed.procedure)
+    case = FeeCase(
+        assessed,
+        application,
+        row["profile"],
+        office,
+        account,
+        notice.case_number,
+        row["decided_at"],
+        row["data_key"],
+    )
+    xrechnung = await issue_xrechnung(runtime, case, key, issued_at)
     issued = FeeNoticeIssued(
         case_id=case_id,
         procedure=assessed.procedure,
@@ -285,6 +305,8 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, case_id: UUID) -> No
         iban=account.iban,
         bic=account.bic,
         issued_at=issued_at,
+        xrechnung=xrechnung.document if xrechnung else None,
+        xrechnung_email=xrechnung.email if xrechnung else None,
     )
     await outbox.record(
         conn,
@@ -301,11 +323,8 @@ async def issue(runtime: Runtime, conn: asyncpg.Connection, case_id: UUID) -> No
     await _mark(conn, case_id, "issued", name)
 
 
-async def _applicant(runtime: Runtime, row: asyncpg.Record) -> Applicant:
-    """The application, opened from its commit as stored (its personal fields with the key)."""
-    event = await opened_application(
-        runtime, row["application_event_id"], row["application_commit"]
-    )
+def _applicant(event: ApplicationSubmitted) -> Applicant:
+    """What the notice needs of the application (opened from its commit with the key)."""
     name = event.contact.name if event.contact else None
     return Applicant(event.procedure, event.form_version, event.form, name)
 
