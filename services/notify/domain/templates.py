@@ -321,10 +321,13 @@ def fee_notice(
     filename: str,
     payment: Payment,
     replaces: date | None = None,
+    xrechnung: str | None = None,
 ) -> Message:
     """Gebührenbescheid: the notice is attached (a PDF); what to pay, by when, to whom.
 
-    An amended notice (``replaces``: the day of the notice it replaces) says so.
+    An amended notice (``replaces``: the day of the notice it replaces) says so. A business
+    that asked for an XRechnung finds it attached too (``xrechnung``: its file name), with the
+    word that the notice, not the invoice, is what counts.
 
     The body repeats what a transfer needs — amount, due date, Kassenzeichen, account — and
     points to the GiroCode on the notice; it carries no application id (``Antragskennung``),
@@ -351,9 +354,50 @@ def fee_notice(
         "Bitte geben Sie bei der Überweisung das Kassenzeichen an, damit wir Ihre Zahlung"
         " zuordnen können. Einfacher geht es mit dem GiroCode (QR-Code) auf dem Bescheid:"
         " Scannen Sie ihn mit Ihrer Banking-App, sie füllt die Überweisung für Sie aus.\n\n"
-        f"{NO_REPLY}{town.signature()}"
+        f"{_xrechnung_attached(xrechnung)}{NO_REPLY}{town.signature()}"
     )
     subject = f"{kind}: {title} – Kassenzeichen {payment.cash_reference}"
+    return Message(subject=subject, body=body)
+
+
+def _xrechnung_attached(filename: str | None) -> str:
+    if filename is None:
+        return ""
+    return (
+        "Wie von Ihnen gewünscht, liegt die Rechnung außerdem als E-Rechnung im Format"
+        f" XRechnung bei ({filename}). Maßgeblich ist der Gebührenbescheid.\n\n"
+    )
+
+
+def fee_invoice(
+    town: Letterhead,
+    *,
+    procedure: str,
+    case_number: str,
+    filename: str,
+    payment: Payment,
+) -> Message:
+    """The XRechnung alone, to the address a business named for its e-invoices.
+
+    Such an address is often an accounts-payable inbox that a program reads, so the mail
+    carries the invoice and what identifies it, and nothing of the application.
+    """
+    title = procedure_title(procedure)
+    body = (
+        "Guten Tag,\n\n"
+        f"anbei erhalten Sie die Rechnung über die Gebühr für „{title}“ (Vorgangsnummer"
+        f" {case_number}) als E-Rechnung im Format XRechnung ({filename}), wie im Antrag"
+        " gewünscht. Den Gebührenbescheid hat die Antragstellerin / der Antragsteller"
+        " gesondert erhalten; er ist maßgeblich.\n\n"
+        f"Rechnungsnummer (Kassenzeichen): {payment.cash_reference}\n"
+        f"Betrag: {_euro(payment.amount)}\n"
+        f"Fällig am: {_day(payment.due_date)}\n"
+        f"Empfänger: {payment.payee}\n"
+        f"IBAN: {_iban(payment.iban)}\n"
+        f"BIC: {payment.bic}\n\n"
+        f"{NO_REPLY}{town.signature()}"
+    )
+    subject = f"E-Rechnung {payment.cash_reference}: {title} – {town.official_name}"
     return Message(subject=subject, body=body)
 
 

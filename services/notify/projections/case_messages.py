@@ -5,7 +5,9 @@ The applicant's letters come with their PDF attached: casework's decision letter
 competent town's letterhead, once per event (the message id is derived from it) — and the
 keeper's dog-tax notice (``DogTaxNoticeIssued``, ``tax_messages``); billing's
 reminder (``ReminderIssued``: Zahlungserinnerung with the open amount, the reminder's fee, the
-new due date and the account) goes out as mail alone.
+new due date and the account) goes out as mail alone. A fee notice with an XRechnung carries
+it as a second attachment, and sends it alone to the address the business named for it, if
+that is another.
 
 Part of the outbox reaction (``outbox.projection``). The applicant is known from intake's log
 (``contacts``: the application's contact, the objection's the same), the case's competent
@@ -236,6 +238,7 @@ def _applicant_message(event: DomainEvent, who: Applicant, town: Letterhead) -> 
             filename=event.document.filename,
             payment=_payment(event),
             replaces=event.replaces_notice_of,
+            xrechnung=event.xrechnung.filename if event.xrechnung else None,
         )
     if isinstance(event, ReminderIssued):
         return templates.reminder(town, **common, reminder=_reminder(event))
@@ -318,6 +321,9 @@ async def _to_applicant(conn: asyncpg.Connection, envelope: Envelope[DomainEvent
         if isinstance(event, DecisionDocumentIssued | FeeNoticeIssued)
         else []
     )
+    if isinstance(event, FeeNoticeIssued) and event.xrechnung is not None:
+        attachments.append(event.xrechnung.model_dump(mode="json"))
+        await _xrechnung_elsewhere(conn, envelope, event, who)
     await queue(
         conn,
         Outgoing(
@@ -331,6 +337,41 @@ async def _to_applicant(conn: asyncpg.Connection, envelope: Envelope[DomainEvent
             message=message,
             letterhead_town=who.town,
             attachments=attachments,
+        ),
+    )
+
+
+async def _xrechnung_elsewhere(
+    conn: asyncpg.Connection,
+    envelope: Envelope[DomainEvent],
+    event: FeeNoticeIssued,
+    who: Applicant,
+) -> None:
+    """The XRechnung alone to the address the business named, if not the applicant's own
+    (who gets it with the notice)."""
+    recipient = event.xrechnung_email
+    if event.xrechnung is None or not recipient or recipient.lower() == who.email.lower():
+        return
+    message = templates.fee_invoice(
+        await letterhead(conn, who.town, who.procedure),
+        procedure=who.procedure,
+        case_number=who.case_number,
+        filename=event.xrechnung.filename,
+        payment=_payment(event),
+    )
+    await queue(
+        conn,
+        Outgoing(
+            message_id=derived_id(envelope.meta.event_id, "fee_invoice"),
+            tenant=envelope.meta.tenant,
+            case_id=event.case_id,
+            data_key=who.data_key,
+            correlation_id=envelope.meta.correlation_id,
+            template="fee_invoice",
+            recipient=recipient,
+            message=message,
+            letterhead_town=who.town,
+            attachments=[event.xrechnung.model_dump(mode="json")],
         ),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from services.notify.domain import templates
 from services.notify.domain.templates import Payment
@@ -48,3 +49,49 @@ def test_the_fee_notice_mail_says_what_a_transfer_needs() -> None:
         assert line in message.body, line
     # tests/support/chaos.py counts acknowledgements by this line: a notice must not have it.
     assert "Antragskennung:" not in message.body
+
+
+def test_a_notice_with_an_xrechnung_says_it_is_attached_and_that_the_notice_counts() -> None:
+    common: dict[str, Any] = {
+        "name": "Gerüstbau Zwetschgenbaum GmbH",
+        "procedure": "sondernutzungserlaubnis",
+        "case_number": "WUR-2026-000042",
+        "filename": "gebuehrenbescheid-1.pdf",
+        "payment": PAYMENT,
+    }
+    plain = templates.fee_notice(WURZEN, **common)
+    message = templates.fee_notice(
+        WURZEN,
+        **common,
+        xrechnung="xrechnung-14729410-2026-000017.xml",
+    )
+
+    assert "XRechnung" not in plain.body
+    assert (
+        "Wie von Ihnen gewünscht, liegt die Rechnung außerdem als E-Rechnung im Format"
+        " XRechnung bei (xrechnung-14729410-2026-000017.xml). Maßgeblich ist der"
+        " Gebührenbescheid.\n\n"
+    ) in message.body
+    assert message.subject == plain.subject
+
+
+def test_the_xrechnung_alone_names_the_invoice_and_nothing_of_the_application() -> None:
+    message = templates.fee_invoice(
+        WURZEN,
+        procedure="sondernutzungserlaubnis",
+        case_number="WUR-2026-000042",
+        filename="xrechnung-14729410-2026-000017.xml",
+        payment=PAYMENT,
+    )
+
+    assert message.subject.startswith("E-Rechnung 14729410-2026-000017: Sondernutzungserlaubnis")
+    assert message.body.startswith("Guten Tag,\n\n")
+    for line in (
+        "als E-Rechnung im Format XRechnung (xrechnung-14729410-2026-000017.xml)",
+        "Rechnungsnummer (Kassenzeichen): 14729410-2026-000017\n",
+        "Betrag: 1.234,50 €\n",
+        "Fällig am: 03.06.2026\n",
+        "IBAN: DE51 8605 5592 0000 7294 10\n",
+    ):
+        assert line in message.body
+    assert "Antragskennung" not in message.body
