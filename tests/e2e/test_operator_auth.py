@@ -142,11 +142,25 @@ TOWN_STAFF = {
     ("billing", "/api/v1/towns/{town}/enforcement"),
     ("billing", "/api/v1/towns/{town}/dogs"),
     ("billing", "/api/v1/towns/{town}/einvoices"),
+    *(
+        ("billing", f"/api/v1/towns/{{town}}/einvoices/{path}")
+        for path in (
+            "{invoice_id}/approval",
+            "{invoice_id}/factual-approval",
+            "{invoice_id}/payment-order",
+            "{invoice_id}/countersignature",
+            "{invoice_id}/rejection",
+            "payment-file",
+            "payment-files",
+            "payment-files/{file_id}",
+        )
+    ),
 }
 """billing's routes for a town's clerks as well (its claims, unclear money, the enforcement
-list, the dog register, the incoming invoices — also a delegate town's), only for their own
-town's data; ``tests/e2e/test_statement_import.py``
-proves it for the claims and the clarification queue (another town's clerk: 404)."""
+list, the dog register, the incoming invoices — also a delegate town's — and their approval
+and payment files), only for their own town's data; ``tests/e2e/test_statement_import.py``
+proves it for the claims and the clarification queue (another town's clerk: 404),
+``tests/e2e/test_invoice_approval.py`` for the invoices' approval and payment routes."""
 
 
 def is_public(service: str, method: str, path: str) -> bool:
