@@ -20,7 +20,7 @@ from runtime.ids import derived_id
 from runtime.projection import Projection
 from runtime.service import Runtime
 from services.notify.domain import templates
-from services.notify.projections import case_messages
+from services.notify.projections import case_messages, invoice_messages
 from services.notify.projections.queueing import CHANNEL, Outgoing, letterhead, queue
 
 DDL = """
@@ -103,6 +103,8 @@ def projection(runtime: Runtime) -> Projection:
                 event.data_key,
             )
             await conn.execute("DELETE FROM waiting WHERE data_key = $1", event.data_key)
+        elif event.type_name in invoice_messages.EVENT_TYPES:
+            await invoice_messages.handle(conn, envelope)
         else:
             await case_messages.handle(runtime, conn, envelope)
 
@@ -118,7 +120,8 @@ def projection(runtime: Runtime) -> Projection:
                 PersonalDataErased.type_name,
             }
         )
-        | case_messages.EVENT_TYPES,
+        | case_messages.EVENT_TYPES
+        | invoice_messages.EVENT_TYPES,
         handle=handle,
         migrations=(DDL, LEASES, case_messages.CASE_TABLES),
         rebuildable=False,
