@@ -17,6 +17,7 @@ from uuid import UUID
 
 from contracts.base import DomainEvent
 from contracts.calendar import german_date, today
+from contracts.delegable_processes import DELEGABLE_PROCESSES
 from contracts.events.casework import Clerk, DelegationAgreed, FeeBasis, TownCaseworkConfigured
 from contracts.naming import Service
 from contracts.procedures import PROCEDURES, ProcedureId, UnknownProcedure
@@ -423,7 +424,7 @@ class DeskCommands:
         if not may_agree_for(who, town):
             raise Forbidden(NOT_YOUR_TOWN)
         day, found = today(), []
-        for each in [procedure] if procedure else list(PROCEDURES):
+        for each in [procedure] if procedure else [*PROCEDURES, *DELEGABLE_PROCESSES]:
             agreed = await towns.agreements(self._runtime, town, each)
             current = next((a for a in reversed(agreed) if in_force(a, day)), None)
             found += [_agreement(a, a is current) for a in agreed]
@@ -442,7 +443,7 @@ class DeskCommands:
         the newest changes nothing); it applies to cases opened from then on."""
         if not may_agree_for(who, town):
             raise Forbidden(NOT_YOUR_TOWN)
-        if procedure not in PROCEDURES:
+        if procedure not in PROCEDURES and procedure not in DELEGABLE_PROCESSES:
             raise UnknownProcedure(procedure)
         actor = actor_of(who)
 
