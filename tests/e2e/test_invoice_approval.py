@@ -20,6 +20,7 @@ import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import httpx
@@ -29,6 +30,7 @@ from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 from contracts.events.einvoices import (
     IncomingInvoiceReceived,
     InvoiceCountersigned,
+    InvoiceDeadlineNear,
     InvoiceFactuallyApproved,
     InvoicePaymentOrdered,
     InvoiceReleasedForPayment,
@@ -311,7 +313,7 @@ async def test_two_clerks_at_once_one_wins_the_other_is_told_why(
     stack: Stack, issuer: DevIssuer
 ) -> None:
     suite = stack[0]
-    invoice = await received(suite, issuer, "01.03a-INVOICE_ubl.xml")
+    invoice = await received(suite, issuer, "01.07a-INVOICE_ubl.xml")
     path = f"/api/v1/towns/{WURZEN}/einvoices/{invoice}/factual-approval"
     answers = await asyncio.gather(
         post(suite, person(issuer, WURZEN, "Wilma Wurzen"), path),
@@ -321,4 +323,32 @@ async def test_two_clerks_at_once_one_wins_the_other_is_told_why(
     [lost] = [a for a in answers if a.status_code == 409]
     assert (
         lost.json()["detail"] == "Die sachliche Richtigkeit dieser Rechnung ist bereits bestätigt."
+    )
+
+
+@pytest.mark.usefixtures("delegated")
+async def test_a_due_date_near_is_announced_once_to_the_town_s_desk(
+    stack: Stack, issuer: DevIssuer
+) -> None:
+    suite, log, smtp = stack
+    invoice = await received(suite, issuer, "01.08a-INVOICE_ubl.xml")  # due 2016: long past
+    events = await invoice_events(log, invoice, 2)
+    near = [e for e in events if isinstance(e, InvoiceDeadlineNear)]
+    assert [(e.kind, e.town, e.invoice_id) for e in near] == [("due", WURZEN, UUID(invoice))]
+    desk = "sachbearbeitung@wurzen.rathauscloud.example"  # deploy/members/14729410-wurzen.toml
+    number = near[0].invoice_number
+    for _ in range(300):
+        mails = [m for m in smtp.mailbox.messages if m["To"] == desk and number in m["Subject"]]
+        if mails:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("no deadline mail to Wurzen's desk")
+    assert mails[0]["Subject"].startswith(f"Fälligkeit am {near[0].deadline:%d.%m.%Y}")
+    await asyncio.sleep(1.5)  # three more rounds of the timer (0.5 s each): nothing again
+    assert (
+        len(
+            [e for e in await invoice_events(log, invoice, 2) if isinstance(e, InvoiceDeadlineNear)]
+        )
+        == 1
     )
