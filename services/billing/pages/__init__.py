@@ -8,9 +8,14 @@ in the other services; here, billing's own ``/desk/``, which leads to the room).
 - ``queue_page``: ``/desk/rechnungen``, the incoming invoices of the clerk's towns and of the
   towns that delegated their invoices to them;
 - ``invoice_page``: ``/desk/rechnungen/{id}``, every business term, the check's report, the
-  original (PDF shown, XML or PDF downloaded) and the history.
+  original (PDF shown, XML or PDF downloaded), the history and the approval block;
+- ``invoice_actions``: the approval forms (sachlich richtig, Anordnung, zweite Freigabe,
+  Ablehnung), each calling one of billing's approval commands (``invoice_approvals``);
+- ``payment_files_page``: ``/desk/zahlungsdateien``, the treasury's pain.001 files
+  (``credit_transfers.make_payment_file``) made and downloaded.
 
-The pages only read (``invoice_records``); they do no billing themselves.
+The pages read through ``invoice_records``; what they change, they change by the same
+command functions as the JSON API, never by SQL of their own.
 """
 
 from __future__ import annotations
@@ -23,7 +28,12 @@ from fastapi import APIRouter, FastAPI
 from runtime.desk import Desk, DeskSettings
 from runtime.desk.pages import Pages
 from runtime.service import Runtime
-from services.billing.pages import invoice_page, queue_page
+from services.billing.pages import (
+    invoice_actions,
+    invoice_page,
+    payment_files_page,
+    queue_page,
+)
 from services.billing.pages.wording import day, moment, money, percent
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -40,8 +50,11 @@ def desk_parts(runtime: Runtime) -> tuple[Sequence[APIRouter], Callable[[FastAPI
     assert isinstance(settings, DeskSettings)
     desk = Desk(settings, "billing", TEMPLATES)
     add_filters(desk.pages)
+    page = invoice_page.InvoicePage(desk, runtime)
     return (
         desk.router(),
         queue_page.router(desk, runtime),
-        invoice_page.router(desk, runtime),
+        invoice_page.router(desk, runtime, page),
+        invoice_actions.router(desk, runtime, page),
+        payment_files_page.router(desk, runtime),
     ), desk.install

@@ -25,11 +25,14 @@ from runtime.desk import INLINE_DOCUMENT_POLICY, Desk, DeskRefusal, desk_router
 from runtime.service import Runtime
 from runtime.worker import Job
 from services.billing.einvoices.verdict import InvoiceData
+from services.billing.invoice_approvals import approval_threshold
+from services.billing.pages.approval_panel import panel
 from services.billing.pages.history import history_rows
 from services.billing.pages.invoice_records import (
     InvoiceNotFound,
     InvoiceRecord,
     OriginalGone,
+    approval_of,
     load_invoice,
     original_bytes,
     report_fragment,
@@ -108,6 +111,7 @@ class InvoicePage:
         """The page."""
         record = await self.record(clerk, invoice_id)
         context = await self.context(record)
+        context.update(await self.approval(record, clerk), entered={})
         context.update(extra or {})
         return self.desk.page(request, "rechnung.html", context, status, errors)
 
@@ -132,6 +136,23 @@ class InvoicePage:
             "history": history_rows(record.events, self.desk.pages.town_name),
         }
 
+    async def approval(self, record: InvoiceRecord, clerk: Identity) -> dict[str, Any]:
+        """The approval block: its steps, the threshold's reason, the clerk's forms."""
+        received, town = record.received, str(record.row["town"])
+        state, history = await approval_of(self.runtime, received.invoice_id)
+        threshold = approval_threshold(self.runtime.settings.members_dir, town)
+        shown = panel(
+            state,
+            history,
+            payable=received.payable,
+            currency=received.currency,
+            threshold=threshold,
+            town=town,
+            identity=clerk,
+            town_name=self.desk.pages.town_name,
+        )
+        return {"approval": shown}
+
     async def _data(self, record: InvoiceRecord) -> InvoiceData | None:
         """Every term of the original, read again in the worker (``None``: it cannot be)."""
         try:
@@ -141,10 +162,9 @@ class InvoicePage:
         return await self.runtime.worker(READ_ORIGINAL, content)
 
 
-def router(desk: Desk, runtime: Runtime) -> APIRouter:
+def router(desk: Desk, runtime: Runtime, page: InvoicePage) -> APIRouter:
     """The invoice page and its original."""
     pages = desk_router()
-    page = InvoicePage(desk, runtime)
 
     @pages.get("/rechnungen/{invoice_id}")
     async def invoice(

@@ -9,8 +9,10 @@ not exist, so its id tells a stranger nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -24,7 +26,14 @@ from runtime.auth import OPERATOR_ROLE, Identity
 from runtime.codec import Envelope
 from runtime.eventstore import AggregateRef
 from runtime.service import Runtime
+from services.billing.domain.invoice_approval import ApprovalState
 from services.billing.einvoice_api import sees_town
+
+WITH_STATUS = (
+    "SELECT i.*, a.status FROM rm_incoming_invoices.invoices i"
+    " LEFT JOIN public.billing_invoice_approvals a USING (invoice_id)"
+)
+"""The read model's row with the approval status (``None`` before a first step)."""
 
 
 class InvoiceNotFound(Exception):
@@ -84,8 +93,8 @@ async def town_invoices(runtime: Runtime, towns: Sequence[str]) -> list[asyncpg.
     """The towns' received invoices, the earliest due first (then as they came)."""
     return list(
         await runtime.pool.fetch(
-            "SELECT * FROM rm_incoming_invoices.invoices WHERE town = ANY($1::text[])"
-            " ORDER BY due_date NULLS LAST, received_at, invoice_id",
+            WITH_STATUS + " WHERE i.town = ANY($1::text[])"
+            " ORDER BY i.due_date NULLS LAST, i.received_at, i.invoice_id",
             list(towns),
         )
     )
@@ -93,9 +102,7 @@ async def town_invoices(runtime: Runtime, towns: Sequence[str]) -> list[asyncpg.
 
 async def load_invoice(runtime: Runtime, clerk: Identity, invoice_id: UUID) -> InvoiceRecord:
     """The invoice, if the clerk may see it (``InvoiceNotFound`` otherwise)."""
-    row = await runtime.pool.fetchrow(
-        "SELECT * FROM rm_incoming_invoices.invoices WHERE invoice_id = $1", invoice_id
-    )
+    row = await runtime.pool.fetchrow(WITH_STATUS + " WHERE i.invoice_id = $1", invoice_id)
     if row is None or not await sees_town(runtime, clerk, row["town"]):
         raise InvoiceNotFound
     loaded = await runtime.store.load(invoice_ref(row["town"], invoice_id))
@@ -121,3 +128,20 @@ async def report_fragment(runtime: Runtime, invoice_id: UUID) -> str | None:
         invoice_id,
     )
     return found
+
+
+async def approval_of(runtime: Runtime, invoice_id: UUID) -> tuple[ApprovalState | None, list[Any]]:
+    """The invoice's approval state and step history as the commands keep them (``None``
+    and no steps before the first step)."""
+    row = await runtime.pool.fetchrow(
+        "SELECT state, history FROM public.billing_invoice_approvals WHERE invoice_id = $1",
+        invoice_id,
+    )
+    if row is None:
+        return None, []
+    state, history = (_json(row[name]) for name in ("state", "history"))
+    return ApprovalState.model_validate(state), list(history)
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
