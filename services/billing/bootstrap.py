@@ -12,6 +12,7 @@ from services.billing import (
     einvoice_page,
     enforcement_api,
     finance_api,
+    invoice_approval_api,
     payment_api,
     treasury_api,
 )
@@ -19,7 +20,9 @@ from services.billing.api import router
 from services.billing.configuration import apply_member_configuration
 from services.billing.einvoices.receiving import warm_up_check
 from services.billing.finance.closing import run_closing
+from services.billing.invoice_deadlines import run_deadline_announcements
 from services.billing.invoice_mail import run_invoice_mail
+from services.billing.pages import desk_parts
 from services.billing.projections import (
     amended_notices,
     claims,
@@ -36,6 +39,7 @@ from services.billing.timers import run_timers
 
 def build(runtime: Runtime) -> ServiceParts:
     """billing's parts, bound to ``runtime``."""
+    desk_routers, install_desk = desk_parts(runtime)
     return ServiceParts(
         title="RathausCloud billing",
         projections=(
@@ -58,9 +62,18 @@ def build(runtime: Runtime) -> ServiceParts:
             correction_api.router(runtime),
             payment_api.router(runtime),
             einvoice_api.router(runtime),
+            invoice_approval_api.router(runtime),
             einvoice_page.router(runtime),
+            *desk_routers,
         ),
         on_start=(apply_member_configuration,),
         migrations=Path(__file__).parent / "migrations",
-        background=(run_closing, run_timers, run_invoice_mail, warm_up_check),
+        background=(
+            run_closing,
+            run_timers,
+            run_invoice_mail,
+            warm_up_check,
+            run_deadline_announcements,
+        ),
+        configure=(install_desk,),
     )
