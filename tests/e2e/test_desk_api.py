@@ -1,7 +1,10 @@
 """The clerks' desk API against the running suite: shared queues across towns, claims under
 real concurrency, overruled rules, decisions in the competent town's name, hearings answered
 by link or run out on the timers' clock, delegations changed on the running suite, time
-travel — and every refusal a clear 4xx that changes nothing."""
+travel — and every refusal a clear 4xx that changes nothing.
+
+The tests share one running suite, each on a case of its own; the two that move the timers'
+clock or change a delegation start a suite of their own."""
 
 from __future__ import annotations
 
@@ -35,15 +38,21 @@ PERMIT_NEEDED = {"form__business__regulated_activities": ["34a"]}
 
 
 async def test_a_delegated_case_is_claimed_by_exactly_one_of_two_clerks_at_once(
-    suite: Suite, issuer: DevIssuer
+    shared_suite: Suite, issuer: DevIssuer
 ) -> None:
-    case_id = await submitted(
-        suite, WURZEN, "gewerbeanmeldung", gewerbeanmeldung(**PERMIT_NEEDED), "claim-race"
-    )
-    anton = desk_client(suite, clerk_token(issuer, AUGUSTUSBURG, "Anton Augst"))
-    wenzel = desk_client(suite, clerk_token(issuer, WURZEN, "Wenzel Wurzner"))
-    thea = desk_client(suite, clerk_token(issuer, THALLWITZ, "Thea Thalheim"))
+    anton = desk_client(shared_suite, clerk_token(issuer, AUGUSTUSBURG, "Anton Augst"))
+    wenzel = desk_client(shared_suite, clerk_token(issuer, WURZEN, "Wenzel Wurzner"))
+    thea = desk_client(shared_suite, clerk_token(issuer, THALLWITZ, "Thea Thalheim"))
     async with anton, wenzel, thea:
+        # The module's other cases are in Augustusburg's counts too: this one adds one.
+        queued_before = _queued((await anton.get("/api/v1/desk/counts")).json())
+        case_id = await submitted(
+            shared_suite,
+            WURZEN,
+            "gewerbeanmeldung",
+            gewerbeanmeldung(**PERMIT_NEEDED),
+            "claim-race",
+        )
         case = await case_when(anton, case_id, "queued")
         assert case["competent_town"] == WURZEN
         assert case["processing_towns"] == [WURZEN, AUGUSTUSBURG]
@@ -59,11 +68,10 @@ async def test_a_delegated_case_is_claimed_by_exactly_one_of_two_clerks_at_once(
         assert str(case_id) not in [
             r["case_id"] for r in (await thea.get("/api/v1/desk/queue")).json()["rows"]
         ]
+        # No test on this suite delegates to Thallwitz: its counts stay empty.
         assert (await thea.get("/api/v1/desk/counts")).json() == []
-        counts = (await anton.get("/api/v1/desk/counts")).json()
-        assert {"procedure": "gewerbeanmeldung", "status": "queued", "count": 1}.items() <= {
-            **counts[0]
-        }.items()
+        anton_counts = (await anton.get("/api/v1/desk/counts")).json()
+        assert _queued(anton_counts) == queued_before + 1, anton_counts
 
         first, second = await asyncio.gather(
             anton.post(f"/api/v1/desk/cases/{case_id}/claim"),
@@ -79,12 +87,12 @@ async def test_a_delegated_case_is_claimed_by_exactly_one_of_two_clerks_at_once(
 
 
 async def test_a_clerk_overrules_a_failed_rule_with_a_reason_and_approves_in_wurzens_name(
-    suite: Suite, issuer: DevIssuer
+    shared_suite: Suite, issuer: DevIssuer
 ) -> None:
     case_id = await submitted(
-        suite, WURZEN, "gewerbeanmeldung", gewerbeanmeldung(**PERMIT_NEEDED), "overrule"
+        shared_suite, WURZEN, "gewerbeanmeldung", gewerbeanmeldung(**PERMIT_NEEDED), "overrule"
     )
-    async with desk_client(suite, clerk_token(issuer, AUGUSTUSBURG, "Anton Augst")) as anton:
+    async with desk_client(shared_suite, clerk_token(issuer, AUGUSTUSBURG, "Anton Augst")) as anton:
         case = await case_when(anton, case_id, "queued")
         url = f"/api/v1/desk/cases/{case_id}"
         refused = await anton.post(f"{url}/decide", json={"outcome": "approved"})
@@ -141,11 +149,11 @@ async def test_a_clerk_overrules_a_failed_rule_with_a_reason_and_approves_in_wur
         assert past["overruled"] == case["overruled"]
     # The decision is issued for Wurzen by Augustusburg's clerk: the event says so.
     envelope = next(
-        e for e in await case_events(suite, case_id) if isinstance(e.event, CaseDecided)
+        e for e in await case_events(shared_suite, case_id) if isinstance(e.event, CaseDecided)
     )
     decision = envelope.event
     assert isinstance(decision, CaseDecided)
-    later = [e.event for e in await case_events(suite, case_id)]
+    later = [e.event for e in await case_events(shared_suite, case_id)]
     assert not any(isinstance(e, CaseClaimed) for e in later[later.index(decision) :])
     assert decision.on_behalf_of == WURZEN
     assert decision.clerk is not None
@@ -154,14 +162,14 @@ async def test_a_clerk_overrules_a_failed_rule_with_a_reason_and_approves_in_wur
 
 
 async def test_commands_in_the_wrong_state_or_with_unfit_input_change_nothing(
-    suite: Suite, issuer: DevIssuer
+    shared_suite: Suite, issuer: DevIssuer
 ) -> None:
     case_id = await submitted(
-        suite, WURZEN, "gewerbeanmeldung", gewerbeanmeldung(**PERMIT_NEEDED), "refusals"
+        shared_suite, WURZEN, "gewerbeanmeldung", gewerbeanmeldung(**PERMIT_NEEDED), "refusals"
     )
     async with (
-        desk_client(suite, clerk_token(issuer, WURZEN, "Wenzel Wurzner")) as wenzel,
-        desk_client(suite, clerk_token(issuer, AUGUSTUSBURG, "Anton Augst")) as anton,
+        desk_client(shared_suite, clerk_token(issuer, WURZEN, "Wenzel Wurzner")) as wenzel,
+        desk_client(shared_suite, clerk_token(issuer, AUGUSTUSBURG, "Anton Augst")) as anton,
     ):
         case = await case_when(wenzel, case_id, "queued")
         url = f"/api/v1/desk/cases/{case_id}"
@@ -346,6 +354,15 @@ async def test_a_new_delegation_applies_to_new_cases_and_open_ones_move_on_purpo
         assert any("Neue Vereinbarung ab heute" in h["text"] for h in case["history"])
 
 
+def _queued(counts: list[dict[str, Any]]) -> int:
+    """The queued Gewerbeanmeldungen in a desk's counts."""
+    return sum(
+        row["count"]
+        for row in counts
+        if (row["procedure"], row["status"]) == ("gewerbeanmeldung", "queued")
+    )
+
+
 def _in(days: int) -> str:
     return (today() + timedelta(days=days)).isoformat()
 
@@ -368,17 +385,21 @@ async def _answer_links(suite: Suite, case_id: UUID) -> dict[str, str]:
 
 
 async def test_the_queue_is_searched_by_case_number_and_name_only_where_the_clerk_may_see(
-    suite: Suite, issuer: DevIssuer
+    shared_suite: Suite, issuer: DevIssuer
 ) -> None:
     name = {
         "form__applicant__family_name": "Ölschläger-Suchbar",
         "form__applicant__given_names": "Quentin",
     }
     case_id = await submitted(
-        suite, WURZEN, "gewerbeanmeldung", gewerbeanmeldung(**PERMIT_NEEDED, **name), "search-1"
+        shared_suite,
+        WURZEN,
+        "gewerbeanmeldung",
+        gewerbeanmeldung(**PERMIT_NEEDED, **name),
+        "search-1",
     )
-    wenzel = desk_client(suite, clerk_token(issuer, WURZEN, "Wenzel Wurzner"))
-    thea = desk_client(suite, clerk_token(issuer, THALLWITZ, "Thea Thalheim"))
+    wenzel = desk_client(shared_suite, clerk_token(issuer, WURZEN, "Wenzel Wurzner"))
+    thea = desk_client(shared_suite, clerk_token(issuer, THALLWITZ, "Thea Thalheim"))
     async with wenzel, thea:
         case = await case_when(wenzel, case_id, "queued")
 
@@ -401,11 +422,11 @@ async def test_the_queue_is_searched_by_case_number_and_name_only_where_the_cler
 
 
 async def test_a_special_use_is_billed_at_the_rate_of_the_use_the_application_names(
-    suite: Suite, issuer: DevIssuer
+    shared_suite: Suite, issuer: DevIssuer
 ) -> None:
     body = example("sondernutzungserlaubnis")  # a scaffold of 18 m² in Wurzen
-    case_id = await submitted(suite, WURZEN, "sondernutzungserlaubnis", body, "scaffold-fee")
-    async with desk_client(suite, clerk_token(issuer, WURZEN, "Wenzel Wurzner")) as wenzel:
+    case_id = await submitted(shared_suite, WURZEN, "sondernutzungserlaubnis", body, "scaffold-fee")
+    async with desk_client(shared_suite, clerk_token(issuer, WURZEN, "Wenzel Wurzner")) as wenzel:
         await case_when(wenzel, case_id, "queued")
         url = f"/api/v1/desk/cases/{case_id}"
         assert (await wenzel.post(f"{url}/claim")).status_code == 200
@@ -415,7 +436,7 @@ async def test_a_special_use_is_billed_at_the_rate_of_the_use_the_application_na
         )
         assert decided.status_code == 200, decided.text
         assert (await wenzel.get(url)).json()["fee"]["rate_class"] == "geruest"
-    async with httpx.AsyncClient(base_url=suite.url("billing")) as billing:
+    async with httpx.AsyncClient(base_url=shared_suite.url("billing")) as billing:
         fee = (await get_once_there(billing, f"/api/v1/fees/{case_id}")).json()
     # Wurzen's schedule: a scaffold 0.70 € per m² and started week — 18 × 2 × 0.70; at the
     # default rate ("sonstiges", 2.90 € per started month) it would be 52.20 €.
