@@ -9,6 +9,8 @@ fixed seed, so the run is short and the same every time.
 It sends an operator's bearer token with every request, so the operator endpoints (``/ops/v1``,
 notify's messages, archive's erasures) are exercised too; its ``ignored_auth`` check sends
 each of them once more without and with a wrong token, and expects 401 or 403.
+
+Both tests run on one shared suite: the second only reads each service's OpenAPI document.
 """
 
 from __future__ import annotations
@@ -135,11 +137,11 @@ async def schemathesis(name: str, base_url: str, workdir: Path, token: str) -> t
 
 
 async def test_every_service_answers_as_its_openapi_says(
-    suite: Suite, tmp_path: Path, operator_token: str
+    shared_suite: Suite, tmp_path: Path, operator_token: str
 ) -> None:
     failed = {}
     for name in SERVICES:
-        code, output = await schemathesis(name, suite.url(name), tmp_path, operator_token)
+        code, output = await schemathesis(name, shared_suite.url(name), tmp_path, operator_token)
         if code != 0:
             failed[name] = output[-6000:]
     assert not failed, "\n\n".join(f"=== {name}\n{out}" for name, out in failed.items())
@@ -151,10 +153,10 @@ async def openapi(suite: Suite, name: str) -> dict[str, Any]:
     return document
 
 
-async def test_every_error_is_documented_with_the_body_it_really_has(suite: Suite) -> None:
+async def test_every_error_is_documented_with_the_body_it_really_has(shared_suite: Suite) -> None:
     """What schemathesis cannot see from outside: no FastAPI default bodies, no gaps."""
     for name in SERVICES:
-        document = await openapi(suite, name)
+        document = await openapi(shared_suite, name)
         assert "HTTPValidationError" not in document["components"]["schemas"], name
         for path, operations in document["paths"].items():
             for method, operation in operations.items():

@@ -1,4 +1,6 @@
-"""The citizen's tracking link, opened in a real browser: a German page, usable by keyboard."""
+"""The citizen's tracking link, opened in a real browser: a German page, usable by keyboard.
+
+Both tests run on one shared suite, each on an application of its own."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -102,6 +105,21 @@ async def open_until_filed(page: Page, url: str, timeout: float = 30.0) -> int:
         response = await page.reload()
 
 
+async def acknowledgement(smtp: SmtpServer, application_id: str) -> list[EmailMessage]:
+    """The acknowledgements of one application (waits up to 30 s for the first)."""
+    deadline = asyncio.get_running_loop().time() + 30
+    while True:
+        found = [
+            m
+            for m in list(smtp.mailbox.messages)
+            if str(m["Subject"]).startswith("Eingangsbestätigung")
+            and f"Antragskennung: {application_id}" in m.get_content()
+        ]
+        if found or asyncio.get_running_loop().time() > deadline:
+            return found
+        await asyncio.sleep(0.05)
+
+
 async def submit(intake: str) -> dict[str, Any]:
     """POST the example application; intake's answer."""
     async with httpx.AsyncClient(base_url=intake, timeout=10) as client:
@@ -112,17 +130,17 @@ async def submit(intake: str) -> dict[str, Any]:
 
 
 async def test_the_e_mail_link_opens_a_german_accessible_status_page(
-    suite: Suite, smtp: SmtpServer, browser: Browser
+    shared_suite: Suite, shared_smtp: SmtpServer, browser: Browser
 ) -> None:
-    intake = suite.url("intake")
+    intake = shared_suite.url("intake")
     accepted = await submit(intake)
     application_id = accepted["application_id"]
     page_url = accepted["status_page_url"]
     assert re.fullmatch(rf"{intake}/antraege/{application_id}\?token=[0-9a-f]{{32}}", page_url)
     assert accepted["status_url"].startswith(f"{intake}/api/v1/applications/{application_id}?")
 
-    # The acknowledgement links to the page, not to the JSON.
-    [mail] = await smtp.mailbox.wait_for(1)
+    # The acknowledgement links to the page, not to the JSON (the mailbox is the module's).
+    [mail] = await acknowledgement(shared_smtp, application_id)
     text = mail.get_content()
     assert page_url in text
     assert "/api/v1/" not in text
@@ -221,9 +239,9 @@ async def test_the_e_mail_link_opens_a_german_accessible_status_page(
 
 
 async def test_a_wrong_or_broken_link_shows_one_german_not_found_page(
-    suite: Suite, browser: Browser
+    shared_suite: Suite, browser: Browser
 ) -> None:
-    intake = suite.url("intake")
+    intake = shared_suite.url("intake")
     accepted = await submit(intake)
     application_id = accepted["application_id"]
     good_token = accepted["status_page_url"].rsplit("token=", 1)[1]
