@@ -1,10 +1,10 @@
 """Every procedure online: a valid application goes through to casework and the archive's
-record, and invalid ones are refused at the field, in German."""
+record, and invalid ones are refused at the field, in German. All on one shared suite: each
+test looks at its own applications, and the refusals never reach past intake."""
 
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
@@ -87,32 +87,14 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
 
 
 @pytest.fixture(scope="module")
-async def suite_intake(
-    nats_url: str, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[httpx.AsyncClient]:
-    """intake alone, for the many refusals (none of them reaches another service)."""
-    name = f"test_{secrets.token_hex(5)}"
-    admin = await asyncpg.connect(pg_admin_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    suite = Suite(
-        nats_url=nats_url,
-        database_urls={"intake": pg_admin_url.rsplit("/", 1)[0] + f"/{name}"},
-        smtp_port=1,
-        workdir=tmp_path_factory.mktemp("procedures"),
-        namespace=f"t{secrets.token_hex(4)}",
-    )
-    suite.start(("intake",))
-    try:
-        async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
-            for _ in range(100):
-                if len((await client.get("/api/v1/towns")).json()) == 18:
-                    break
-                await asyncio.sleep(0.1)
-            yield client
-    finally:
-        suite.stop()
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+async def suite_intake(shared_suite: Suite) -> AsyncIterator[httpx.AsyncClient]:
+    """The module's intake, for the many refusals (none of them reaches another service)."""
+    async with httpx.AsyncClient(base_url=shared_suite.url("intake"), timeout=10) as client:
+        for _ in range(100):
+            if len((await client.get("/api/v1/towns")).json()) == 18:
+                break
+            await asyncio.sleep(0.1)
+        yield client
 
 
 def apply_url(ags: str, procedure: str) -> str:
@@ -151,8 +133,8 @@ async def until_recorded(suite: Suite, application_id: UUID) -> tuple[str, str, 
     raise AssertionError(f"{application_id} did not reach casework and the archive")
 
 
-async def test_every_procedure_is_accepted_end_to_end(suite: Suite) -> None:
-    async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
+async def test_every_procedure_is_accepted_end_to_end(shared_suite: Suite) -> None:
+    async with httpx.AsyncClient(base_url=shared_suite.url("intake"), timeout=10) as client:
         accepted = {}
         for procedure in PROCEDURES:
             key = f"procedure-{procedure}"
@@ -168,20 +150,22 @@ async def test_every_procedure_is_accepted_end_to_end(suite: Suite) -> None:
             assert answer.json()["case_number"].startswith("WUR-")
             accepted[procedure] = UUID(answer.json()["application_id"])
         for procedure, application_id in accepted.items():
-            town, competent, status = await until_recorded(suite, application_id)
+            town, competent, status = await until_recorded(shared_suite, application_id)
             assert (town, competent) == (WURZEN, WURZEN), procedure
             assert status == ("closed" if procedure in AUTOMATED else "queued"), procedure
 
 
 async def test_a_defect_in_the_neighbouring_town_is_accepted_from_wurzens_widget(
-    suite: Suite,
+    shared_suite: Suite,
 ) -> None:
     body = example("maengelmelder", form__point=POINT_IN_BENNEWITZ)
-    async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
+    async with httpx.AsyncClient(base_url=shared_suite.url("intake"), timeout=10) as client:
         answer = await client.post(apply_url(WURZEN, "maengelmelder"), json=body)
     assert answer.status_code == 201, answer.text
     # casework routes it to the town where the defect lies: Bennewitz's queue, not Wurzen's.
-    town, competent, status = await until_recorded(suite, UUID(answer.json()["application_id"]))
+    town, competent, status = await until_recorded(
+        shared_suite, UUID(answer.json()["application_id"])
+    )
     assert (town, competent, status) == (WURZEN, BENNEWITZ, "queued")
 
 
