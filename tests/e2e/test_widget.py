@@ -5,6 +5,8 @@ CSP of its own and embeds the widget as the README tells a town to. Everything a
 here is done by keyboard alone: Tab, Shift+Tab, Space, Enter, arrow keys and typing — no
 mouse. axe-core (from the npm registry, checked against its integrity) looks at the form,
 its errors and the confirmation.
+
+The tests share one running suite and the town's website, each filing applications of its own.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -49,9 +50,7 @@ from tests.support.browser import (
     town_page,
 )
 from tests.support.case_events import CaseDesk, case_desk
-from tests.support.issuer import DevIssuer
-from tests.support.mail import SmtpServer
-from tests.support.suite import SERVICES, Suite
+from tests.support.suite import Suite
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -65,7 +64,7 @@ TOWN_COLOURS = f"{WIDGET} {{ --rathaus-farbe: #7a1f2b; --rathaus-schrift: Georgi
 QUESTION = "Bitte senden Sie uns die Police der Hundehaftpflichtversicherung."
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def site() -> Iterator[StaticSite]:
     """The town's website: a plain static server on its own port (its own origin)."""
     running = StaticSite().start()
@@ -73,39 +72,18 @@ def site() -> Iterator[StaticSite]:
     running.stop()
 
 
-@pytest.fixture
-async def suite(
-    nats_url: str,
-    namespace: str,
-    new_database: DatabaseFactory,
-    smtp: SmtpServer,
-    issuer: DevIssuer,
-    site: StaticSite,
-    tmp_path: Path,
-) -> AsyncIterator[Suite]:
-    """The five services; intake answers the town's website as a registered origin."""
-    running = Suite(
-        nats_url=nats_url,
-        database_urls={name: await new_database() for name in SERVICES},
-        smtp_port=smtp.port,
-        workdir=tmp_path,
-        namespace=namespace,
-        issuer_url=issuer.url,
-        extra_env={"INTAKE_CORS_ORIGINS": site.origin},
-    )
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
+@pytest.fixture(scope="module")
+def shared_suite_env(site: StaticSite) -> dict[str, str]:
+    """The module's suite: intake answers the town's website as a registered origin."""
+    return {"INTAKE_CORS_ORIGINS": site.origin}
 
 
 @pytest.fixture
 async def desk(
-    nats_url: str, namespace: str, new_database: DatabaseFactory
+    nats_url: str, shared_namespace: str, new_database: DatabaseFactory
 ) -> AsyncIterator[CaseDesk]:
     """A clerk's steps, appended to casework's stream as casework appends them."""
-    async with case_desk(nats_url, namespace, await new_database()) as running:
+    async with case_desk(nats_url, shared_namespace, await new_database()) as running:
         yield running
 
 
@@ -230,9 +208,9 @@ async def no_serious_violations(page: Page, state: str) -> None:
 
 
 async def test_a_trade_is_registered_by_keyboard_on_the_towns_page(
-    suite: Suite, site: StaticSite, context: BrowserContext
+    shared_suite: Suite, site: StaticSite, context: BrowserContext
 ) -> None:
-    intake = suite.url("intake")
+    intake = shared_suite.url("intake")
     url = town_page(site, intake, WURZEN, "gewerbeanmeldung", properties=TOWN_COLOURS)
     order = await date_order(context)
     page = await context.new_page()
@@ -378,9 +356,9 @@ async def test_a_trade_is_registered_by_keyboard_on_the_towns_page(
 
 
 async def test_a_parking_permit_survives_a_lost_answer_under_a_hostile_stylesheet(
-    suite: Suite, site: StaticSite, context: BrowserContext
+    shared_suite: Suite, site: StaticSite, context: BrowserContext
 ) -> None:
-    intake = suite.url("intake")
+    intake = shared_suite.url("intake")
     url = town_page(site, intake, WURZEN, "bewohnerparkausweis", css=HOSTILE_CSS, api=False)
     page = await context.new_page()
     choosers = file_choosers(page)
@@ -540,9 +518,9 @@ FILL = """(host, form) => {
 
 
 async def test_every_procedure_is_rendered_and_submitted_through_the_widget(
-    suite: Suite, site: StaticSite, context: BrowserContext
+    shared_suite: Suite, site: StaticSite, context: BrowserContext
 ) -> None:
-    intake = suite.url("intake")
+    intake = shared_suite.url("intake")
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -569,9 +547,9 @@ async def test_every_procedure_is_rendered_and_submitted_through_the_widget(
 
 
 async def test_a_clerks_question_is_answered_in_the_widget_with_a_file(
-    suite: Suite, site: StaticSite, context: BrowserContext, desk: CaseDesk
+    shared_suite: Suite, site: StaticSite, context: BrowserContext, desk: CaseDesk
 ) -> None:
-    intake = suite.url("intake")
+    intake = shared_suite.url("intake")
     page = await context.new_page()
     choosers = file_choosers(page)
     errors: list[str] = []
