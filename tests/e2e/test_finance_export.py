@@ -12,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 
 from contracts.base import DomainEvent
 from contracts.calendar import today
@@ -31,13 +33,20 @@ from runtime.reader import read_stream
 from runtime.service import Runtime
 from tests.e2e.test_case_letters import apply
 from tests.e2e.test_fee_notices import assessed_fee, billing_log
-from tests.e2e.test_statement_import import WURZEN_IBAN, XML, as_treasury, claim_when, treasury
+from tests.e2e.test_statement_import import WURZEN_IBAN, XML, as_treasury, claim_when
 from tests.support.applications import AUGUSTUSBURG, WURZEN, gewerbeanmeldung
 from tests.support.issuer import DevIssuer
 from tests.support.suite import Suite
 from tests.unit.services.billing.statements.camt_files import entry, statement
 
-__all__ = ["billing_log", "treasury"]  # fixtures, used here by name
+__all__ = ["billing_log"]  # the fixture, used here by name
+
+
+@pytest.fixture
+async def treasury(suite: Suite, issuer: DevIssuer) -> AsyncIterator[httpx.AsyncClient]:
+    """Wurzen's treasury on this test's own suite (each test here moves the clock)."""
+    async with as_treasury(suite, issuer, WURZEN, ("treasury",)) as client:
+        yield client
 
 
 async def billing_events(log: Runtime) -> list[tuple[str, DomainEvent]]:

@@ -8,6 +8,9 @@ name, until a Wurzen clerk assigns them — Augustusburg's clerks do not see the
 file imported again books nothing; every booking is one ``PaymentBooked`` on the fee's log.
 Files that are no statement, of an unknown account, or of another town's account are refused
 with the reason in German, and nothing is booked.
+
+The three tests share one running suite; the first leaves Wurzen's clarification queue empty
+(it says so), which the other two then find unchanged by what they refused.
 """
 
 from __future__ import annotations
@@ -70,19 +73,25 @@ async def open_items(client: httpx.AsyncClient, town: str, count: int) -> list[d
 
 
 @pytest.fixture
-async def treasury(suite: Suite, issuer: DevIssuer) -> AsyncIterator[httpx.AsyncClient]:
-    async with as_treasury(suite, issuer, WURZEN, ("treasury",)) as client:
+def namespace(shared_namespace: str) -> str:
+    """The shared suite's namespace: ``billing_log`` reads billing's stream there."""
+    return shared_namespace
+
+
+@pytest.fixture
+async def treasury(shared_suite: Suite, issuer: DevIssuer) -> AsyncIterator[httpx.AsyncClient]:
+    async with as_treasury(shared_suite, issuer, WURZEN, ("treasury",)) as client:
         yield client
 
 
 async def test_a_statement_settles_a_fee_pays_another_in_part_and_queues_unclear_money(
-    suite: Suite, issuer: DevIssuer, treasury: httpx.AsyncClient, billing_log: Runtime
+    shared_suite: Suite, issuer: DevIssuer, treasury: httpx.AsyncClient, billing_log: Runtime
 ) -> None:
     cases = [
-        (await apply(suite, "gewerbeanmeldung", gewerbeanmeldung()))["application_id"]
+        (await apply(shared_suite, "gewerbeanmeldung", gewerbeanmeldung()))["application_id"]
         for _ in range(2)
     ]
-    fees = [await assessed_fee(suite, case_id) for case_id in cases]
+    fees = [await assessed_fee(shared_suite, case_id) for case_id in cases]
     paid, part = (fee["cash_reference"] for fee in fees)
     for reference in (paid, part):
         await claim_when(treasury, reference, open="26.00")
@@ -140,7 +149,7 @@ async def test_a_statement_settles_a_fee_pays_another_in_part_and_queues_unclear
         ["Spende Stadtfest"],
         "7.00",
     )
-    async with as_treasury(suite, issuer, AUGUSTUSBURG, ("clerk",)) as other:
+    async with as_treasury(shared_suite, issuer, AUGUSTUSBURG, ("clerk",)) as other:
         assert (await other.get(f"/api/v1/towns/{WURZEN}/clarifications")).status_code == 404
         refused = await other.post(
             f"/api/v1/towns/{WURZEN}/clarifications/{item['item_id']}",
@@ -149,7 +158,7 @@ async def test_a_statement_settles_a_fee_pays_another_in_part_and_queues_unclear
         assert refused.status_code == 404
         assert (await other.get(f"/api/v1/claims/{part}")).status_code == 404
 
-    async with as_treasury(suite, issuer, WURZEN, ("clerk",)) as clerk:
+    async with as_treasury(shared_suite, issuer, WURZEN, ("clerk",)) as clerk:
         path = f"/api/v1/towns/{WURZEN}/clarifications/{item['item_id']}"
         missing = await clerk.post(path, json={"resolution": "assigned"})
         assert missing.status_code == 422
@@ -189,7 +198,7 @@ async def test_a_statement_settles_a_fee_pays_another_in_part_and_queues_unclear
 
 
 async def test_files_that_cannot_be_imported_are_refused_and_book_nothing(
-    suite: Suite, issuer: DevIssuer, treasury: httpx.AsyncClient
+    shared_suite: Suite, issuer: DevIssuer, treasury: httpx.AsyncClient
 ) -> None:
     wurzens = statement(entry("26.00", "irgendwas", reference="X-1"), iban=WURZEN_IBAN)
 
@@ -206,15 +215,15 @@ async def test_files_that_cannot_be_imported_are_refused_and_book_nothing(
     assert unknown.status_code == 422
     assert "keiner Gemeinde" in unknown.json()["errors"][0]["message"]
 
-    async with as_treasury(suite, issuer, AUGUSTUSBURG, ("treasury",)) as other:
+    async with as_treasury(shared_suite, issuer, AUGUSTUSBURG, ("treasury",)) as other:
         refused = await other.post("/api/v1/statements", content=wurzens, headers=XML)
         assert refused.status_code == 403
         assert "nicht zuständig" in refused.json()["detail"]
-    async with as_treasury(suite, issuer, WURZEN, ("clerk",)) as clerk:
+    async with as_treasury(shared_suite, issuer, WURZEN, ("clerk",)) as clerk:
         assert (
             await clerk.post("/api/v1/statements", content=wurzens, headers=XML)
         ).status_code == 403
-    anonymous = await httpx.AsyncClient(base_url=suite.url("billing")).post(
+    anonymous = await httpx.AsyncClient(base_url=shared_suite.url("billing")).post(
         "/api/v1/statements", content=wurzens, headers=XML
     )
     assert anonymous.status_code == 401
@@ -223,7 +232,7 @@ async def test_files_that_cannot_be_imported_are_refused_and_book_nothing(
 
 
 async def test_hostile_and_malformed_files_get_a_german_4xx_and_book_nothing(
-    suite: Suite, treasury: httpx.AsyncClient, tmp_path: Path
+    shared_suite: Suite, treasury: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("GEHEIM")
