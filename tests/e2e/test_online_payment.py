@@ -10,15 +10,18 @@ one signed with another key (forged), one signed ten minutes ago (late), one for
 amount, and a duplicate with a fresh nonce — each refused, or applied without a second booking.
 A payment the citizen cancels ends with ``OnlinePaymentFailed``; one paid whose callback never
 came is learned, and booked, when its status is asked.
+
+Both tests share one running suite and one simulator, each on its own payments.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import secrets
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -31,16 +34,13 @@ import pytest
 
 from contracts.events.billing import OnlinePaymentStarted, PaymentBooked
 from contracts.naming import Service
-from devstack.payment_simulator import PaymentSimulator
+from devstack.payment_simulator import Delivery, PaymentSimulator
 from runtime.eventstore import AggregateRef
 from runtime.service import Runtime
-from tests.conftest import DatabaseFactory
 from tests.e2e.test_case_letters import apply
 from tests.e2e.test_fee_notices import assessed_fee, billing_log, fee_events
 from tests.support.applications import WURZEN, gewerbeanmeldung
-from tests.support.issuer import DevIssuer
-from tests.support.mail import SmtpServer
-from tests.support.suite import ROOT, SERVICES, Suite
+from tests.support.suite import ROOT, Suite
 
 __all__ = ["billing_log"]  # the fixture, used here by name
 
@@ -48,7 +48,7 @@ KEY = secrets.token_urlsafe(32)
 """Wurzen's key at the provider, for this run (deploy/members: key_env)."""
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def simulator() -> Iterator[PaymentSimulator]:
     running = PaymentSimulator({WURZEN: KEY.encode()}).start()
     yield running
@@ -65,33 +65,19 @@ def members_at(simulator: PaymentSimulator, folder: Path) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module")
+def shared_suite_env(
+    simulator: PaymentSimulator, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    """The module's suite: Wurzen's provider is the simulator, with this run's key."""
+    members = members_at(simulator, tmp_path_factory.mktemp("payment") / "members")
+    return {"RATHAUS_MEMBERS_DIR": str(members), f"BILLING_PAYMENT_KEY_{WURZEN}": KEY}
+
+
 @pytest.fixture
-async def suite(
-    nats_url: str,
-    namespace: str,
-    new_database: DatabaseFactory,
-    smtp: SmtpServer,
-    issuer: DevIssuer,
-    simulator: PaymentSimulator,
-    tmp_path: Path,
-) -> AsyncIterator[Suite]:
-    running = Suite(
-        nats_url=nats_url,
-        database_urls={name: await new_database() for name in SERVICES},
-        smtp_port=smtp.port,
-        workdir=tmp_path,
-        namespace=namespace,
-        issuer_url=issuer.url,
-        extra_env={
-            "RATHAUS_MEMBERS_DIR": str(members_at(simulator, tmp_path / "members")),
-            f"BILLING_PAYMENT_KEY_{WURZEN}": KEY,
-        },
-    )
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
+def namespace(shared_namespace: str) -> str:
+    """The shared suite's namespace: ``billing_log`` reads billing's stream there."""
+    return shared_namespace
 
 
 async def started(client: httpx.AsyncClient, reference: str) -> dict[str, Any]:
@@ -121,16 +107,21 @@ async def claim(suite: Suite, reference: str, **wanted: Any) -> dict[str, Any]:
     raise AssertionError(f"claim {reference} never showed {wanted}")
 
 
+def deliveries_of(simulator: PaymentSimulator, *payment_ids: str) -> list[Delivery]:
+    """The callbacks the simulator sent about these payments."""
+    return [d for d in simulator.deliveries if json.loads(d.body)["payment_id"] in payment_ids]
+
+
 async def bookings(log: Runtime, case_id: str) -> list[PaymentBooked]:
     return [e for e in await fee_events(log, case_id) if isinstance(e, PaymentBooked)]
 
 
 async def test_a_fee_paid_online_is_booked_once_whatever_the_provider_is_made_to_send(
-    suite: Suite, simulator: PaymentSimulator, billing_log: Runtime
+    shared_suite: Suite, simulator: PaymentSimulator, billing_log: Runtime
 ) -> None:
-    case_id = (await apply(suite, "gewerbeanmeldung", gewerbeanmeldung()))["application_id"]
-    reference = (await assessed_fee(suite, case_id))["cash_reference"]
-    billing = httpx.AsyncClient(base_url=suite.url("billing"), timeout=30)
+    case_id = (await apply(shared_suite, "gewerbeanmeldung", gewerbeanmeldung()))["application_id"]
+    reference = (await assessed_fee(shared_suite, case_id))["cash_reference"]
+    billing = httpx.AsyncClient(base_url=shared_suite.url("billing"), timeout=30)
     citizen = httpx.AsyncClient(timeout=30)
 
     unknown = await billing.post("/api/v1/payments", json={"cash_reference": "0000-0000-0"})
@@ -150,9 +141,13 @@ async def test_a_fee_paid_online_is_booked_once_whatever_the_provider_is_made_to
     payment = await started(billing, reference)
     assert payment["amount"] == "26.00"
     assert payment["redirect_url"].startswith(f"{simulator.url}/pay/sim_")
-    [order] = simulator.payments.values()
+    # The simulator serves the module's other test too: this payment's order and callback.
+    [order] = [p for p in simulator.payments.values() if p.payment_id == payment["payment_id"]]
     assert (order.merchant, order.reference, order.amount) == (WURZEN, reference, "26.00")
-    assert order.notification_url == f"{suite.url('billing')}/api/v1/payments/callback/simulator"
+    assert (
+        order.notification_url
+        == f"{shared_suite.url('billing')}/api/v1/payments/callback/simulator"
+    )
 
     # The citizen pays on the provider's page and comes back to billing.
     page = await citizen.get(payment["redirect_url"])
@@ -162,14 +157,14 @@ async def test_a_fee_paid_online_is_booked_once_whatever_the_provider_is_made_to
     assert paid.status_code == 303
     assert (
         paid.headers["location"]
-        == f"{suite.url('billing')}/api/v1/payments/{payment['payment_id']}"
+        == f"{shared_suite.url('billing')}/api/v1/payments/{payment['payment_id']}"
     )
-    [delivery] = simulator.deliveries
+    [delivery] = deliveries_of(simulator, payment["payment_id"])
     assert delivery.status_code == 204
     status = (await billing.get(f"/api/v1/payments/{payment['payment_id']}")).json()
     assert (status["status"], status["redirect_url"]) == ("paid", None)
 
-    settled = await claim(suite, reference, paid=Decimal("26.00"))
+    settled = await claim(shared_suite, reference, paid=Decimal("26.00"))
     assert settled["settled_at"] is not None
     [booked] = await bookings(billing_log, case_id)
     assert booked.model_dump(exclude={"booked_at", "value_date"}) == {
@@ -236,17 +231,17 @@ async def test_a_fee_paid_online_is_booked_once_whatever_the_provider_is_made_to
     assert again.json()["errors"][0]["type"] == "settled"
     await asyncio.sleep(1)  # time for a second booking to reach the log, were there one
     assert len(await bookings(billing_log, case_id)) == 1
-    assert (await claim(suite, reference))["paid"] == Decimal("26.00")
+    assert (await claim(shared_suite, reference))["paid"] == Decimal("26.00")
     await billing.aclose()
     await citizen.aclose()
 
 
 async def test_a_cancelled_payment_ends_and_a_lost_callback_is_made_good_by_the_status_query(
-    suite: Suite, simulator: PaymentSimulator, billing_log: Runtime
+    shared_suite: Suite, simulator: PaymentSimulator, billing_log: Runtime
 ) -> None:
-    case_id = (await apply(suite, "gewerbeanmeldung", gewerbeanmeldung()))["application_id"]
-    reference = (await assessed_fee(suite, case_id))["cash_reference"]
-    billing = httpx.AsyncClient(base_url=suite.url("billing"), timeout=30)
+    case_id = (await apply(shared_suite, "gewerbeanmeldung", gewerbeanmeldung()))["application_id"]
+    reference = (await assessed_fee(shared_suite, case_id))["cash_reference"]
+    billing = httpx.AsyncClient(base_url=shared_suite.url("billing"), timeout=30)
     citizen = httpx.AsyncClient(timeout=30)
 
     # The citizen cancels on the provider's page: the payment ends, nothing is booked.
@@ -255,10 +250,12 @@ async def test_a_cancelled_payment_ends_and_a_lost_callback_is_made_good_by_the_
     status = (await billing.get(f"/api/v1/payments/{cancelled['payment_id']}")).json()
     assert status["status"] == "cancelled"
     ref = AggregateRef(Service.BILLING, WURZEN, "online-payment", cancelled["payment_id"])
-    assert [type(e.event).__name__ for e in (await billing_log.store.load(ref)).events] == [
-        "OnlinePaymentStarted",
-        "OnlinePaymentFailed",
-    ]
+    for _ in range(100):  # the end is recorded with the status; billing's outbox publishes it
+        logged = [type(e.event).__name__ for e in (await billing_log.store.load(ref)).events]
+        if len(logged) >= 2:
+            break
+        await asyncio.sleep(0.1)
+    assert logged == ["OnlinePaymentStarted", "OnlinePaymentFailed"]
 
     # Paid, but the callback never arrived: asking for the status asks the provider.
     second = await started(billing, reference)
@@ -266,9 +263,10 @@ async def test_a_cancelled_payment_ends_and_a_lost_callback_is_made_good_by_the_
     simulator.payments[order.provider_reference] = replace(order, status="paid")
     status = (await billing.get(f"/api/v1/payments/{second['payment_id']}")).json()
     assert status["status"] == "paid"
-    await claim(suite, reference, paid=Decimal("26.00"))
+    await claim(shared_suite, reference, paid=Decimal("26.00"))
     [booked] = await bookings(billing_log, case_id)
     assert booked.booking_id == f"online:simulator:{order.provider_reference}"
-    assert len(simulator.deliveries) == 1  # the cancellation's alone
+    # the cancellation's alone
+    assert len(deliveries_of(simulator, cancelled["payment_id"], second["payment_id"])) == 1
     await billing.aclose()
     await citizen.aclose()
