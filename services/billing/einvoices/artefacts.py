@@ -19,12 +19,21 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
+MACHINE_SHARED_DATA = Path("/work/shared/data")
+"""Where this workplace's machines keep the shared corpora, for a clone made elsewhere."""
+
+
 def _beside_the_repository() -> Path:
-    """``shared/data/xrechnung`` in the nearest folder above the repository that has one — a
-    clone may sit a level deeper than the main checkout."""
-    for folder in REPO_ROOT.parents:
-        if (folder / "shared" / "data" / "xrechnung").is_dir():
-            return folder / "shared" / "data" / "xrechnung"
+    """``xrechnung`` in the shared data: named by ``RATHAUS_SHARED_DATA``, else in the nearest
+    ``shared/data`` above the repository (a clone may sit deeper than the main checkout), else
+    the machine's — a clone in a temporary folder has no ``../shared``."""
+    named = os.environ.get("RATHAUS_SHARED_DATA")
+    candidates = [Path(named)] if named else []
+    candidates += [folder / "shared" / "data" for folder in REPO_ROOT.parents]
+    candidates.append(MACHINE_SHARED_DATA)
+    for data in candidates:
+        if (data / "xrechnung").is_dir():
+            return data / "xrechnung"
     return REPO_ROOT.parent / "shared" / "data" / "xrechnung"
 
 
