@@ -1,9 +1,9 @@
-"""Events of archive: filed case records and erased personal data."""
+"""Events of archive: filed case and invoice records, and erased personal data."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field
@@ -24,6 +24,31 @@ class CaseFiled(DomainEvent):
     chain_hash: str = Field(description="SHA-256 of the previous file's chain hash + this record")
     retain_until: date
     filed_at: datetime
+
+
+class InvoiceFiled(DomainEvent):
+    """An incoming e-invoice whose processing ended is in its town's e-file.
+
+    Filed like a case — its record is every commit of the invoice's aggregate as stored in
+    the log, sealed into the town's hash chain — once it was paid (released in a
+    credit-transfer file), rejected back to the supplier, or received as a duplicate. The
+    original document and the check's report stay where billing sealed them; their
+    checksums are in the filed record (the receipt) and repeated here.
+    """
+
+    type_name: ClassVar[str] = "archive.InvoiceFiled"
+    aggregate_type: ClassVar[str] = "file"
+
+    invoice_id: UUID
+    file_reference: str = Field(description="Aktenzeichen from the town's filing plan")
+    event_count: int = Field(ge=1)
+    record_hash: str = Field(description="SHA-256 over the filed record")
+    chain_hash: str = Field(description="SHA-256 of the previous file's chain hash + this record")
+    retain_until: date
+    filed_at: datetime
+    original_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="The invoice as received")
+    report_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="The check's report")
+    outcome: Literal["paid", "rejected", "duplicate"]
 
 
 class PersonalDataErased(DomainEvent):

@@ -67,11 +67,11 @@ async def stack(
 ) -> AsyncIterator[Stack]:
     namespace = f"t{secrets.token_hex(4)}"
     admin = await asyncpg.connect(pg_admin_url)
-    names = [f"test_{secrets.token_hex(5)}" for _ in range(5)]
+    names = [f"test_{secrets.token_hex(5)}" for _ in range(6)]
     for name in names:
         await admin.execute(f'CREATE DATABASE "{name}"')
     urls = [pg_admin_url.rsplit("/", 1)[0] + f"/{name}" for name in names]
-    services = ("intake", "casework", "billing", "notify")
+    services = ("intake", "casework", "billing", "notify", "archive")
     suite = Suite(
         nats_url=nats_url,
         database_urls=dict(zip(services, urls, strict=False)),
@@ -86,7 +86,7 @@ async def stack(
     log = None
     try:
         suite.start(services)
-        log = await connected_runtime(Service.BILLING, nats_url, namespace, urls[4])
+        log = await connected_runtime(Service.BILLING, nats_url, namespace, urls[5])
         yield suite, log, shared_smtp
     finally:
         if log is not None:
@@ -148,6 +148,18 @@ async def received(suite: Suite, issuer: DevIssuer, name: str) -> str:
 async def post(suite: Suite, token: str, path: str, body: Any = None) -> httpx.Response:
     async with client(suite, token) as caller:
         return await caller.post(path, json=body)
+
+
+async def filed_in_archive(suite: Suite, invoice_id: str) -> Any:
+    """Archive's verified file of an invoice whose processing ended, once it is filed."""
+    async with client(suite, None, "archive") as archive:
+        for _ in range(300):
+            answer = await archive.get(f"/api/v1/files/{invoice_id}")
+            if answer.status_code == 200:
+                return answer.json()
+            assert answer.status_code == 404, answer.text
+            await asyncio.sleep(0.1)
+    raise AssertionError("archive never filed the invoice")
 
 
 async def invoice_events(log: Runtime, invoice_id: str, count: int) -> list[Any]:
@@ -268,6 +280,10 @@ async def test_a_delegated_invoice_is_approved_under_four_eyes_and_paid_once(
     assert isinstance(release, InvoiceReleasedForPayment)
     assert (str(release.file_id), str(release.amount)) == (paid["file_id"], "10555.30")
 
+    filed = await filed_in_archive(suite, invoice)
+    assert filed["file_reference"].startswith("20.31.01/")
+    assert (filed["parts"], filed["valid"], filed["missing_parts"]) == (5, True, [])
+
 
 @pytest.mark.usefixtures("delegated")
 async def test_a_rejected_invoice_s_supplier_gets_the_reasons_by_mail(
@@ -306,6 +322,8 @@ async def test_a_rejected_invoice_s_supplier_gets_the_reasons_by_mail(
         suite, person(issuer, AUGUSTUSBURG, "Clara Auftrag"), base + "/factual-approval"
     )
     assert (late.status_code, late.json()["rule"]) == (409, "invoice_rejected")
+    filed = await filed_in_archive(suite, invoice)
+    assert (filed["parts"], filed["valid"]) == (2, True)
 
 
 @pytest.mark.usefixtures("delegated")

@@ -1,4 +1,4 @@
-"""Filing a closed case (pure): when it is complete, its file reference, its seal.
+"""Filing a closed case or invoice (pure): when it is complete, its file reference, its seal.
 
 The record of a case is every commit of every service that concerns it, exactly as stored
 in the log (personal fields sealed). Its hash is computed over those bytes, so anyone who
@@ -11,11 +11,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
 from contracts.base import DomainEvent
 from contracts.calendar import german_date
-from contracts.events.archive import CaseFiled
+from contracts.events.archive import CaseFiled, InvoiceFiled
+
+InvoiceOutcome = Literal["paid", "rejected", "duplicate"]
 
 GENESIS = "0" * 64
 """The chain hash before a town's first file."""
@@ -29,8 +32,13 @@ class PlanEntry:
     retention_years: int
 
 
+INVOICES = "eingangsrechnung"
+"""The plan position of incoming invoices (the process id casework delegates by)."""
+
 FILING_PLAN = {
     "gewerbeanmeldung": PlanEntry(code="32.10.01", retention_years=10),
+    # Payment vouchers (Buchungsbelege): ten years, as § 147 AO and the towns' budget law ask.
+    INVOICES: PlanEntry(code="20.31.01", retention_years=10),
 }
 DEFAULT_PLAN = PlanEntry(code="00.00.00", retention_years=10)
 
@@ -108,5 +116,35 @@ def decide_filing(history: list[DomainEvent], command: FileCase) -> list[DomainE
             chain_hash=chain_hash(command.previous_chain_hash, record),
             retain_until=retain_until(command.procedure, command.closed_at),
             filed_at=command.now,
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class FileInvoice(FileCase):
+    """The command: file an incoming invoice whose processing ended (``case_id`` is its id)."""
+
+    original_sha256: str = ""
+    report_sha256: str = ""
+    outcome: InvoiceOutcome = "paid"
+
+
+def decide_invoice_filing(history: list[DomainEvent], command: FileInvoice) -> list[DomainEvent]:
+    """``InvoiceFiled`` once per invoice, in the town's chain like its cases."""
+    if history:
+        return []
+    record = record_hash(command.parts)
+    return [
+        InvoiceFiled(
+            invoice_id=command.case_id,
+            file_reference=file_reference(INVOICES, german_date(command.now).year, command.number),
+            event_count=len(command.parts),
+            record_hash=record,
+            chain_hash=chain_hash(command.previous_chain_hash, record),
+            retain_until=retain_until(INVOICES, command.closed_at),
+            filed_at=command.now,
+            original_sha256=command.original_sha256,
+            report_sha256=command.report_sha256,
+            outcome=command.outcome,
         )
     ]

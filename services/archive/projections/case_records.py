@@ -4,6 +4,10 @@ A case is complete when casework has closed it and billing has settled its fee (
 or none due); the two arrive on different streams in either order. All streams of this
 projection are applied under one lock, so exactly one of them sees the case complete.
 
+An incoming e-invoice is filed the same way, in the same town chain: its record is every
+commit of its aggregate in billing's log, complete once its processing ended (paid,
+rejected back to the supplier, or received as a duplicate that is never paid).
+
 The town's chain and its file numbers are authoritative here, in PostgreSQL: the number,
 the chain link and the ``CaseFiled`` that announces them are committed in one transaction
 (the event through the runtime's outbox). A rolled-back transaction therefore takes all
@@ -21,13 +25,21 @@ import asyncpg
 
 from contracts.base import DomainEvent
 from contracts.calendar import german_date
-from contracts.events.archive import CaseFiled
+from contracts.events.archive import CaseFiled, InvoiceFiled
 from contracts.events.billing import FeeAssessed, NoFeeDue
 from contracts.events.casework import (
     CaseClosed,
     CaseDecided,
     CaseOpened,
     CaseReferredToClerk,
+)
+from contracts.events.einvoices import (
+    IncomingInvoiceReceived,
+    IncomingInvoiceRejected,
+    InvoiceCountersigned,
+    InvoiceFactuallyApproved,
+    InvoicePaymentOrdered,
+    InvoiceReleasedForPayment,
 )
 from contracts.events.intake import ApplicationSubmitted
 from contracts.events.notify import MessageDelivered, MessageDeliveryFailed
@@ -93,13 +105,34 @@ COLLECTED = (
     NoFeeDue,
     MessageDelivered,
     MessageDeliveryFailed,
+    IncomingInvoiceReceived,
+    InvoiceFactuallyApproved,
+    InvoicePaymentOrdered,
+    InvoiceCountersigned,
+    IncomingInvoiceRejected,
+    InvoiceReleasedForPayment,
 )
+
+OPENING = (ApplicationSubmitted.type_name, IncomingInvoiceReceived.type_name)
+"""The first part of a record, without which it is not filed (it may arrive last)."""
+
+INVOICE_STATUS = """
+CREATE TABLE invoice_status (
+    invoice_id      uuid PRIMARY KEY,
+    original_sha256 text NOT NULL,
+    report_sha256   text NOT NULL,
+    outcome         text
+)
+"""
 
 
 def case_id_of(event: DomainEvent) -> UUID | None:
-    """The case an event concerns (the application id is the case id)."""
+    """The case an event concerns (the application id is the case id; an invoice is its own)."""
     if isinstance(event, ApplicationSubmitted):
         return event.application_id
+    invoice_id = getattr(event, "invoice_id", None)
+    if isinstance(invoice_id, UUID):
+        return invoice_id
     case_id = getattr(event, "case_id", None)
     return case_id if isinstance(case_id, UUID) else None
 
@@ -143,6 +176,10 @@ def projection(runtime: Runtime) -> Projection:
             await conn.execute(
                 "UPDATE case_status SET fee_settled = true WHERE case_id = $1", case_id
             )
+        elif isinstance(event, IncomingInvoiceReceived | IncomingInvoiceRejected):
+            await invoice_status(conn, event)
+        elif isinstance(event, InvoiceReleasedForPayment):
+            await invoice_ended(conn, event.invoice_id, "paid", event.released_at)
         elif not isinstance(event, ApplicationSubmitted):  # it may be the last part to arrive
             return
         await file_if_complete(conn, case_id, envelope)
@@ -156,9 +193,48 @@ def projection(runtime: Runtime) -> Projection:
         migrations=(
             DDL,
             "CREATE UNIQUE INDEX files_by_reference ON files (tenant, file_reference)",
+            INVOICE_STATUS,
         ),
         rebuildable=False,
         opens_personal_data=False,
+    )
+
+
+async def invoice_status(
+    conn: asyncpg.Connection, event: IncomingInvoiceReceived | IncomingInvoiceRejected
+) -> None:
+    """An invoice's receipt (its documents' checksums) or its rejection back to the supplier."""
+    if isinstance(event, IncomingInvoiceRejected):
+        await invoice_ended(conn, event.invoice_id, "rejected", event.step.at)
+        return
+    await conn.execute(
+        "UPDATE case_status SET procedure = $2, fee_settled = true WHERE case_id = $1",
+        event.invoice_id,
+        filing.INVOICES,
+    )
+    await conn.execute(
+        "INSERT INTO invoice_status VALUES ($1, $2, $3, NULL) ON CONFLICT DO NOTHING",
+        event.invoice_id,
+        event.original.sha256,
+        event.report.sha256,
+    )
+    if event.duplicate_of is not None:  # kept as evidence, never paid: nothing more comes
+        await invoice_ended(conn, event.invoice_id, "duplicate", event.received_at)
+
+
+async def invoice_ended(
+    conn: asyncpg.Connection, invoice_id: UUID, outcome: filing.InvoiceOutcome, at: datetime
+) -> None:
+    """The invoice's processing ended: its record is complete."""
+    await conn.execute(
+        "UPDATE case_status SET closed_at = $2 WHERE case_id = $1 AND closed_at IS NULL",
+        invoice_id,
+        at,
+    )
+    await conn.execute(
+        "UPDATE invoice_status SET outcome = coalesce(outcome, $2) WHERE invoice_id = $1",
+        invoice_id,
+        outcome,
     )
 
 
@@ -168,9 +244,10 @@ async def file_if_complete(
     """File the case once its record is complete (``filing.ready_to_file``)."""
     status = await conn.fetchrow(
         "SELECT s.*, EXISTS (SELECT 1 FROM case_parts p WHERE p.case_id = s.case_id"
-        " AND p.event_types = $2) AS submitted FROM case_status s WHERE s.case_id = $1",
+        " AND p.event_types = ANY($2::text[])) AS submitted FROM case_status s"
+        " WHERE s.case_id = $1",
         case_id,
-        ApplicationSubmitted.type_name,
+        list(OPENING),
     )
     if status is None or not filing.ready_to_file(
         submitted=status["submitted"],
@@ -204,23 +281,39 @@ async def file_if_complete(
         closed_at=status["closed_at"],
         now=now,
     )
-    [filed] = filing.decide_filing([], command)
-    assert isinstance(filed, CaseFiled)
+    if command.procedure == filing.INVOICES:
+        invoice = await conn.fetchrow("SELECT * FROM invoice_status WHERE invoice_id = $1", case_id)
+        decided = filing.decide_invoice_filing(
+            [],
+            filing.FileInvoice(
+                **vars(command),
+                original_sha256=invoice["original_sha256"],
+                report_sha256=invoice["report_sha256"],
+                outcome=invoice["outcome"],
+            ),
+        )
+        commit_id = derived_id(case_id, "file-invoice")
+    else:
+        decided = filing.decide_filing([], command)
+        commit_id = derived_id(case_id, "file-case")
+    [filed] = decided
+    assert isinstance(filed, CaseFiled | InvoiceFiled)
     await outbox.record(
         conn,
         file_ref(tenant, case_id),
         [filed],
-        commit_id=derived_id(case_id, "file-case"),
+        commit_id=commit_id,
         cause=Cause.from_event(envelope.meta, "system:archive.filing"),
         expected_seq=0,
     )
-    await record_file(conn, tenant, filed, previous, parts, head)
+    await record_file(conn, tenant, case_id, filed, previous, parts, head)
 
 
 async def record_file(
     conn: asyncpg.Connection,
     tenant: str,
-    filed: CaseFiled,
+    case_id: UUID,
+    filed: CaseFiled | InvoiceFiled,
     previous: str,
     parts: list[filing.RecordPart],
     head: Any,
@@ -229,7 +322,7 @@ async def record_file(
     position = (head["files"] if head else 0) + 1
     await conn.execute(
         "INSERT INTO files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        filed.case_id,
+        case_id,
         tenant,
         position,
         filed.file_reference,
@@ -247,4 +340,4 @@ async def record_file(
         filed.chain_hash,
         position,
     )
-    await conn.execute("UPDATE case_status SET filed = true WHERE case_id = $1", filed.case_id)
+    await conn.execute("UPDATE case_status SET filed = true WHERE case_id = $1", case_id)

@@ -9,13 +9,17 @@ from uuid import UUID
 
 import pytest
 
-from contracts.events.archive import CaseFiled
+from contracts.events.archive import CaseFiled, InvoiceFiled
 from services.archive.domain.filing import (
     GENESIS,
+    INVOICES,
     FileCase,
+    FileInvoice,
+    InvoiceOutcome,
     RecordPart,
     chain_hash,
     decide_filing,
+    decide_invoice_filing,
     file_reference,
     ready_to_file,
     record_hash,
@@ -196,3 +200,53 @@ def test_a_case_is_filed_only_when_submitted_closed_and_settled_and_only_once() 
     assert not ready_to_file(**whole, filed=True)
     for missing in whole:
         assert not ready_to_file(**{**whole, missing: False}, filed=False), missing
+
+
+INVOICE_PARTS = [
+    RecordPart("billing", 310, b'{"events":[{"type":"billing.IncomingInvoiceReceived"}]}'),
+    RecordPart("billing", 322, b'{"events":[{"type":"billing.InvoiceFactuallyApproved"}]}'),
+    RecordPart("billing", 325, b'{"events":[{"type":"billing.InvoicePaymentOrdered"}]}'),
+    RecordPart("billing", 331, b'{"events":[{"type":"billing.InvoiceReleasedForPayment"}]}'),
+]
+ORIGINAL = hashlib.sha256(b"<Invoice/>").hexdigest()
+REPORT = hashlib.sha256(b"<html>Bericht</html>").hexdigest()
+
+
+def file_invoice(outcome: InvoiceOutcome = "paid") -> FileInvoice:
+    return FileInvoice(
+        case_id=CASE,
+        procedure=INVOICES,
+        parts=INVOICE_PARTS,
+        previous_chain_hash=PREVIOUS,
+        number=18,
+        closed_at=CLOSED,
+        now=NOW,
+        original_sha256=ORIGINAL,
+        report_sha256=REPORT,
+        outcome=outcome,
+    )
+
+
+def test_an_ended_invoice_is_filed_in_the_town_s_chain_under_the_invoices_plan_position() -> None:
+    record = recomputed(INVOICE_PARTS)
+
+    assert decide_invoice_filing([], file_invoice()) == [
+        InvoiceFiled(
+            invoice_id=CASE,
+            file_reference="20.31.01/2026/00018",
+            event_count=4,
+            record_hash=record,
+            chain_hash=hashlib.sha256((PREVIOUS + record).encode()).hexdigest(),
+            retain_until=date(2036, 12, 31),
+            filed_at=NOW,
+            original_sha256=ORIGINAL,
+            report_sha256=REPORT,
+            outcome="paid",
+        )
+    ]
+
+
+def test_an_invoice_is_filed_only_once() -> None:
+    history = decide_invoice_filing([], file_invoice())
+
+    assert decide_invoice_filing(history, file_invoice("rejected")) == []
