@@ -21,6 +21,7 @@ from services.billing.configuration import apply_member_configuration
 from services.billing.einvoices.receiving import warm_up_check
 from services.billing.finance.closing import run_closing
 from services.billing.invoice_deadlines import run_deadline_announcements
+from services.billing.invoice_imap import run_invoice_imap
 from services.billing.invoice_mail import run_invoice_mail
 from services.billing.pages import desk_parts
 from services.billing.projections import (
@@ -72,6 +73,7 @@ def build(runtime: Runtime) -> ServiceParts:
             run_closing,
             run_timers,
             run_invoice_mail,
+            run_invoice_imap,
             warm_up_check,
             run_deadline_announcements,
         ),

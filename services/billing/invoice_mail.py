@@ -10,9 +10,7 @@ address and the Leitweg-ID should agree, and where they do not, the invoice goes
 Leitweg-ID and the event says so. The mail is answered 250 only after every attachment is
 recorded (451 if PostgreSQL or NATS is away, so the sender's server tries again later).
 
-Not here: answering the sender with the verdict (that comes with the clerks' part, by notify)
-and fetching from an IMAP mailbox (a deployment whose mail stays at a provider would need it;
-it is not built).
+A mailbox at a provider is fetched by IMAP instead (``invoice_imap``), into the same pipeline.
 """
 
 from __future__ import annotations
@@ -88,17 +86,24 @@ class InvoiceMailHandler:
         return "250 OK"
 
     async def _one(self, document: bytes, filename: str, mailed_to: str) -> None:
-        try:
-            outcome = await receive(self._runtime, document, channel="email", mailed_to=mailed_to)
-        except InputRefused as refused:
-            log.info("mailed invoice refused", file=filename, status=refused.status)
-            return
-        log.info(
-            "mailed invoice",
-            invoice_id=str(outcome.invoice_id),
-            accepted=outcome.accepted,
-            town=outcome.town.ags if outcome.town else None,
-        )
+        await receive_attachment(self._runtime, document, filename, mailed_to)
+
+
+async def receive_attachment(
+    runtime: Runtime, document: bytes, filename: str, mailed_to: str | None
+) -> None:
+    """One mailed document through the pipeline; refused input is logged, outages raise."""
+    try:
+        outcome = await receive(runtime, document, channel="email", mailed_to=mailed_to)
+    except InputRefused as refused:
+        log.info("mailed invoice refused", file=filename, status=refused.status)
+        return
+    log.info(
+        "mailed invoice",
+        invoice_id=str(outcome.invoice_id),
+        accepted=outcome.accepted,
+        town=outcome.town.ags if outcome.town else None,
+    )
 
 
 async def run_invoice_mail(runtime: Runtime) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from runtime.desk import DeskSettings
@@ -29,6 +29,16 @@ class BillingSettings(DeskSettings):
     Not 25 (needs root) nor the stack's 1025 (the mail sink notify sends to)."""
     invoice_smtp_host: str = "127.0.0.1"
     """Bound to the machine itself unless told otherwise: the gateway's MTA relays to it."""
+    invoice_imap_host: str = ""
+    """An IMAP mailbox to fetch e-invoices from, for towns whose invoice mail stays at a
+    provider (empty: none). Fetched over TLS unless ``invoice_imap_tls`` is off."""
+    invoice_imap_port: int = Field(default=993, ge=1, le=65535)
+    invoice_imap_tls: bool = True
+    """IMAPS (TLS from the first byte); off only for a server on the machine itself."""
+    invoice_imap_username: str = ""
+    invoice_imap_password: SecretStr | None = None
+    invoice_imap_folder: str = "INBOX"
+    invoice_imap_poll_seconds: float = Field(default=60.0, gt=0)
     invoice_rate_limit: str = "120/minute;2000/hour"
     """Invoices one client address may send by API or upload page (empty: no limit)."""
     invoice_rules_dir: Path | None = None

@@ -5,8 +5,9 @@ Official KoSIT test invoices, their buyer reference replaced by a member town's 
 read; the originals are refused with the routing verdict. The same invoice twice is flagged as
 a duplicate and queued once. The stored original is sealed and opens to the exact bytes sent.
 Hostile or wrong input is refused with a German 4xx and leaves nothing behind. An invoice
-mailed to Wurzen's invoice address over real SMTP lands in Wurzen's queue, and a supplier
-uploads one in Chromium and reads the report on the page.
+mailed to Wurzen's invoice address over real SMTP lands in Wurzen's queue, as does one billing
+fetches from a real IMAP mailbox (pymap), and a supplier uploads one in Chromium and reads the
+report on the page.
 
 One stack for the whole module (intake, which owns the key bucket and the object store, and
 billing with its invoice port), so the module stays well under a minute.
@@ -18,7 +19,7 @@ import asyncio
 import hashlib
 import re
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 from email.message import EmailMessage
 from pathlib import Path
@@ -41,6 +42,9 @@ from services.billing.einvoices.artefacts import BESIDE_THE_REPOSITORY
 from tests.support.applications import AUGUSTUSBURG, WURZEN
 from tests.support.browser import CHROMIUM, axe_source, serious_violations
 from tests.support.desk import clerk_token
+from tests.support.imap import PASSWORD as IMAP_PASSWORD
+from tests.support.imap import USER as IMAP_USER
+from tests.support.imap import ImapServer
 from tests.support.issuer import DevIssuer
 from tests.support.runtime import connected_runtime
 from tests.support.suite import Suite
@@ -49,6 +53,7 @@ TESTSUITE = BESIDE_THE_REPOSITORY / "testsuite/src/test/business-cases/standard"
 WURZEN_LEITWEG = "147290410410-0001-45"  # deploy/members/14729410-wurzen.toml
 WURZEN_ADDRESS = "e-rechnung@wurzen.rathauscloud.example"
 XML = {"content-type": "application/xml"}
+SMTP_MAIL = ("email", "123456")  # the invoice mailed over SMTP (the one by IMAP: PRG1502112)
 
 
 def official(name: str) -> bytes:
@@ -67,8 +72,16 @@ def addressed_to(content: bytes, leitweg_id: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
+def imap(tmp_path_factory: Any) -> Iterator[ImapServer]:
+    """The provider's mailbox billing fetches invoices from."""
+    server = ImapServer().start(tmp_path_factory.mktemp("imap") / "pymap.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
 async def stack(
-    nats_url: str, pg_admin_url: str, issuer: DevIssuer, tmp_path_factory: Any
+    nats_url: str, pg_admin_url: str, issuer: DevIssuer, imap: ImapServer, tmp_path_factory: Any
 ) -> AsyncIterator[tuple[Suite, Runtime, int]]:
     namespace = f"t{secrets.token_hex(4)}"  # the module's own streams and buckets
     admin = await asyncpg.connect(pg_admin_url)
@@ -88,6 +101,12 @@ async def stack(
             "billing": {
                 "BILLING_INVOICE_SMTP_PORT": str(smtp_port),
                 "BILLING_INVOICE_WARM_UP": "true",
+                "BILLING_INVOICE_IMAP_HOST": "127.0.0.1",
+                "BILLING_INVOICE_IMAP_PORT": str(imap.port),
+                "BILLING_INVOICE_IMAP_TLS": "false",
+                "BILLING_INVOICE_IMAP_USERNAME": IMAP_USER,
+                "BILLING_INVOICE_IMAP_PASSWORD": IMAP_PASSWORD,
+                "BILLING_INVOICE_IMAP_POLL_SECONDS": "0.5",
             }
         },
     )
@@ -319,7 +338,7 @@ async def test_an_invoice_mailed_to_wurzen_arrives_in_wurzens_queue(
     async with clerk(suite, issuer, WURZEN) as wurzen:
         for _ in range(200):
             rows = (await wurzen.get(f"/api/v1/towns/{WURZEN}/einvoices")).json()
-            mailed = [row for row in rows if row["channel"] == "email"]
+            mailed = [row for row in rows if (row["channel"], row["invoice_number"]) == SMTP_MAIL]
             if mailed:
                 break
             await asyncio.sleep(0.1)
@@ -332,6 +351,49 @@ async def test_an_invoice_mailed_to_wurzen_arrives_in_wurzens_queue(
     [event] = await events_of(log, WURZEN, row["invoice_id"])
     assert isinstance(event, IncomingInvoiceReceived)
     assert event.original.sha256 == hashlib.sha256(invoice).hexdigest()
+
+
+async def test_an_invoice_in_the_imap_mailbox_is_fetched_into_wurzens_queue_and_marked_seen(
+    stack: tuple[Suite, Runtime, int], imap: ImapServer, issuer: DevIssuer
+) -> None:
+    suite, log, _ = stack
+    invoice = addressed_to(official("01.05a-INVOICE_ubl.xml"), WURZEN_LEITWEG)
+    message = EmailMessage()
+    message["From"] = "rechnungswesen@lieferant.example"
+    message["To"] = "Stadt Wurzen <E-Rechnung@wurzen.rathauscloud.example>"
+    message["Subject"] = "Rechnung PRG1502112"
+    message.set_content("Anbei unsere Rechnung als XRechnung.")
+    message.add_attachment(invoice, maintype="application", subtype="xml", filename="r.xml")
+    imap.deliver(message)
+    note = EmailMessage()
+    note["From"] = "rechnungswesen@lieferant.example"
+    note["To"] = WURZEN_ADDRESS
+    note["Subject"] = "Frage ohne Rechnung"
+    note.set_content("Wann wird unsere Rechnung bezahlt?")
+    imap.deliver(note)
+
+    async with clerk(suite, issuer, WURZEN) as wurzen:
+        for _ in range(300):
+            rows = (await wurzen.get(f"/api/v1/towns/{WURZEN}/einvoices")).json()
+            fetched = [row for row in rows if row["invoice_number"] == "PRG1502112"]
+            if fetched:
+                break
+            await asyncio.sleep(0.1)
+        [row] = fetched
+    assert (row["channel"], row["mailed_to"]) == ("email", WURZEN_ADDRESS)
+    [event] = await events_of(log, WURZEN, row["invoice_id"])
+    assert isinstance(event, IncomingInvoiceReceived)
+    assert event.original.sha256 == hashlib.sha256(invoice).hexdigest()
+    for _ in range(100):  # marked once recorded, in the same poll
+        if "\\Seen" in imap.flags("Frage ohne Rechnung"):
+            break
+        await asyncio.sleep(0.1)
+    assert "\\Seen" in imap.flags("Rechnung PRG1502112")
+    assert "\\Seen" in imap.flags("Frage ohne Rechnung")
+    await asyncio.sleep(1.5)  # three more polls: nothing is taken in twice
+    async with clerk(suite, issuer, WURZEN) as wurzen:
+        rows = (await wurzen.get(f"/api/v1/towns/{WURZEN}/einvoices")).json()
+    assert [r["invoice_number"] for r in rows].count("PRG1502112") == 1
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")
