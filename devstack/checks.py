@@ -7,6 +7,7 @@ the exit code is non-zero if any step failed. pytest starts its own NATS and Pos
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -48,7 +49,36 @@ def mypy_targets(root: Path = ROOT) -> list[str]:
     return [*targets, "rathaus.py"] if (root / "rathaus.py").is_file() else targets
 
 
-def plan(pytest_args: Sequence[str], lint: bool = True, root: Path = ROOT) -> list[Step]:
+def worker_count() -> int:
+    """How many pytest processes: ``RATHAUS_TEST_WORKERS``, else one per core, at most four.
+
+    Most of an end-to-end test is waiting — for a service to start, a projection to catch
+    up, a mail to arrive — so a second process nearly halves the run on two cores (28 → 15
+    minutes here). More than four would mostly add servers competing for the same cores.
+    """
+    configured = os.environ.get("RATHAUS_TEST_WORKERS", "").strip()
+    if configured.isdigit():
+        return max(1, int(configured))
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def distributed(pytest_args: Sequence[str], workers: int) -> list[str]:
+    """pytest's arguments with the workers added, unless the caller chose (``-n``, ``-p``).
+
+    ``--dist loadfile`` keeps each module in one process: a module's tests share its
+    running suite (``shared_suite``) and run in their order.
+    """
+    chosen = any(
+        a in ("-n", "-p") or a.startswith(("-n", "--numprocesses", "--dist")) for a in pytest_args
+    )
+    if workers < 2 or chosen:
+        return list(pytest_args)
+    return ["-n", str(workers), "--dist", "loadfile", *pytest_args]
+
+
+def plan(
+    pytest_args: Sequence[str], lint: bool = True, root: Path = ROOT, workers: int = 1
+) -> list[Step]:
     """The steps of a test run, in order."""
     python = sys.executable
     steps = [
@@ -56,7 +86,7 @@ def plan(pytest_args: Sequence[str], lint: bool = True, root: Path = ROOT) -> li
         Step("ruff format", [python, "-m", "ruff", "format", "--check", "."]),
         Step("mypy", [python, "-m", "mypy", *mypy_targets(root)]),
     ]
-    pytest = Step("pytest", [python, "-m", "pytest", *pytest_args])
+    pytest = Step("pytest", [python, "-m", "pytest", *distributed(pytest_args, workers)])
     return [*steps, pytest] if lint else [pytest]
 
 
@@ -84,7 +114,7 @@ def summary_lines(outcomes: Sequence[Outcome]) -> list[str]:
 def run_checks(pytest_args: Sequence[str], lint: bool = True, out: Console | None = None) -> int:
     """Run every step and print the summary; 0 if all succeeded, else 1."""
     console = out or Console()
-    outcomes = [run_step(step, console) for step in plan(pytest_args, lint)]
+    outcomes = [run_step(step, console) for step in plan(pytest_args, lint, workers=worker_count())]
     console.say("\n━━ summary")
     for line in summary_lines(outcomes):
         console.say(line)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from devstack import cli
-from devstack.checks import Outcome, Step, mypy_targets, plan, summary_lines
+from devstack.checks import Outcome, Step, mypy_targets, plan, summary_lines, worker_count
 
 
 def test_lint_then_types_then_tests_with_the_extra_arguments_for_pytest() -> None:
@@ -17,6 +17,34 @@ def test_lint_then_types_then_tests_with_the_extra_arguments_for_pytest() -> Non
     assert [s.name for s in steps] == ["ruff check", "ruff format", "mypy", "pytest"]
     assert steps[1].command[1:] == ["-m", "ruff", "format", "--check", "."]
     assert steps[3].command == [sys.executable, "-m", "pytest", "-k", "towns", "-x"]
+
+
+def test_the_tests_run_in_two_processes_each_module_whole_in_one() -> None:
+    [step] = plan(["-k", "towns"], lint=False, workers=2)
+    assert step.command[3:] == ["-n", "2", "--dist", "loadfile", "-k", "towns"]
+
+
+@pytest.mark.parametrize("chosen", [["-n", "0"], ["-n4"], ["--numprocesses=3"], ["-p", "no:xdist"]])
+def test_workers_the_caller_chose_are_left_alone(chosen: list[str]) -> None:
+    [step] = plan([*chosen, "-x"], lint=False, workers=2)
+    assert step.command[3:] == [*chosen, "-x"]
+
+
+def test_one_worker_runs_pytest_as_it_is() -> None:
+    [step] = plan(["-x"], lint=False, workers=1)
+    assert step.command[3:] == ["-x"]
+
+
+@pytest.mark.parametrize(
+    ("configured", "cores", "workers"),
+    [("", 2, 2), ("", 16, 4), ("", 1, 1), ("1", 8, 1), ("3", 2, 3)],
+)
+def test_one_worker_per_core_at_most_four_unless_configured(
+    monkeypatch: pytest.MonkeyPatch, configured: str, cores: int, workers: int
+) -> None:
+    monkeypatch.setenv("RATHAUS_TEST_WORKERS", configured)
+    monkeypatch.setattr("os.cpu_count", lambda: cores)
+    assert worker_count() == workers
 
 
 def test_no_lint_runs_only_pytest() -> None:
