@@ -183,6 +183,22 @@ class DataKeyStore:
             )
         return destroyed
 
+    async def erased(self, key_id: str) -> bool:
+        """Whether ``key_id`` was destroyed, asked of the bucket itself (never the cache).
+
+        For a last look before an effect that must not happen after an erasure (a mail): the
+        erasure event may still be on its way to this service while the key is gone already.
+        A key that never existed is not erased. NATS errors propagate: the caller cannot know.
+        """
+        try:
+            msg = await self._js.get_last_msg(self._stream, self._prefix + key_id, direct=True)
+        except NotFoundError:
+            return False
+        if _is_tombstone(msg.headers) or not msg.data:
+            self.forget(key_id)
+            return True
+        return False
+
     def forget(self, key_id: str) -> None:
         """Drop a key from this process's cache."""
         self._cache.pop(key_id, None)

@@ -8,9 +8,11 @@ attempt — together with the event that announces it, which the runtime's outbo
 whenever NATS is there (``runtime.outbox``). So:
 
 * a sender never announces through NATS: a NATS outage delays the announcement, never
-  repeats a mail. The one thing it reads from NATS is a message's attachment (a decision
-  letter in the object store), before it sends: an outage fails that attempt before anything
-  went out, and the attempt is retried like any other;
+  repeats a mail. It reads from NATS before it sends: whether the case's data key still
+  exists (a mail must never go out after an erasure, and the erasure event may still be on its
+  way here while the key is gone — a destroyed key drops the message), and a message's
+  attachment (a decision letter in the object store). An outage postpones the message a few
+  seconds (no attempt counted) or fails the attempt, before anything went out;
 * a PostgreSQL outage after the mail server accepted a mail does not repeat it either: the
   sender keeps the outcome in memory and records it once the database is back (the lease
   keeps everybody else away meanwhile). Lease and outcome are committed durably whatever the
@@ -98,6 +100,20 @@ written)."""
 
 RETRY_LATER: tuple[type[Exception], ...] = (*INFRASTRUCTURE_ERRORS, NotFoundError)
 """Failures to put a message together that pass: its attachment's store is away or behind."""
+
+ERASED = """
+UPDATE rm_outbox.outbox SET status = 'erased', recipient = NULL, subject = NULL, body = NULL,
+    last_error = NULL, lease_token = NULL, lease_until = NULL
+WHERE message_id = $1 AND lease_token = $2
+"""
+"""Its case's key is gone: the message is dropped, as the erasure event will drop it too."""
+
+POSTPONE = """
+UPDATE rm_outbox.outbox SET lease_token = NULL, lease_until = NULL,
+    next_attempt_at = now() + make_interval(secs => $3)
+WHERE message_id = $1 AND lease_token = $2
+"""
+"""Not known whether its case was erased (NATS away): due again a little later, no attempt."""
 
 
 def message_ref(tenant: str, message_id: object) -> AggregateRef:
@@ -195,6 +211,17 @@ class Sender:
         if row is None:
             return False
         self._baton.wake_one()  # there may be more: let an idle sender look, while this sends
+        try:
+            if row["data_key"] and await self._runtime.keys.erased(row["data_key"]):
+                await self._settle(row, token, erased=True)
+                log.info("message dropped: its case was erased", message_id=str(row["message_id"]))
+                return True
+        except RETRY_LATER as exc:
+            # Unknown whether the case was erased: nothing goes out until it is known, and the
+            # outage costs no attempt (it is no failure of this message).
+            await self._settle(row, token, erased=False)
+            log.info("message waits for the key bucket", error=describe_error(exc))
+            return True
         attempts = row["attempts"] + 1
         carrier = {"traceparent": row["traceparent"]} if row["traceparent"] else None
         with (
@@ -262,6 +289,17 @@ class Sender:
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
+
+    async def _settle(self, row: Any, token: UUID, *, erased: bool) -> None:
+        """Give the lease back without an attempt: the message was erased, or must wait."""
+        async with self._runtime.pool.acquire() as conn, conn.transaction():
+            await conn.execute("SET LOCAL synchronous_commit TO ON")
+            if erased:
+                await conn.execute(ERASED, row["message_id"], token)
+            else:
+                await conn.execute(
+                    POSTPONE, row["message_id"], token, self._settings.key_check_retry_seconds
+                )
 
     async def _send(self, mail: EmailMessage) -> None:
         settings = self._settings

@@ -28,6 +28,12 @@ class NotifySettings(ServiceSettings):
     retry_base_seconds: float = Field(default=30.0, gt=0)
     retry_max_seconds: float = Field(default=3600.0, gt=0)
     poll_seconds: float = Field(default=5.0, gt=0)
+    key_check_retry_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="How soon a message is due again when NATS could not say whether its"
+        " case's key still exists (it is never sent without knowing)",
+    )
     lease_seconds: float = Field(
         default=300.0,
         gt=0,

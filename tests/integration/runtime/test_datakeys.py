@@ -83,3 +83,13 @@ async def test_keys_of_a_previous_kek_and_unversioned_keys_stay_readable(rt: Run
     sealed = AESGCM(data_key).encrypt(b"\x00" * 12, b"Erika", None)
     assert legacy.decrypt(b"\x00" * 12, sealed, None) == b"Erika"
     assert await rotated.get("old-kek") is not None
+
+
+async def test_erased_asks_the_bucket_even_while_the_key_is_cached(rt: Runtime) -> None:
+    await rt.keys.create("case-e")
+    other = rt.keys.__class__(rt.js, rt.ns.key_bucket(), key_bucket_stream(rt.ns), rt.settings.kek)
+    assert await other.get("case-e") is not None  # in the other process's cache now
+    assert await other.erased("case-e") is False
+    await rt.keys.destroy("case-e")
+    assert await other.erased("case-e") is True  # its erasure event has not arrived there
+    assert await other.erased("never-created") is False
