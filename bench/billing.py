@@ -1,7 +1,7 @@
 """Benchmark of billing: fee notices per second, a camt.053 of 10,000 entries, the dog tax of
 100,000 dogs, incoming e-invoices checked per second.
 
-Six parts, each selectable with ``--only`` (comma-separated; all by default):
+Seven parts, each selectable with ``--only`` (comma-separated; all by default):
 
 ``notices``
     ``--notices`` fee notices rendered in this process with billing's real code, one after
@@ -55,15 +55,26 @@ Six parts, each selectable with ``--only`` (comma-separated; all by default):
     XRechnung Schematron on Saxon-HE, the data read and its sums). The rules' compilation
     (``warm_up``) is timed apart; then invoices per second for UBL and CII separately and
     together, p50/p99 per invoice, and the process's peak RSS. Not in it: receiving (the API,
-    storage, events, routing) — the whole path is the service's figure.
+    storage, events, routing) — the whole path is ``einvoices-service``.
+``einvoices-service``
+    End to end, upload to approval queue: durable embedded NATS and PostgreSQL (as
+    ``camt-service``), intake (it owns the key bucket and object store the originals are
+    sealed into) and billing, its rules compiled at start and no rate limit. ``--invoices``
+    copies of the official invoices Wurzen accepts (82 of 86), each with Wurzen's Leitweg-ID
+    and an invoice number of its own, are posted to ``POST /api/v1/einvoices``,
+    ``--concurrency`` at a time; measured: invoices answered per second and p50/p99 of an
+    answer (the whole check in billing's worker, routing, the sealed original and report, the
+    event), and per invoice the time from its POST until Wurzen's queue (billing's read model,
+    polled every 20 ms) shows it. Billing's and its check worker's peak RSS.
 
 Every part prints its figures; the result, with the shared header (when, machine,
 durability — that of ``camt-service``'s servers; the other parts touch none), goes to
 ``bench/results/billing-latest.json``. ``--quick`` runs every part small (seconds; the unit
 test of the benchmark runs it without ``camt-service``).
 
-    python -m bench.billing [--only notices,camt,camt-service,dogtax,einvoices] [--notices 300]
-                            [--entries 10000] [--dogs 100000] [--rounds 5] [--quick]
+    python -m bench.billing [--only notices,camt,camt-service,dogtax,einvoices,...]
+                            [--notices 300] [--entries 10000] [--dogs 100000] [--rounds 5]
+                            [--invoices 500] [--concurrency 4] [--quick]
 """
 
 from __future__ import annotations
@@ -73,6 +84,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import sys
 import tempfile
 import time
@@ -89,6 +101,8 @@ from uuid import UUID, uuid5
 
 import asyncpg
 import httpx
+import psutil
+from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
 from bench.desk.machine import Load, peak_rss_mb
 from bench.skeleton import percentile, summary, when_and_where
@@ -128,8 +142,16 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 WURZEN = "14729410"
 WURZEN_FILE = ROOT / "deploy" / "members" / "14729410-wurzen.toml"
-PARTS = ("notices", "camt", "camt-service", "dogtax", "dogtax-service", "einvoices")
-QUICK = {"notices": 5, "entries": 300, "dogs": 2000, "rounds": 1}
+PARTS = (
+    "notices",
+    "camt",
+    "camt-service",
+    "dogtax",
+    "dogtax-service",
+    "einvoices",
+    "einvoices-service",
+)
+QUICK = {"notices": 5, "entries": 300, "dogs": 2000, "rounds": 1, "invoices": 20}
 CENT = Decimal("0.01")
 STARTED = time.monotonic()
 NAMESPACE = UUID("5b0e6a52-6c8e-4f3c-9d59-7a1a3c1b2e10")
@@ -703,6 +725,145 @@ def einvoices(rounds: int) -> dict[str, Any]:
     return {**result, "peak_rss_mb": peak_rss_mb(os.getpid()), **peak_resettable}
 
 
+WURZEN_LEITWEG = "147290410410-0001-45"  # deploy/members/14729410-wurzen.toml
+BUYER_REFERENCE = re.compile(rb"(<(?:cbc|ram):BuyerReference>)[^<]*(</)")
+BT_1 = "/*/*[local-name()='ID'] | /*/*[local-name()='ExchangedDocument']/*[local-name()='ID']"
+"""The invoice number: the UBL document's own cbc:ID, the CII document's ram:ID."""
+
+
+def derived_invoices(count: int) -> list[bytes]:
+    """``count`` invoices for Wurzen, derived from the official ones it accepts.
+
+    Each copy gets Wurzen's Leitweg-ID as buyer reference and an invoice number of its own
+    (``<number>-B<n>``), so none is a duplicate of another; nothing else changes.
+    """
+    testsuite = BESIDE_THE_REPOSITORY / "testsuite" / "src" / "test"
+    originals = []
+    leitweg = rb"\g<1>" + WURZEN_LEITWEG.encode() + rb"\g<2>"
+    for path in sorted(testsuite.rglob("*_ubl.xml")) + sorted(testsuite.rglob("*_uncefact.xml")):
+        content = BUYER_REFERENCE.sub(leitweg, path.read_bytes())
+        if check_invoice(content).accepted:
+            originals.append(content)
+    derived = []
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    for n in range(count):
+        root = etree.fromstring(originals[n % len(originals)], parser)
+        [number] = root.xpath(BT_1)
+        number.text = f"{number.text}-B{n}"
+        derived.append(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    return derived
+
+
+async def einvoices_service(count: int, concurrency: int, volatile: bool) -> dict[str, Any]:
+    """Part ``einvoices-service``: invoices posted to billing until each is in the queue."""
+    warm_up_einvoices()
+    invoices = derived_invoices(count)
+    say(f"{len(invoices)} derived invoices for Wurzen ready")
+    workdir = Path(tempfile.mkdtemp(prefix="rathaus-bench-einvoices-"))
+    nats_server = EmbeddedNats(workdir / "nats", port=0, sync_always=not volatile).start()
+    pg = EmbeddedPostgres(workdir / "pg", port=0).start(fsync=not volatile)
+    admin = await asyncpg.connect(pg.url)
+    for name in ("rathaus_intake", "rathaus_billing"):
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    try:
+        with running_issuer(workdir / "issuer") as issuer:
+            suite = Suite(
+                nats_url=nats_server.url,
+                database_urls={
+                    "intake": pg.url_for("rathaus_intake"),
+                    "billing": pg.url_for("rathaus_billing"),
+                },
+                smtp_port=1,
+                workdir=workdir,
+                extra_env={"RATHAUS_LOG_LEVEL": "warning"},
+                issuer_url=issuer.url,
+                service_env={
+                    "billing": {
+                        "BILLING_INVOICE_SMTP_PORT": "0",
+                        "BILLING_INVOICE_WARM_UP": "true",
+                        "BILLING_INVOICE_RATE_LIMIT": "",
+                    }
+                },
+            )
+            try:
+                say("starting intake (keys, object store) and billing …")
+                suite.start(("intake", "billing"))
+                db = await asyncpg.connect(suite.database_urls["billing"])
+                try:
+                    return await _post_invoices(suite, db, invoices, concurrency)
+                finally:
+                    await db.close()
+            finally:
+                suite.stop()
+    finally:
+        pg.stop()
+        nats_server.stop()
+
+
+async def _post_invoices(
+    suite: Suite, db: asyncpg.Connection, invoices: list[bytes], concurrency: int
+) -> dict[str, Any]:
+    billing = suite.processes["billing"].process.pid
+    headers = {"content-type": "application/xml"}
+    posted: dict[str, float] = {}
+    queued: dict[str, float] = {}
+    answers: list[float] = []
+    async with httpx.AsyncClient(base_url=suite.url("billing"), timeout=300) as client:
+        say("warming up: the first invoice compiles the rules in the worker if not yet done …")
+        first = await client.post("/api/v1/einvoices", content=invoices[0], headers=headers)
+        if first.status_code != 201:
+            raise RuntimeError(f"warm-up invoice: {first.status_code} {first.text[:300]}")
+        await _wait(db, "SELECT count(*) FROM rm_incoming_invoices.invoices", 1)
+        work = iter(invoices[1:])
+        load = Load({"billing": billing})
+        started = time.monotonic()
+
+        async def sender() -> None:
+            for content in work:
+                begun = time.monotonic()
+                answer = await client.post("/api/v1/einvoices", content=content, headers=headers)
+                if answer.status_code != 201:
+                    raise RuntimeError(f"{answer.status_code}: {answer.text[:300]}")
+                answers.append(time.monotonic() - begun)
+                posted[answer.json()["invoice_id"]] = begun
+
+        async def watcher() -> None:
+            while len(queued) < len(invoices) - 1:
+                rows = await db.fetch(
+                    "SELECT invoice_id::text FROM rm_incoming_invoices.invoices"
+                    " WHERE town = $1 AND duplicate_of IS NULL",
+                    WURZEN,
+                )
+                now = time.monotonic()
+                for row in rows:
+                    queued.setdefault(row[0], now)
+                if time.monotonic() - started > 1800:
+                    raise TimeoutError("invoices missing from the queue after 30 minutes")
+                await asyncio.sleep(0.02)
+
+        watching = asyncio.create_task(watcher())
+        await asyncio.gather(*(sender() for _ in range(concurrency)))
+        answered = time.monotonic() - started
+        await watching
+        in_queue = time.monotonic() - started
+        during = load.report()
+    to_queue = [queued[i] - posted[i] for i in posted]
+    children = psutil.Process(billing).children(recursive=True)
+    return {
+        "invoices": len(answers),
+        "concurrency": concurrency,
+        "answered_seconds": round(answered, 2),
+        "invoices_per_second": round(len(answers) / answered, 1),
+        "per_answer": summary(answers),
+        "until_every_invoice_is_queued_seconds": round(in_queue, 2),
+        "upload_to_queue": summary(to_queue),
+        "peak_rss_mb_billing": peak_rss_mb(billing),
+        "peak_rss_mb_billing_workers": [peak_rss_mb(c.pid) for c in children],
+        "load": during,
+    }
+
+
 # --- the run ----------------------------------------------------------------------------------
 
 
@@ -728,6 +889,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             result["dogtax"] = dogtax(args.dogs, args.year, args.seed)
         elif part == "einvoices":
             result["einvoices"] = einvoices(args.rounds)
+        elif part == "einvoices-service":
+            result["einvoices_service"] = asyncio.run(
+                einvoices_service(args.invoices, args.concurrency, args.volatile)
+            )
+            share = result["einvoices_service"]["load"]["other_work_share"]
+            result.setdefault("other_work_share", {})[part] = share
+            continue
         elif part == "dogtax-service":
             result["dogtax_service"] = asyncio.run(
                 dogtax_service(args.dogs, args.year, args.seed, args.volatile)
@@ -795,6 +963,16 @@ def headline(result: dict[str, Any]) -> str:
             f" {e['all']['checks']} checks of the 86 official invoices, rules compiled in"
             f" {e['compile_seconds']} s; peak RSS {e['peak_rss_mb']} MB"
         )
+    if "einvoices_service" in result:
+        e = result["einvoices_service"]
+        lines.append(
+            f"e-invoices through billing (API, {e['concurrency']} at a time): {e['invoices']}"
+            f" answered at {e['invoices_per_second']}/s (answer p50 {e['per_answer']['p50_ms']}"
+            f" ms p99 {e['per_answer']['p99_ms']} ms); upload to approval queue p50"
+            f" {e['upload_to_queue']['p50_ms']} ms p99 {e['upload_to_queue']['p99_ms']} ms;"
+            f" billing's peak RSS {e['peak_rss_mb_billing']} MB, its workers'"
+            f" {e['peak_rss_mb_billing_workers']} MB"
+        )
     other = ", ".join(f"{k} {v * 100:.0f} %" for k, v in result["other_work_share"].items())
     lines.append(f"other work on the machine (share of both cores): {other}")
     return "\n".join(lines)
@@ -821,7 +999,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--year", type=int, default=2026, help="of the dog tax")
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=5, help="of the 86 test e-invoices")
-    parser.add_argument("--volatile", action="store_true", help="no fsync (camt-service)")
+    parser.add_argument("--invoices", type=int, default=500, help="einvoices-service: posted")
+    parser.add_argument("--concurrency", type=int, default=4, help="einvoices-service: at once")
+    parser.add_argument("--volatile", action="store_true", help="no fsync (the -service parts)")
     parser.add_argument("--quick", action="store_true", help="every part small (seconds)")
     parser.add_argument("--out", type=Path, default=RESULTS / "billing-latest.json")
     args = parser.parse_args(argv)

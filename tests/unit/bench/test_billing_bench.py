@@ -8,9 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
 import bench.billing
-from bench.billing import keepers_of, main, planned_entries
+from bench.billing import BT_1, WURZEN_LEITWEG, derived_invoices, keepers_of, main, planned_entries
+from services.billing.einvoices.check import check_invoice
 
 PARTS = {
     "notices": {
@@ -117,3 +119,18 @@ def test_every_planned_claim_has_its_own_kassenzeichen_and_amount_matches_are_un
 def test_an_unknown_part_is_refused() -> None:
     with pytest.raises(SystemExit):
         main(["--only", "notices,printing"])
+
+
+def test_the_derived_invoices_are_wurzen_s_each_with_a_number_of_its_own() -> None:
+    invoices = derived_invoices(100)
+
+    assert len(invoices) == 100
+    numbers = set()
+    for content in invoices:
+        root = etree.fromstring(content)
+        reference = root.xpath("//*[local-name()='BuyerReference']/text()")
+        assert reference == [WURZEN_LEITWEG]
+        [number] = root.xpath(BT_1)
+        numbers.add(number.text)
+    assert len(numbers) == 100
+    assert all(check_invoice(content).accepted for content in (invoices[0], invoices[-1]))
