@@ -1,4 +1,4 @@
-"""Events of archive: filed case and invoice records, and erased personal data."""
+"""Events of archive: filed case and invoice records, signed chain heads, erased personal data."""
 
 from __future__ import annotations
 
@@ -49,6 +49,26 @@ class InvoiceFiled(DomainEvent):
     original_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="The invoice as received")
     report_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="The check's report")
     outcome: Literal["paid", "rejected", "duplicate"]
+
+
+class ChainHeadSigned(DomainEvent):
+    """A town's chain head at the end of a German day, signed with archive's Ed25519 key.
+
+    The signed statement is the text ``services.archive.domain.chain_heads.statement`` makes of
+    town, day, files and chain hash; the public key is served at
+    ``GET /api/v1/chain-heads/key`` of archive.
+    """
+
+    type_name: ClassVar[str] = "archive.ChainHeadSigned"
+    aggregate_type: ClassVar[str] = "chain-head"
+
+    town: str
+    day: date
+    files: int = Field(ge=0, description="How many files the town's chain held then")
+    chain_hash: str = Field(description="The chain hash of its last file then")
+    signature: str = Field(description="Ed25519 over the statement, base64")
+    key_id: str = Field(description="The start of the public key's SHA-256")
+    signed_at: datetime
 
 
 class PersonalDataErased(DomainEvent):

@@ -1,4 +1,5 @@
-"""archive's HTTP API: file lookup and verification, and the operators' erasure command.
+"""archive's HTTP API: file lookup and verification, the signed daily chain heads and their
+public key, and the operators' erasure command.
 
 An erasure needs an operator's token (``runtime.auth.Operator``); the erasure event names the
 operator as its actor (``operator:<subject>``), next to the reason given.
@@ -6,10 +7,12 @@ operator as its actor (``operator:<subject>``), next to the reason given.
 
 from __future__ import annotations
 
-from typing import Any
+import base64
+from datetime import date
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from runtime.auth import Operator
@@ -23,6 +26,8 @@ from runtime.http import (
 from runtime.operator_api import Reason
 from runtime.service import Runtime
 from services.archive import erasure
+from services.archive.domain import chain_heads
+from services.archive.settings import ArchiveSettings
 from services.archive.verification import verify_file
 
 
@@ -46,6 +51,43 @@ def router(runtime: Runtime) -> APIRouter:
                 404, "Nicht gefunden.", "Dieser Vorgang ist noch nicht zur Akte genommen."
             )
         return report
+
+    @api.get("/chain-heads/key", responses=error_responses(503))
+    async def head_key() -> Any:
+        """The public key the daily chain heads are signed with (Ed25519, raw, base64)."""
+        settings = runtime.settings
+        assert isinstance(settings, ArchiveSettings)
+        public = chain_heads.public_bytes(settings.head_signing_key())
+        return {
+            "algorithm": "Ed25519",
+            "key_id": chain_heads.key_id(public),
+            "public_key": base64.b64encode(public).decode(),
+            "statement": chain_heads.VERSION,
+        }
+
+    @api.get("/towns/{town}/chain-heads/{day}", responses=error_responses(404, 422, 503))
+    async def chain_head(town: Annotated[str, Path(pattern=r"^\d{8}$")], day: date) -> Any:
+        """A town's signed chain head at the end of a day, with the exact statement signed."""
+        row = await runtime.pool.fetchrow(
+            "SELECT * FROM archive_signed_heads WHERE tenant = $1 AND day = $2", town, day
+        )
+        if row is None:
+            return problem(
+                404,
+                "Nicht gefunden.",
+                "Für diesen Tag ist der Kettenkopf dieser Stadt (noch) nicht signiert.",
+            )
+        head = chain_heads.ChainHead(town, day, row["files"], row["chain_hash"])
+        return {
+            "town": town,
+            "day": day.isoformat(),
+            "files": row["files"],
+            "chain_hash": row["chain_hash"],
+            "signature": row["signature"],
+            "key_id": row["key_id"],
+            "signed_at": row["signed_at"].isoformat(),
+            "statement": chain_heads.statement(head).decode(),
+        }
 
     @api.post(
         "/erasures",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from runtime.service import Runtime, ServiceParts
 from services.archive import api_ops
 from services.archive.api import router
 from services.archive.erasure import reapply_erasures
+from services.archive.head_signing import run_head_signing
 from services.archive.projections import case_records
 
 
@@ -17,6 +20,8 @@ def build(runtime: Runtime) -> ServiceParts:
         routers=(router(runtime), api_ops.router(runtime)),
         # Before projections and requests: a restored key bucket loses erased keys again.
         on_start=(_reapply_erasures,),
+        migrations=Path(__file__).parent / "migrations",
+        background=(run_head_signing,),
     )
 
 

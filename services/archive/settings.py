@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from runtime.secrets import check_random_key, decode_key
 from runtime.settings import ServiceSettings
+
+DEV_SIGNING_KEY = base64.b64encode(b"rathauscloud-dev-only-head-sig32").decode()
+"""Ed25519 seed for development and tests only; refused in production."""
 
 
 class ArchiveSettings(ServiceSettings):
@@ -15,3 +23,26 @@ class ArchiveSettings(ServiceSettings):
     service_name: str = "archive"
     http_port: int = 8004
     database_url: str = "postgresql://postgres@127.0.0.1:5432/rathaus_archive"
+    signing_key: SecretStr | None = None
+    """The Ed25519 key that signs each town's daily chain head: its 32-byte seed, base64.
+    Required in production; elsewhere the development key shipped with the code."""
+    head_signing_seconds: float = Field(default=300.0, gt=0)
+    """How often archive looks for finished days whose chain heads are not signed yet."""
+
+    @model_validator(mode="after")
+    def _refuse_a_development_signing_key_in_production(self) -> ArchiveSettings:
+        if self.signing_key is None:
+            if self.is_production:
+                raise ValueError("ARCHIVE_SIGNING_KEY is required in production")
+            return self
+        seed = decode_key("ARCHIVE_SIGNING_KEY", self.signing_key.get_secret_value())
+        if self.is_production:
+            check_random_key(
+                "ARCHIVE_SIGNING_KEY", seed, frozenset({base64.b64decode(DEV_SIGNING_KEY)})
+            )
+        return self
+
+    def head_signing_key(self) -> Ed25519PrivateKey:
+        """The key chain heads are signed with."""
+        text = self.signing_key.get_secret_value() if self.signing_key else DEV_SIGNING_KEY
+        return Ed25519PrivateKey.from_private_bytes(base64.b64decode(text))
