@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 from uuid import UUID
 
@@ -50,6 +50,7 @@ from runtime.ids import derived_id, new_id
 from runtime.service import Runtime
 from runtime.telemetry import consuming_span
 from services.notify.attachments import Attachment, open_attachments
+from services.notify.dkim_signing import signed
 from services.notify.domain.delivery import next_attempt
 from services.notify.projections.outbox import CHANNEL
 from services.notify.settings import NotifySettings
@@ -180,6 +181,7 @@ class Sender:
         self._wake = asyncio.Event()
         self._holder = holder
         self._smtp: aiosmtplib.SMTP | None = None
+        self._dkim = settings.dkim_key()
 
     async def run(self) -> None:
         """Deliver while there is something due; sleep until woken or the next poll.
@@ -316,7 +318,15 @@ class Sender:
             )
             await self._smtp.connect()
         try:
-            await self._smtp.send_message(mail)
+            if self._dkim is None:
+                await self._smtp.send_message(mail)
+            else:  # the bytes that were signed are the bytes that go out
+                await self._smtp.sendmail(
+                    parseaddr(str(mail["From"]))[1],
+                    [str(mail["To"])],
+                    signed(mail, self._dkim),
+                    mail_options=["SMTPUTF8"] if not str(mail["To"]).isascii() else [],
+                )
         except (aiosmtplib.SMTPServerDisconnected, OSError):
             self._smtp = None
             raise

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from runtime.settings import ServiceSettings
+from services.notify.dkim_signing import DkimKey
 
 
 class NotifySettings(ServiceSettings):
@@ -16,6 +21,10 @@ class NotifySettings(ServiceSettings):
     service_name: str = "notify"
     http_port: int = 8005
     database_url: str = "postgresql://postgres@127.0.0.1:5432/rathaus_notify"
+    dkim_selector: str = ""
+    """The DKIM selector of the sender domain (empty: mail goes out unsigned)."""
+    dkim_key_file: Path | None = None
+    """The sender domain's DKIM private key: RSA, PEM (PKCS#1 or PKCS#8), e.g. a mounted secret."""
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_username: str = ""
@@ -40,3 +49,25 @@ class NotifySettings(ServiceSettings):
         description="How long a message being sent is left to its sender before another may"
         " take it over (longer than any SMTP conversation and database outage to ride out)",
     )
+
+    @model_validator(mode="after")
+    def _a_dkim_key_that_signs(self) -> NotifySettings:
+        """Selector and key together, and a key that is one: refused at start, not per mail."""
+        if bool(self.dkim_selector) != (self.dkim_key_file is not None):
+            raise ValueError("NOTIFY_DKIM_SELECTOR and NOTIFY_DKIM_KEY_FILE go together")
+        if self.dkim_key_file is not None:
+            try:
+                key = load_pem_private_key(self.dkim_key_file.read_bytes(), password=None)
+            except (OSError, ValueError, TypeError) as exc:
+                raise ValueError(
+                    f"NOTIFY_DKIM_KEY_FILE: no readable PEM private key ({exc})"
+                ) from None
+            if not isinstance(key, RSAPrivateKey) or key.key_size < 1024:
+                raise ValueError("NOTIFY_DKIM_KEY_FILE: an RSA key of at least 1024 bits")
+        return self
+
+    def dkim_key(self) -> DkimKey | None:
+        """The sender domain's DKIM key, if one is configured."""
+        if self.dkim_key_file is None:
+            return None
+        return DkimKey(self.sender_domain, self.dkim_selector, self.dkim_key_file.read_bytes())

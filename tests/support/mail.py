@@ -18,6 +18,8 @@ class Mailbox:
     """Everything the SMTP server accepted; can be told to refuse recipients."""
 
     messages: list[EmailMessage] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)
+    """Each message's bytes exactly as received (a signature is checked over these)."""
     refuse: int = 0
     """Answer the next ``refuse`` deliveries with 451 (temporary failure)."""
     reject_permanently: bool = False
@@ -36,6 +38,7 @@ class Mailbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         message = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
+        self.raw.append(envelope.content)
         self.messages.append(message)
         return "250 Message accepted"
 

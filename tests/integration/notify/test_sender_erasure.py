@@ -9,60 +9,19 @@ Real NATS (the key bucket), PostgreSQL (the outbox) and SMTP (aiosmtpd).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from types import SimpleNamespace
 
 import asyncpg
 import nats
-import pytest
 
-from contracts.naming import Service
-from runtime.database import lock_key
 from runtime.datakeys import DataKeyStore
 from runtime.ids import new_id
 from runtime.service import Runtime
 from runtime.streams import key_bucket_stream
-from services.notify.projections.case_messages import CASE_TABLES
-from services.notify.projections.outbox import DDL, LEASES
 from services.notify.sender import Baton, Sender
 from services.notify.settings import NotifySettings
+from tests.integration.notify.conftest import HOLDER, queued
 from tests.support.mail import SmtpServer
-from tests.support.runtime import connected_runtime
-
-HOLDER = lock_key("notify-sender:erasure-test")
-
-
-@pytest.fixture
-async def rt(nats_url: str, namespace: str, database_url: str) -> AsyncIterator[Runtime]:
-    runtime = await connected_runtime(Service.INTAKE, nats_url, namespace, database_url)
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("CREATE SCHEMA rm_outbox; SET search_path TO rm_outbox")
-        for migration in (DDL, LEASES, CASE_TABLES):
-            await conn.execute(migration)
-        await conn.execute("RESET search_path")
-    yield runtime
-    await runtime.stop()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-async def queued(db: asyncpg.Pool, data_key: str, recipient: str) -> object:
-    message = new_id()
-    await db.execute(
-        "INSERT INTO rm_outbox.outbox (message_id, tenant, case_id, data_key, template,"
-        " recipient, subject, body) VALUES ($1, '14729410', $2, $3, 'decision', $4,"
-        " 'Bescheid', 'Text')",
-        message,
-        new_id(),
-        data_key,
-        recipient,
-    )
-    return message
 
 
 async def test_a_message_of_a_case_whose_key_is_destroyed_is_dropped_not_sent(
