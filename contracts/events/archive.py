@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.base import DomainEvent
 
@@ -49,6 +49,26 @@ class InvoiceFiled(DomainEvent):
     original_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="The invoice as received")
     report_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="The check's report")
     outcome: Literal["paid", "rejected", "duplicate"]
+
+
+class FilingPosition(BaseModel):
+    """One procedure's place in a filing plan."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(description="The plan position (Aktenplan), e.g. 32.10.01")
+    retention_years: int = Field(ge=1, le=100)
+
+
+class FilingPlanAdopted(DomainEvent):
+    """A town's filing plan as archive files by it from now on (from its member file)."""
+
+    type_name: ClassVar[str] = "archive.FilingPlanAdopted"
+    aggregate_type: ClassVar[str] = "filing-plan"
+
+    town: str
+    positions: dict[str, FilingPosition] = Field(description="Per procedure id")
+    adopted_at: datetime
 
 
 class ChainHeadSigned(DomainEvent):

@@ -8,6 +8,7 @@ from runtime.service import Runtime, ServiceParts
 from services.archive import api_ops
 from services.archive.api import router
 from services.archive.erasure import reapply_erasures
+from services.archive.filing_plans import adopt_filing_plans
 from services.archive.head_signing import run_head_signing
 from services.archive.projections import case_records
 
@@ -19,7 +20,7 @@ def build(runtime: Runtime) -> ServiceParts:
         projections=(case_records.projection(runtime),),
         routers=(router(runtime), api_ops.router(runtime)),
         # Before projections and requests: a restored key bucket loses erased keys again.
-        on_start=(_reapply_erasures,),
+        on_start=(_reapply_erasures, adopt_filing_plans),
         migrations=Path(__file__).parent / "migrations",
         background=(run_head_signing,),
     )

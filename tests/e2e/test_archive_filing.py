@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from contracts.events.archive import FilingPlanAdopted
 from contracts.events.billing import FeeAssessed
 from contracts.events.casework import CaseClosed, CaseOpened
 from contracts.events.intake import ApplicationSubmitted
@@ -16,9 +17,10 @@ from contracts.naming import Service
 from contracts.values import Contact
 from runtime.eventstore import AggregateRef, Cause
 from runtime.ids import new_id
+from services.archive.filing_plans import plan_ref
 from tests.conftest import DatabaseFactory
 from tests.e2e.conftest import StartAlone
-from tests.support.applications import WURZEN
+from tests.support.applications import AUGUSTUSBURG, WURZEN
 from tests.support.polling import get_once_there
 from tests.support.runtime import connected_runtime
 
@@ -97,6 +99,33 @@ async def test_the_submission_arriving_last_is_still_in_the_file(
             record = (await get_once_there(archive, f"/api/v1/files/{case_id}")).json()
             assert record["valid"] is True, record
             assert record["parts"] == 3  # submission, case, fee
+            assert record["file_reference"].startswith("32.10.01/")  # the plan's position
     finally:
         for writer in writers.values():
             await writer.stop()
+
+
+async def test_each_town_s_filing_plan_is_adopted_into_the_log_at_start(
+    nats_url: str, namespace: str, new_database: DatabaseFactory, start_alone: StartAlone
+) -> None:
+    await start_alone("archive")
+    log = await connected_runtime(Service.ARCHIVE, nats_url, namespace, await new_database())
+    try:
+        for _ in range(100):  # the outbox publishes what the start-up hook recorded
+            wurzen = await log.store.load(plan_ref(WURZEN))
+            augustusburg = await log.store.load(plan_ref(AUGUSTUSBURG))
+            if wurzen.events and augustusburg.events:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await log.stop()
+    [adopted] = [envelope.event for envelope in wurzen.events]
+    assert isinstance(adopted, FilingPlanAdopted)
+    assert adopted.positions["maengelmelder"].model_dump() == {
+        "code": "66.30.05",
+        "retention_years": 3,
+    }
+    assert adopted.positions["gewerbeanmeldung"].code == "32.10.01"
+    [other] = [envelope.event for envelope in augustusburg.events]
+    assert isinstance(other, FilingPlanAdopted)
+    assert other.positions["maengelmelder"].code == "66.30.01"  # the default

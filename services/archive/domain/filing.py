@@ -9,7 +9,8 @@ covers the previous one — so a file removed or altered afterwards breaks the c
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
@@ -17,6 +18,7 @@ from uuid import UUID
 from contracts.base import DomainEvent
 from contracts.calendar import german_date
 from contracts.events.archive import CaseFiled, InvoiceFiled
+from services.archive.domain.filing_plan import DEFAULT_PLAN, PlanEntry, plan_entry
 
 InvoiceOutcome = Literal["paid", "rejected", "duplicate"]
 
@@ -24,23 +26,8 @@ GENESIS = "0" * 64
 """The chain hash before a town's first file."""
 
 
-@dataclass(frozen=True)
-class PlanEntry:
-    """A filing plan position (Aktenplan) and the retention period of its files."""
-
-    code: str
-    retention_years: int
-
-
 INVOICES = "eingangsrechnung"
 """The plan position of incoming invoices (the process id casework delegates by)."""
-
-FILING_PLAN = {
-    "gewerbeanmeldung": PlanEntry(code="32.10.01", retention_years=10),
-    # Payment vouchers (Buchungsbelege): ten years, as § 147 AO and the towns' budget law ask.
-    INVOICES: PlanEntry(code="20.31.01", retention_years=10),
-}
-DEFAULT_PLAN = PlanEntry(code="00.00.00", retention_years=10)
 
 
 @dataclass(frozen=True)
@@ -66,14 +53,18 @@ def chain_hash(previous: str, record: str) -> str:
     return hashlib.sha256(f"{previous}{record}".encode()).hexdigest()
 
 
-def file_reference(procedure: str, year: int, number: int) -> str:
+def file_reference(
+    procedure: str, year: int, number: int, plan: Mapping[str, PlanEntry] = DEFAULT_PLAN
+) -> str:
     """Aktenzeichen: plan position / year / running number, e.g. ``32.10.01/2026/00017``."""
-    return f"{FILING_PLAN.get(procedure, DEFAULT_PLAN).code}/{year}/{number:05d}"
+    return f"{plan_entry(plan, procedure).code}/{year}/{number:05d}"
 
 
-def retain_until(procedure: str, closed: datetime) -> date:
+def retain_until(
+    procedure: str, closed: datetime, plan: Mapping[str, PlanEntry] = DEFAULT_PLAN
+) -> date:
     """Retention ends with the (German) calendar year ``retention_years`` after closure."""
-    years = FILING_PLAN.get(procedure, DEFAULT_PLAN).retention_years
+    years = plan_entry(plan, procedure).retention_years
     return date(german_date(closed).year + years, 12, 31)
 
 
@@ -98,6 +89,8 @@ class FileCase:
     number: int
     closed_at: datetime
     now: datetime
+    plan: Mapping[str, PlanEntry] = field(default_factory=lambda: dict(DEFAULT_PLAN))
+    """The town's filing plan in force (``filing_plan.town_plan``)."""
 
 
 def decide_filing(history: list[DomainEvent], command: FileCase) -> list[DomainEvent]:
@@ -109,12 +102,12 @@ def decide_filing(history: list[DomainEvent], command: FileCase) -> list[DomainE
         CaseFiled(
             case_id=command.case_id,
             file_reference=file_reference(
-                command.procedure, german_date(command.now).year, command.number
+                command.procedure, german_date(command.now).year, command.number, command.plan
             ),
             event_count=len(command.parts),
             record_hash=record,
             chain_hash=chain_hash(command.previous_chain_hash, record),
-            retain_until=retain_until(command.procedure, command.closed_at),
+            retain_until=retain_until(command.procedure, command.closed_at, command.plan),
             filed_at=command.now,
         )
     ]
@@ -137,11 +130,13 @@ def decide_invoice_filing(history: list[DomainEvent], command: FileInvoice) -> l
     return [
         InvoiceFiled(
             invoice_id=command.case_id,
-            file_reference=file_reference(INVOICES, german_date(command.now).year, command.number),
+            file_reference=file_reference(
+                INVOICES, german_date(command.now).year, command.number, command.plan
+            ),
             event_count=len(command.parts),
             record_hash=record,
             chain_hash=chain_hash(command.previous_chain_hash, record),
-            retain_until=retain_until(INVOICES, command.closed_at),
+            retain_until=retain_until(INVOICES, command.closed_at, command.plan),
             filed_at=command.now,
             original_sha256=command.original_sha256,
             report_sha256=command.report_sha256,

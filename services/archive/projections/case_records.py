@@ -52,6 +52,7 @@ from runtime.projection import Projection
 from runtime.service import Runtime
 from services.archive.aggregates import file_ref
 from services.archive.domain import filing
+from services.archive.filing_plans import plan_in_force
 
 DDL = """
 CREATE TABLE IF NOT EXISTS case_parts (
@@ -280,6 +281,7 @@ async def file_if_complete(
         number=number,
         closed_at=status["closed_at"],
         now=now,
+        plan=await plan_in_force(conn, tenant),
     )
     if command.procedure == filing.INVOICES:
         invoice = await conn.fetchrow("SELECT * FROM invoice_status WHERE invoice_id = $1", case_id)
