@@ -28,7 +28,7 @@ from runtime.service import Runtime
 from services.archive import erasure
 from services.archive.domain import chain_heads
 from services.archive.settings import ArchiveSettings
-from services.archive.verification import verify_file
+from services.archive.verification import verify_chain, verify_file
 
 
 class ErasureRequest(BaseModel):
@@ -51,6 +51,11 @@ def router(runtime: Runtime) -> APIRouter:
                 404, "Nicht gefunden.", "Dieser Vorgang ist noch nicht zur Akte genommen."
             )
         return report
+
+    @api.get("/towns/{town}/chain", responses=error_responses(422, 503))
+    async def chain(town: Annotated[str, Path(pattern=r"^\d{8}$")]) -> Any:
+        """Verify a town's whole chain: each file against the log, each link, each signed head."""
+        return await verify_chain(runtime, town)
 
     @api.get("/chain-heads/key", responses=error_responses(503))
     async def head_key() -> Any:

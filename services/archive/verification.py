@@ -19,14 +19,7 @@ async def verify_file(runtime: Runtime, case_id: UUID) -> dict[str, Any] | None:
     )
     if row is None:
         return None
-    parts = []
-    missing = []
-    for service, seq in row["parts"]:
-        try:
-            msg = await runtime.js.get_msg(runtime.ns.stream(Service(service)), seq)
-            parts.append(filing.RecordPart(service, seq, msg.data or b""))
-        except NotFoundError:
-            missing.append(f"{service}#{seq}")
+    parts, missing = await _parts(runtime, row["parts"])
     previous = (
         await runtime.pool.fetchval(
             "SELECT chain_hash FROM rm_case_records.files WHERE tenant = $1 AND position = $2",
@@ -52,3 +45,75 @@ async def verify_file(runtime: Runtime, case_id: UUID) -> dict[str, Any] | None:
         "valid": record_ok and link_ok,
         "parts": len(parts),
     }
+
+
+MAX_REPORTED = 100
+"""Problems listed in a chain's report at most (the count is always complete)."""
+
+
+async def verify_chain(runtime: Runtime, town: str) -> dict[str, Any]:
+    """Walk a town's whole chain: every file's record against the log, every link, in order,
+    and every signed daily head against the chain as it is now."""
+    problems: list[dict[str, Any]] = []
+    count = 0
+    previous = filing.GENESIS
+    hashes: dict[int, str] = {0: filing.GENESIS}
+
+    def broken(position: int, case_id: Any, problem: str) -> None:
+        nonlocal count
+        count += 1
+        if len(problems) < MAX_REPORTED:
+            problems.append({"position": position, "case_id": str(case_id), "problem": problem})
+
+    async with runtime.pool.acquire() as conn, conn.transaction(readonly=True):
+        cursor = conn.cursor(
+            "SELECT case_id, position, record_hash, previous_hash, chain_hash, parts"
+            " FROM rm_case_records.files WHERE tenant = $1 ORDER BY position",
+            town,
+        )
+        files = 0
+        async for row in cursor:
+            files += 1
+            position = row["position"]
+            if position != files:
+                broken(position, row["case_id"], f"position {position} where {files} belongs")
+            parts, missing = await _parts(runtime, row["parts"])
+            if missing:
+                broken(position, row["case_id"], f"parts missing from the log: {missing}")
+            elif filing.record_hash(parts) != row["record_hash"]:
+                broken(position, row["case_id"], "the record does not match the log")
+            if row["previous_hash"] != previous:
+                broken(position, row["case_id"], "its link does not name the file before it")
+            if filing.chain_hash(row["previous_hash"], row["record_hash"]) != row["chain_hash"]:
+                broken(position, row["case_id"], "its chain hash does not follow from its record")
+            previous = row["chain_hash"]
+            hashes[position] = row["chain_hash"]
+        heads = await conn.fetch(
+            "SELECT day, files, chain_hash FROM archive_signed_heads WHERE tenant = $1"
+            " ORDER BY day",
+            town,
+        )
+    unmatched = [
+        head["day"].isoformat() for head in heads if hashes.get(head["files"]) != head["chain_hash"]
+    ]
+    return {
+        "town": town,
+        "files": files,
+        "head": previous,
+        "valid": count == 0 and not unmatched,
+        "problems": count,
+        "first_problems": problems,
+        "signed_heads": len(heads),
+        "signed_heads_not_matching": unmatched,
+    }
+
+
+async def _parts(runtime: Runtime, names: list[Any]) -> tuple[list[filing.RecordPart], list[str]]:
+    parts, missing = [], []
+    for service, seq in names:
+        try:
+            msg = await runtime.js.get_msg(runtime.ns.stream(Service(service)), seq)
+            parts.append(filing.RecordPart(service, seq, msg.data or b""))
+        except NotFoundError:
+            missing.append(f"{service}#{seq}")
+    return parts, missing

@@ -1,4 +1,5 @@
-"""Each town's chain head is signed once its day is over, and checks out offline.
+"""Each town's chain head is signed once its day is over, and checks out offline; the whole
+chain is verified on demand, and a changed record is found.
 
 archive runs alone on the run's NATS and a database of its own, with the timers' clock a day
 ahead (``RATHAUS_TEST_CLOCK_FILE``): today is over by that clock. A case of Wurzen is filed from
@@ -19,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -157,11 +159,30 @@ async def test_a_town_s_head_is_signed_after_its_day_and_checks_out_offline(
             ).json()
             key = (await archive.get("/api/v1/chain-heads/key")).json()
             missing = await archive.get(f"/api/v1/towns/{WURZEN}/chain-heads/2020-01-01")
+            chain = (await archive.get(f"/api/v1/towns/{WURZEN}/chain")).json()
+            assert (chain["files"], chain["valid"], chain["signed_heads"]) == (1, True, 1), chain
+            assert chain["head"] == filed["chain_hash"]
+            # Someone changes the filed record's hash in archive's database: the walk says so.
+            db = await asyncpg.connect(suite.database_urls["archive"])
+            try:
+                await db.execute(
+                    "UPDATE rm_case_records.files SET record_hash = $1 WHERE case_id = $2",
+                    "f" * 64,
+                    case_id,
+                )
+            finally:
+                await db.close()
+            tampered = (await archive.get(f"/api/v1/towns/{WURZEN}/chain")).json()
         assert missing.status_code == 404
         assert "nicht signiert" in missing.json()["detail"]
     finally:
         suite.stop()
 
+    assert tampered["valid"] is False
+    assert [p["problem"] for p in tampered["first_problems"]] == [
+        "the record does not match the log",
+        "its chain hash does not follow from its record",
+    ]
     assert (head["town"], head["day"], head["files"]) == (WURZEN, today, 1)
     assert head["chain_hash"] == filed["chain_hash"]
     assert head["key_id"] == key["key_id"]
