@@ -52,9 +52,13 @@ def router(runtime: Runtime) -> APIRouter:
             )
         return report
 
-    @api.get("/towns/{town}/chain", responses=error_responses(422, 503))
-    async def chain(town: Annotated[str, Path(pattern=r"^\d{8}$")]) -> Any:
-        """Verify a town's whole chain: each file against the log, each link, each signed head."""
+    @api.get("/towns/{town}/chain", responses=error_responses(401, 403, 422, 503))
+    async def chain(town: Annotated[str, Path(pattern=r"^\d{8}$")], operator: Operator) -> Any:
+        """Verify a town's whole chain: each file against the log, each link, each signed head.
+
+        Operators only: the walk reads every file's parts from the log (costly for a large
+        town), and a broken file is named by its case id.
+        """
         return await verify_chain(runtime, town)
 
     @api.get("/chain-heads/key", responses=error_responses(503))

@@ -159,7 +159,10 @@ async def test_a_town_s_head_is_signed_after_its_day_and_checks_out_offline(
             ).json()
             key = (await archive.get("/api/v1/chain-heads/key")).json()
             missing = await archive.get(f"/api/v1/towns/{WURZEN}/chain-heads/2020-01-01")
-            chain = (await archive.get(f"/api/v1/towns/{WURZEN}/chain")).json()
+            chain_url = f"/api/v1/towns/{WURZEN}/chain"
+            assert (await archive.get(chain_url)).status_code == 401  # operators only
+            operator = suite.operator_headers()
+            chain = (await archive.get(chain_url, headers=operator)).json()
             assert (chain["files"], chain["valid"], chain["signed_heads"]) == (1, True, 1), chain
             assert chain["head"] == filed["chain_hash"]
             # Someone changes the filed record's hash in archive's database: the walk says so.
@@ -172,7 +175,7 @@ async def test_a_town_s_head_is_signed_after_its_day_and_checks_out_offline(
                 )
             finally:
                 await db.close()
-            tampered = (await archive.get(f"/api/v1/towns/{WURZEN}/chain")).json()
+            tampered = (await archive.get(chain_url, headers=operator)).json()
         assert missing.status_code == 404
         assert "nicht signiert" in missing.json()["detail"]
     finally:

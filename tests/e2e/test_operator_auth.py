@@ -112,6 +112,12 @@ PUBLIC: dict[tuple[str, str, str], str] = {
     ("archive", "GET", "/api/v1/files/{case_id}"): (
         "hashes and the file reference of a filed case, no personal data"
     ),
+    ("archive", "GET", "/api/v1/chain-heads/key"): (
+        "the public key the daily chain heads are signed with: made to be published"
+    ),
+    ("archive", "GET", "/api/v1/towns/{town}/chain-heads/{day}"): (
+        "a town's signed chain head of a day: file count and a hash, no personal data"
+    ),
     ("casework", "GET", "/anhoerung/{case_id}/{hearing_id}"): (
         "a heard body's page, behind the random token of its invitation's link"
     ),
