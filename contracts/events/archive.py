@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.base import DomainEvent
 
+InvoiceOutcome = Literal["paid", "rejected", "duplicate"]
+"""How an incoming invoice's processing ended: paid, sent back, or a duplicate kept."""
+
 
 class CaseFiled(DomainEvent):
     """A closed case's complete record is in the e-file, sealed by its hash chain."""
@@ -48,7 +51,7 @@ class InvoiceFiled(DomainEvent):
     filed_at: datetime
     original_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="The invoice as received")
     report_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="The check's report")
-    outcome: Literal["paid", "rejected", "duplicate"]
+    outcome: InvoiceOutcome
 
 
 class FilingPosition(BaseModel):

@@ -12,15 +12,13 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Any
 from uuid import UUID
 
 from contracts.base import DomainEvent
 from contracts.calendar import german_date
-from contracts.events.archive import CaseFiled, InvoiceFiled
+from contracts.events.archive import CaseFiled, InvoiceFiled, InvoiceOutcome
 from services.archive.domain.filing_plan import DEFAULT_PLAN, PlanEntry, plan_entry
-
-InvoiceOutcome = Literal["paid", "rejected", "duplicate"]
 
 GENESIS = "0" * 64
 """The chain hash before a town's first file."""
@@ -93,24 +91,26 @@ class FileCase:
     """The town's filing plan in force (``filing_plan.town_plan``)."""
 
 
+def sealed(command: FileCase, procedure: str) -> dict[str, Any]:
+    """What every filed record carries: its reference, seal, chain link and retention."""
+    record = record_hash(command.parts)
+    return {
+        "file_reference": file_reference(
+            procedure, german_date(command.now).year, command.number, command.plan
+        ),
+        "event_count": len(command.parts),
+        "record_hash": record,
+        "chain_hash": chain_hash(command.previous_chain_hash, record),
+        "retain_until": retain_until(procedure, command.closed_at, command.plan),
+        "filed_at": command.now,
+    }
+
+
 def decide_filing(history: list[DomainEvent], command: FileCase) -> list[DomainEvent]:
     """``CaseFiled`` once per case."""
     if history:
         return []
-    record = record_hash(command.parts)
-    return [
-        CaseFiled(
-            case_id=command.case_id,
-            file_reference=file_reference(
-                command.procedure, german_date(command.now).year, command.number, command.plan
-            ),
-            event_count=len(command.parts),
-            record_hash=record,
-            chain_hash=chain_hash(command.previous_chain_hash, record),
-            retain_until=retain_until(command.procedure, command.closed_at, command.plan),
-            filed_at=command.now,
-        )
-    ]
+    return [CaseFiled(case_id=command.case_id, **sealed(command, command.procedure))]
 
 
 @dataclass(frozen=True)
@@ -126,18 +126,10 @@ def decide_invoice_filing(history: list[DomainEvent], command: FileInvoice) -> l
     """``InvoiceFiled`` once per invoice, in the town's chain like its cases."""
     if history:
         return []
-    record = record_hash(command.parts)
     return [
         InvoiceFiled(
             invoice_id=command.case_id,
-            file_reference=file_reference(
-                INVOICES, german_date(command.now).year, command.number, command.plan
-            ),
-            event_count=len(command.parts),
-            record_hash=record,
-            chain_hash=chain_hash(command.previous_chain_hash, record),
-            retain_until=retain_until(INVOICES, command.closed_at, command.plan),
-            filed_at=command.now,
+            **sealed(command, INVOICES),
             original_sha256=command.original_sha256,
             report_sha256=command.report_sha256,
             outcome=command.outcome,

@@ -25,7 +25,7 @@ import asyncpg
 
 from contracts.base import DomainEvent
 from contracts.calendar import german_date
-from contracts.events.archive import CaseFiled, InvoiceFiled
+from contracts.events.archive import CaseFiled, InvoiceFiled, InvoiceOutcome
 from contracts.events.billing import FeeAssessed, NoFeeDue
 from contracts.events.casework import (
     CaseClosed,
@@ -224,7 +224,7 @@ async def invoice_status(
 
 
 async def invoice_ended(
-    conn: asyncpg.Connection, invoice_id: UUID, outcome: filing.InvoiceOutcome, at: datetime
+    conn: asyncpg.Connection, invoice_id: UUID, outcome: InvoiceOutcome, at: datetime
 ) -> None:
     """The invoice's processing ended: its record is complete."""
     await conn.execute(

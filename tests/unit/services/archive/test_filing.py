@@ -9,13 +9,12 @@ from uuid import UUID
 
 import pytest
 
-from contracts.events.archive import CaseFiled, InvoiceFiled
+from contracts.events.archive import CaseFiled, InvoiceFiled, InvoiceOutcome
 from services.archive.domain.filing import (
     GENESIS,
     INVOICES,
     FileCase,
     FileInvoice,
-    InvoiceOutcome,
     RecordPart,
     chain_hash,
     decide_filing,
