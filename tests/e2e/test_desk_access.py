@@ -367,6 +367,18 @@ def page_form(path: str, clerk_id: str) -> dict[str, Any]:
     return {**forms.get(path.rsplit("/", 1)[1], {}), "version": str(NEVER)}
 
 
+async def first_clerk(desk: httpx.AsyncClient, timeout: float = 30.0) -> str:
+    """The id of a clerk the desk has seen — once its read model has caught up with the claim
+    (the case itself is read from the log, the clerk list from a projection)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        clerks = (await desk.get("/api/v1/desk/clerks")).json()
+        if clerks:
+            return str(clerks[0]["id"])
+        assert asyncio.get_running_loop().time() < deadline, "the desk never listed a clerk"
+        await asyncio.sleep(0.1)
+
+
 async def test_every_desk_page_shows_and_changes_only_what_each_town_and_role_may(
     shared_suite: Suite, issuer: DevIssuer
 ) -> None:
@@ -392,7 +404,7 @@ async def test_every_desk_page_shows_and_changes_only_what_each_town_and_role_ma
         numbers[wurzen_id] = (await case_when(wurzen, wurzen_id, "queued"))["case_number"]
         assert (await wurzen.post(f"/api/v1/desk/cases/{wurzen_id}/claim")).status_code == 200
         await case_when(wurzen, wurzen_id, "in_review")
-        clerk_id = (await wurzen.get("/api/v1/desk/clerks")).json()[0]["id"]
+        clerk_id = await first_clerk(wurzen)
     routes = page_routes()
     ns = Namespace(shared_suite.namespace)
     before = await settled_casework_seq(shared_suite, ns)
