@@ -16,9 +16,7 @@ import json
 import subprocess
 import sys
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import httpx
@@ -26,22 +24,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from contracts.calendar import german_date
 from contracts.events.archive import ChainHeadSigned
-from contracts.events.billing import FeeAssessed
-from contracts.events.casework import CaseClosed, CaseOpened
-from contracts.events.intake import ApplicationSubmitted
 from contracts.naming import Service
-from contracts.values import Contact
-from runtime.eventstore import AggregateRef, Cause
-from runtime.ids import new_id
+from runtime.eventstore import AggregateRef
 from services.archive.domain.chain_heads import ChainHead, sign
 from tests.conftest import ROOT, DatabaseFactory
 from tests.support.applications import WURZEN
+from tests.support.filed_cases import file_a_case
 from tests.support.issuer import DevIssuer
 from tests.support.polling import get_once_there
 from tests.support.runtime import connected_runtime
 from tests.support.suite import Suite
-
-AT = datetime(2026, 11, 20, 9, 15, tzinfo=UTC)
 
 
 def check_offline(head: Path, key: Path | str) -> subprocess.CompletedProcess[str]:
@@ -53,78 +45,6 @@ def check_offline(head: Path, key: Path | str) -> subprocess.CompletedProcess[st
         text=True,
         timeout=60,
     )
-
-
-async def file_a_case(nats_url: str, namespace: str, new_database: DatabaseFactory) -> Any:
-    """Append a whole Wurzen case's events, as intake, casework and billing would."""
-    case_id = new_id()
-    cause = Cause(actor="test", correlation_id=case_id)
-    writers = {
-        service: await connected_runtime(service, nats_url, namespace, await new_database())
-        for service in (Service.INTAKE, Service.CASEWORK, Service.BILLING)
-    }
-    try:
-        await writers[Service.INTAKE].keys.create(str(case_id))
-        parts: list[tuple[Service, str, list[Any], str | None]] = [
-            (
-                Service.INTAKE,
-                "application",
-                [
-                    ApplicationSubmitted(
-                        application_id=case_id,
-                        procedure="gewerbeanmeldung",
-                        form_version=1,
-                        submitted_at=AT,
-                        contact=Contact(name="Hedwig Quirinus", email="hq@example.org"),
-                        form={},
-                    )
-                ],
-                str(case_id),
-            ),
-            (
-                Service.CASEWORK,
-                "case",
-                [
-                    CaseOpened(
-                        case_id=case_id,
-                        application_id=case_id,
-                        procedure="gewerbeanmeldung",
-                        competent_town=WURZEN,
-                        processing_towns=[WURZEN],
-                        opened_at=AT,
-                    ),
-                    CaseClosed(case_id=case_id, closed_at=AT),
-                ],
-                None,
-            ),
-            (
-                Service.BILLING,
-                "fee",
-                [
-                    FeeAssessed(
-                        case_id=case_id,
-                        procedure="gewerbeanmeldung",
-                        amount=Decimal("26.00"),
-                        cash_reference=f"{WURZEN}-2026-000001",
-                        due_date=date(2026, 12, 20),
-                        assessed_at=AT,
-                    )
-                ],
-                None,
-            ),
-        ]
-        for service, kind, events, data_key in parts:
-            await writers[service].store.append(
-                AggregateRef(service, WURZEN, kind, str(case_id)),
-                events,
-                expected_seq=0,
-                cause=cause,
-                data_key=data_key,
-            )
-    finally:
-        for writer in writers.values():
-            await writer.stop()
-    return case_id
 
 
 async def test_a_town_s_head_is_signed_after_its_day_and_checks_out_offline(
