@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from typing import Any
 from uuid import UUID
 
@@ -49,6 +51,10 @@ async def verify_file(runtime: Runtime, case_id: UUID) -> dict[str, Any] | None:
 
 MAX_REPORTED = 100
 """Problems listed in a chain's report at most (the count is always complete)."""
+WALK_BATCH = 500
+"""Files read from the database per batch of the chain walk."""
+FETCHES_AT_ONCE = 64
+"""Files whose parts are read from the log at the same time."""
 
 
 async def verify_chain(runtime: Runtime, town: str) -> dict[str, Any]:
@@ -65,29 +71,36 @@ async def verify_chain(runtime: Runtime, town: str) -> dict[str, Any]:
         if len(problems) < MAX_REPORTED:
             problems.append({"position": position, "case_id": str(case_id), "problem": problem})
 
+    def check_link(row: Any, parts: list[filing.RecordPart], missing: list[str]) -> None:
+        nonlocal previous
+        position = row["position"]
+        if missing:
+            broken(position, row["case_id"], f"parts missing from the log: {missing}")
+        elif filing.record_hash(parts) != row["record_hash"]:
+            broken(position, row["case_id"], "the record does not match the log")
+        if row["previous_hash"] != previous:
+            broken(position, row["case_id"], "its link does not name the file before it")
+        if filing.chain_hash(row["previous_hash"], row["record_hash"]) != row["chain_hash"]:
+            broken(position, row["case_id"], "its chain hash does not follow from its record")
+        previous = row["chain_hash"]
+        hashes[position] = row["chain_hash"]
+
     async with runtime.pool.acquire() as conn, conn.transaction(readonly=True):
-        cursor = conn.cursor(
+        cursor = await conn.cursor(
             "SELECT case_id, position, record_hash, previous_hash, chain_hash, parts"
             " FROM rm_case_records.files WHERE tenant = $1 ORDER BY position",
             town,
         )
         files = 0
-        async for row in cursor:
-            files += 1
-            position = row["position"]
-            if position != files:
-                broken(position, row["case_id"], f"position {position} where {files} belongs")
-            parts, missing = await _parts(runtime, row["parts"])
-            if missing:
-                broken(position, row["case_id"], f"parts missing from the log: {missing}")
-            elif filing.record_hash(parts) != row["record_hash"]:
-                broken(position, row["case_id"], "the record does not match the log")
-            if row["previous_hash"] != previous:
-                broken(position, row["case_id"], "its link does not name the file before it")
-            if filing.chain_hash(row["previous_hash"], row["record_hash"]) != row["chain_hash"]:
-                broken(position, row["case_id"], "its chain hash does not follow from its record")
-            previous = row["chain_hash"]
-            hashes[position] = row["chain_hash"]
+        while rows := await cursor.fetch(WALK_BATCH):
+            # The batch's parts from the log at once: one at a time, each costs a round trip.
+            fetched = await _gather_bounded([_parts(runtime, row["parts"]) for row in rows])
+            for row, (parts, missing) in zip(rows, fetched, strict=True):
+                files += 1
+                position = row["position"]
+                if position != files:
+                    broken(position, row["case_id"], f"position {position} where {files} belongs")
+                check_link(row, parts, missing)
         heads = await conn.fetch(
             "SELECT day, files, chain_hash FROM archive_signed_heads WHERE tenant = $1"
             " ORDER BY day",
@@ -106,6 +119,21 @@ async def verify_chain(runtime: Runtime, town: str) -> dict[str, Any]:
         "signed_heads": len(heads),
         "signed_heads_not_matching": unmatched,
     }
+
+
+async def _gather_bounded(
+    fetches: list[Coroutine[Any, Any, tuple[list[filing.RecordPart], list[str]]]],
+) -> list[tuple[list[filing.RecordPart], list[str]]]:
+    """Run the fetches, at most ``FETCHES_AT_ONCE`` at a time, results in their order."""
+    gate = asyncio.Semaphore(FETCHES_AT_ONCE)
+
+    async def bounded(
+        fetch: Coroutine[Any, Any, tuple[list[filing.RecordPart], list[str]]],
+    ) -> tuple[list[filing.RecordPart], list[str]]:
+        async with gate:
+            return await fetch
+
+    return list(await asyncio.gather(*(bounded(f) for f in fetches)))
 
 
 async def _parts(runtime: Runtime, names: list[Any]) -> tuple[list[filing.RecordPart], list[str]]:
