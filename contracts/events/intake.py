@@ -89,7 +89,7 @@ class ApplicationSubmitted(DomainEvent):
     """A citizen or business submitted an application; it is now a case to be handled."""
 
     type_name: ClassVar[str] = "intake.ApplicationSubmitted"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3
     aggregate_type: ClassVar[str] = "application"
 
     application_id: UUID
@@ -106,6 +106,13 @@ class ApplicationSubmitted(DomainEvent):
         default=None,
         description="The readable case number (Vorgangsnummer), e.g. WUR-2026-000017;"
         " absent in applications submitted before it was introduced",
+    )
+    tracking_digest: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 (hex) of the tracking link's token: archive checks the token of"
+        " the applicant's file inspection (Akteneinsicht) against it; the token itself cannot"
+        " be derived from it. Absent in applications submitted before it was introduced",
     )
 
 
@@ -158,3 +165,6 @@ REGISTRY.added_fields("intake.ProcedureOffered", 1)  # v2: contact, opening hour
 
 
 REGISTRY.added_fields("intake.ApplicationSubmitted", 1)  # v2: the readable case number
+
+
+REGISTRY.added_fields("intake.ApplicationSubmitted", 2)  # v3: the tracking token's digest

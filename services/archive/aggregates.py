@@ -16,3 +16,8 @@ def file_ref(tenant: str, case_id: UUID) -> AggregateRef:
 def erasure_ref(tenant: str, case_id: UUID) -> AggregateRef:
     """The erasure record of one case's personal data."""
     return AggregateRef(Service.ARCHIVE, tenant, "erasure", str(case_id))
+
+
+def inspection_ref(tenant: str, case_id: UUID) -> AggregateRef:
+    """The access log of one case's file (``FileInspected``; written through the outbox)."""
+    return AggregateRef(Service.ARCHIVE, tenant, "inspection", str(case_id))

@@ -83,6 +83,11 @@ def tracking_token(secret: str, application_id: UUID) -> str:
     return mac.hexdigest()[:32]
 
 
+def tracking_digest(secret: str, application_id: UUID) -> str:
+    """What the log may know of the token: its SHA-256, which archive checks inspections by."""
+    return hashlib.sha256(tracking_token(secret, application_id).encode()).hexdigest()
+
+
 def status_url(base_url: str, secret: str, application_id: UUID) -> str:
     """The tracking link for programs (the widget): the status as JSON."""
     token = tracking_token(secret, application_id)
@@ -141,6 +146,7 @@ async def submit(
         submitted_at=now,
         tracking_url=status_page_url(base_url, settings.tracking_key, application_id),
         case_number=number,
+        tracking_digest=tracking_digest(settings.tracking_key, application_id),
     )
     # A submission is its aggregate's first commit: no need to load, a repeat finds the
     # subject taken (and the event store recognises its own commit id as a duplicate).

@@ -26,6 +26,11 @@ class IntakeSettings(ServiceSettings):
         description="Origins (comma-separated) whose pages may call the API from a browser;"
         " '*' is refused in production",
     )
+    archive_public_url: str = Field(
+        default="",
+        description="Where citizens reach archive's file inspection (Akteneinsicht); the"
+        " tracking page links a filed case there. Empty: no link",
+    )
     max_form_bytes: int = 64 * 1024
     rate_limit_per_client: str = Field(
         default="30/minute;300/hour",

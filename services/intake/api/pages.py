@@ -115,10 +115,29 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
             return _html(not_found_page(), 404)
         if found is Untracked.NOT_VISIBLE_YET:
             return _html(not_visible_yet_page(token), 404)
-        page = status_page_html(found, token, key=str(new_id()), notice=DONE.get(erledigt or ""))
+        page = status_page_html(
+            found,
+            token,
+            key=str(new_id()),
+            notice=DONE.get(erledigt or ""),
+            file_url=file_inspection_url(settings, found, token),
+        )
         return _html(page, 200)
 
     return pages
+
+
+def file_inspection_url(settings: IntakeSettings, status: ApplicationStatus, token: str) -> str:
+    """archive's inspection page of the filed case (Akteneinsicht), with the same token.
+
+    Empty before the case is filed, or where archive's address is not configured
+    (``INTAKE_ARCHIVE_PUBLIC_URL``): archive checks the token against its digest, which
+    intake recorded in the submission.
+    """
+    base = settings.archive_public_url.rstrip("/")
+    if status.status != "filed" or not base:
+        return ""
+    return f"{base}/akte/{status.application_id}?token={quote(token, safe='')}"
 
 
 def _html(body: str, status: int) -> HTMLResponse:
@@ -150,12 +169,14 @@ def status_page_html(
     state: FormState | None = None,
     notice: str | None = None,
     here: str = "",
+    file_url: str = "",
 ) -> str:
     """The status, what the applicant can do now, and the timeline, oldest step first.
 
     ``key``: the Idempotency-Key the forms carry; ``state``: a form sent back with its
     mistakes; ``notice``: what was just done; ``here``: the page's path, for a page answered
-    at another address (a form's, with its mistakes).
+    at another address (a form's, with its mistakes); ``file_url``: the filed case's
+    inspection page at archive.
     """
     town = status.town_name or f"Gemeinde {status.town}"
     what = "Widerspruchs" if status.kind == "objection" else "Antrags"
@@ -167,6 +188,7 @@ def status_page_html(
         f'<p class="status" id="stand">Aktueller Stand: <strong>'
         f"{escape(status.status_label)}</strong></p>"
         f"<p>{_reload_link(token, 'Stand aktualisieren', here)}</p>"
+        f"{_file_link(file_url)}"
         f"{requests_html(status, token, state, key)}"
         f"{decision_html(status, token, state, key)}"
         f"{withdraw_html(status, token)}"
@@ -197,6 +219,17 @@ def _steps(status: ApplicationStatus) -> str:
     return "".join(
         f"<li><span>{escape(line.label)}</span> {time_element(line.occurred_at)}</li>"
         for line in status.timeline
+    )
+
+
+def _file_link(url: str) -> str:
+    if not url:
+        return ""
+    return (
+        '<section aria-labelledby="akte"><h2 id="akte">Ihre Akte</h2>'
+        "<p>Ihr Vorgang ist zur E-Akte genommen. Dort sehen Sie, was in Ihrer Akte steht, "
+        "können ihre Dokumente laden und sehen, wer Ihre Akte eingesehen hat.</p>"
+        f'<p><a href="{escape(url)}">Akte einsehen</a></p></section>'
     )
 
 

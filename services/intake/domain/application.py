@@ -54,6 +54,7 @@ class SubmitApplication:
     submitted_at: datetime
     tracking_url: str | None = None
     case_number: str | None = None
+    tracking_digest: str | None = None
 
 
 def decide_submission(history: list[DomainEvent], command: SubmitApplication) -> list[DomainEvent]:
@@ -71,5 +72,6 @@ def decide_submission(history: list[DomainEvent], command: SubmitApplication) ->
             attachments=command.attachments or None,
             tracking_url=command.tracking_url,
             case_number=command.case_number,
+            tracking_digest=command.tracking_digest,
         )
     ]
