@@ -225,6 +225,8 @@ ERROR_DESCRIPTIONS = {
         "Angaben ungültig: je Feld eine deutsche Meldung in `errors`; auch für JSON, das "
         "nicht lesbar ist (mit Zeile und Spalte), und Text, der nicht UTF-8 ist."
     ),
+    502: "Ein Partnersystem (etwa das Staatsarchiv) hat unbrauchbar geantwortet; die Meldung"
+    " sagt, was an der Antwort nicht stimmte.",
     503: (
         "NATS oder PostgreSQL ist vorübergehend nicht erreichbar; nichts wurde ausgeführt. "
         "Nach `Retry-After` Sekunden erneut senden."

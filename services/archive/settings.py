@@ -28,6 +28,18 @@ class ArchiveSettings(ServiceSettings):
     Required in production; elsewhere the development key shipped with the code."""
     head_signing_seconds: float = Field(default=300.0, gt=0)
     """How often archive looks for finished days whose chain heads are not signed yet."""
+    state_archive_url: str = ""
+    """The state archive disposals are offered to (``services.archive.state_archive``); without
+    one, files still go on the disposal list but nothing is offered or destroyed."""
+    state_archive_key: str = "StA-SN"
+    """The state archive's authority key in the xdomea messages."""
+    state_archive_name: str = "Sächsisches Staatsarchiv"
+    xdomea_schema_dir: str = ""
+    """The xdomea 3.0.0 schemas; default: ``xdomea/schemes/xdomea_3.0.0`` in the shared data
+    beside the repository (``services.archive.domain.xdomea``)."""
+    disposal_seconds: float = Field(default=300.0, gt=0)
+    """How often archive puts files whose retention ended on the disposal list and moves open
+    disposals on (appraisal read back, handover, destruction)."""
 
     @model_validator(mode="after")
     def _refuse_a_development_signing_key_in_production(self) -> ArchiveSettings:
