@@ -35,6 +35,7 @@ async def verify_file(runtime: Runtime, case_id: UUID) -> dict[str, Any] | None:
         previous == row["previous_hash"]
         and filing.chain_hash(previous, row["record_hash"]) == row["chain_hash"]
     )
+    addenda = await _verify_addenda(runtime, case_id, row["record_hash"])
     return {
         "case_id": str(case_id),
         "file_reference": row["file_reference"],
@@ -44,9 +45,39 @@ async def verify_file(runtime: Runtime, case_id: UUID) -> dict[str, Any] | None:
         "record_matches_log": record_ok,
         "chain_intact": link_ok,
         "missing_parts": missing,
-        "valid": record_ok and link_ok,
+        "valid": record_ok and link_ok and addenda["valid"],
         "parts": len(parts),
+        "addenda": addenda,
     }
+
+
+async def _verify_addenda(runtime: Runtime, case_id: UUID, record_hash: str) -> dict[str, Any]:
+    """The file's addenda: each recomputed from the log and linked to the one before (the
+    first to the record), numbered without gaps."""
+    rows = await runtime.pool.fetch(
+        "SELECT number, parts, event_types, addendum_hash, previous_hash, link_hash, filed_at"
+        " FROM rm_case_records.file_addenda WHERE case_id = $1 ORDER BY number",
+        case_id,
+    )
+    previous, problems, listed = record_hash, [], []
+    for expected, row in enumerate(rows, start=1):
+        parts, missing = await _parts(runtime, row["parts"])
+        sealed, link = filing.addendum_link(previous, parts)
+        if row["number"] != expected:
+            problems.append(f"addendum {row['number']} where {expected} belongs")
+        if missing or sealed != row["addendum_hash"]:
+            problems.append(f"addendum {row['number']} does not match the log")
+        if row["previous_hash"] != previous or link != row["link_hash"]:
+            problems.append(f"addendum {row['number']} is not linked to the one before it")
+        previous = row["link_hash"]
+        listed.append(
+            {
+                "number": row["number"],
+                "event_types": row["event_types"],
+                "filed_at": row["filed_at"].isoformat(),
+            }
+        )
+    return {"count": len(rows), "valid": not problems, "problems": problems, "items": listed}
 
 
 MAX_REPORTED = 100

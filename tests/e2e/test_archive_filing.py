@@ -7,20 +7,24 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import asyncpg
 import httpx
 
-from contracts.events.archive import FilingPlanAdopted
+from contracts.events.archive import AddendumFiled, CaseFiled, FilingPlanAdopted
 from contracts.events.billing import FeeAssessed
 from contracts.events.casework import CaseClosed, CaseOpened
 from contracts.events.intake import ApplicationSubmitted
+from contracts.events.notify import MessageBounced
 from contracts.naming import Service
 from contracts.values import Contact
 from runtime.eventstore import AggregateRef, Cause
 from runtime.ids import new_id
+from services.archive.aggregates import file_ref
 from services.archive.filing_plans import plan_ref
 from tests.conftest import DatabaseFactory
 from tests.e2e.conftest import StartAlone
 from tests.support.applications import AUGUSTUSBURG, WURZEN
+from tests.support.filed_cases import file_a_case
 from tests.support.polling import get_once_there
 from tests.support.runtime import connected_runtime
 
@@ -31,7 +35,7 @@ async def applied_up_to(archive: httpx.AsyncClient, source: str, seq: int) -> No
     """Wait until archive's case records have seen ``source``'s stream up to ``seq``."""
     for _ in range(300):
         runners = (await archive.get("/readyz")).json()["projections"]
-        [runner] = [r for name, r in runners.items() if name.endswith(f"<-{source}")]
+        [runner] = [r for name, r in runners.items() if name == f"case-records<-{source}"]
         if runner["last_seq"] >= seq:
             return
         await asyncio.sleep(0.1)
@@ -129,3 +133,61 @@ async def test_each_town_s_filing_plan_is_adopted_into_the_log_at_start(
     [other] = [envelope.event for envelope in augustusburg.events]
     assert isinstance(other, FilingPlanAdopted)
     assert other.positions["maengelmelder"].code == "66.30.01"  # the default
+
+
+async def test_what_arrives_after_the_filing_is_filed_as_addenda_and_verified(
+    nats_url: str, namespace: str, new_database: DatabaseFactory, start_alone: StartAlone
+) -> None:
+    """A bounce reported after the file was sealed becomes its first addendum, linked to the
+    record, which stays as it was; a changed addendum is found."""
+    suite = await start_alone("archive")
+    case_id = await file_a_case(nats_url, namespace, new_database)
+    notify = await connected_runtime(Service.NOTIFY, nats_url, namespace, await new_database())
+    try:
+        async with httpx.AsyncClient(
+            base_url=suite.url("archive"), timeout=10, headers=suite.operator_headers()
+        ) as archive:
+            filed = (await get_once_there(archive, f"/api/v1/files/{case_id}")).json()
+            assert filed["addenda"]["count"] == 0
+            bounced = MessageBounced(
+                message_id=new_id(),
+                case_id=case_id,
+                template="acknowledgement",
+                status="5.1.1",
+                diagnostic="550 5.1.1 user unknown",
+                final_recipient="hq@example.org",
+                bounced_at=datetime.now(UTC),
+            )
+            ref = AggregateRef(Service.NOTIFY, WURZEN, "message", str(bounced.message_id))
+            cause = Cause(actor="test", correlation_id=case_id)
+            await notify.store.append(
+                ref, [bounced], expected_seq=0, cause=cause, data_key=str(case_id)
+            )
+            for _ in range(300):
+                verified = (await archive.get(f"/api/v1/files/{case_id}")).json()
+                if verified["addenda"]["count"]:
+                    break
+                await asyncio.sleep(0.1)
+            db = await asyncpg.connect(suite.database_urls["archive"])
+            try:
+                await db.execute(
+                    "UPDATE rm_case_records.file_addenda SET addendum_hash = $1 WHERE case_id = $2",
+                    "0" * 64,
+                    case_id,
+                )
+            finally:
+                await db.close()
+            tampered = (await archive.get(f"/api/v1/files/{case_id}")).json()
+        history = await notify.store.load(file_ref(WURZEN, case_id))
+    finally:
+        await notify.stop()
+
+    assert verified["valid"] is True, verified
+    assert verified["addenda"]["count"] == 1
+    [item] = verified["addenda"]["items"]
+    assert (item["number"], item["event_types"]) == (1, ["notify.MessageBounced"])
+    assert verified["record_hash"] == filed["record_hash"]  # the record itself is unchanged
+    assert tampered["valid"] is False
+    assert tampered["addenda"]["problems"] == ["addendum 1 does not match the log"]
+    kinds = [type(envelope.event) for envelope in history.events]
+    assert kinds == [CaseFiled, AddendumFiled]

@@ -51,6 +51,13 @@ def chain_hash(previous: str, record: str) -> str:
     return hashlib.sha256(f"{previous}{record}".encode()).hexdigest()
 
 
+def addendum_link(previous: str, parts: list[RecordPart]) -> tuple[str, str]:
+    """An addendum's own hash and its link: the file's record hash starts the file's chain
+    of addenda, each link covers the one before — an addendum removed or altered breaks it."""
+    sealed_parts = record_hash(parts)
+    return sealed_parts, chain_hash(previous, sealed_parts)
+
+
 def file_reference(
     procedure: str, year: int, number: int, plan: Mapping[str, PlanEntry] = DEFAULT_PLAN
 ) -> str:

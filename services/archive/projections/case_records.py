@@ -25,13 +25,31 @@ import asyncpg
 
 from contracts.base import DomainEvent
 from contracts.calendar import german_date
-from contracts.events.archive import CaseFiled, InvoiceFiled, InvoiceOutcome
-from contracts.events.billing import FeeAssessed, NoFeeDue
+from contracts.envelope import Commit
+from contracts.events.archive import AddendumFiled, CaseFiled, InvoiceFiled, InvoiceOutcome
+from contracts.events.billing import (
+    FeeAmended,
+    FeeAssessed,
+    FeeNoticeCancelled,
+    FeeNoticeIssued,
+    HandedOverForEnforcement,
+    LateSurchargeCharged,
+    NoFeeDue,
+    PaymentBooked,
+    ReminderIssued,
+)
 from contracts.events.casework import (
     CaseClosed,
     CaseDecided,
+    CaseMoved,
     CaseOpened,
     CaseReferredToClerk,
+    DecisionDispatched,
+    DecisionDocumentIssued,
+    HearingAnswered,
+    HearingRequested,
+    InformationReceived,
+    InformationRequested,
 )
 from contracts.events.einvoices import (
     IncomingInvoiceReceived,
@@ -42,7 +60,12 @@ from contracts.events.einvoices import (
     InvoiceReleasedForPayment,
 )
 from contracts.events.intake import ApplicationSubmitted
-from contracts.events.notify import MessageDelivered, MessageDeliveryFailed
+from contracts.events.notify import (
+    MessageBounced,
+    MessageDeferred,
+    MessageDelivered,
+    MessageDeliveryFailed,
+)
 from contracts.naming import Service
 from runtime import outbox
 from runtime.codec import Envelope
@@ -100,12 +123,28 @@ COLLECTED = (
     ApplicationSubmitted,
     CaseOpened,
     CaseReferredToClerk,
+    CaseMoved,
+    InformationRequested,
+    InformationReceived,
+    HearingRequested,
+    HearingAnswered,
     CaseDecided,
+    DecisionDocumentIssued,
+    DecisionDispatched,
     CaseClosed,
     FeeAssessed,
     NoFeeDue,
+    FeeNoticeIssued,
+    FeeNoticeCancelled,
+    FeeAmended,
+    PaymentBooked,
+    ReminderIssued,
+    LateSurchargeCharged,
+    HandedOverForEnforcement,
     MessageDelivered,
     MessageDeliveryFailed,
+    MessageBounced,
+    MessageDeferred,
     IncomingInvoiceReceived,
     InvoiceFactuallyApproved,
     InvoicePaymentOrdered,
@@ -123,6 +162,21 @@ CREATE TABLE invoice_status (
     original_sha256 text NOT NULL,
     report_sha256   text NOT NULL,
     outcome         text
+)
+"""
+
+
+ADDENDA = """
+CREATE TABLE file_addenda (
+    case_id       uuid        NOT NULL,
+    number        integer     NOT NULL,
+    parts         jsonb       NOT NULL,
+    event_types   text[]      NOT NULL,
+    addendum_hash text        NOT NULL,
+    previous_hash text        NOT NULL,
+    link_hash     text        NOT NULL,
+    filed_at      timestamptz NOT NULL,
+    PRIMARY KEY (case_id, number)
 )
 """
 
@@ -151,8 +205,9 @@ def projection(runtime: Runtime) -> Projection:
         case_id = case_id_of(event)
         if case_id is None:
             return
-        await conn.execute(
-            "INSERT INTO case_parts VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        new_part = await conn.fetchval(
+            "INSERT INTO case_parts VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING"
+            " RETURNING true",
             case_id,
             stream_of(envelope),
             envelope.stream_seq,
@@ -160,11 +215,16 @@ def projection(runtime: Runtime) -> Projection:
             meta.occurred_at,
             envelope.commit,
         )
-        await conn.execute(
-            "INSERT INTO case_status (case_id, tenant) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        filed = await conn.fetchval(
+            "INSERT INTO case_status (case_id, tenant) VALUES ($1, $2)"
+            " ON CONFLICT (case_id) DO UPDATE SET tenant = case_status.tenant RETURNING filed",
             case_id,
             meta.tenant,
         )
+        if filed:  # it came after the filing: an addendum (once per commit)
+            if new_part:
+                await file_addendum(conn, case_id, envelope)
+            return
         if isinstance(event, CaseOpened):
             await conn.execute(
                 "UPDATE case_status SET procedure = $2 WHERE case_id = $1", case_id, event.procedure
@@ -195,6 +255,7 @@ def projection(runtime: Runtime) -> Projection:
             DDL,
             "CREATE UNIQUE INDEX files_by_reference ON files (tenant, file_reference)",
             INVOICE_STATUS,
+            ADDENDA,
         ),
         rebuildable=False,
         opens_personal_data=False,
@@ -309,6 +370,53 @@ async def file_if_complete(
         expected_seq=0,
     )
     await record_file(conn, tenant, case_id, filed, previous, parts, head)
+
+
+async def file_addendum(
+    conn: asyncpg.Connection, case_id: UUID, envelope: Envelope[DomainEvent]
+) -> None:
+    """Add a commit that arrived after the filing to the file, linked to what came before."""
+    last = await conn.fetchrow(
+        "SELECT number, link_hash FROM file_addenda WHERE case_id = $1"
+        " ORDER BY number DESC LIMIT 1",
+        case_id,
+    )
+    file = await conn.fetchrow("SELECT tenant, record_hash FROM files WHERE case_id = $1", case_id)
+    if file is None:  # filed flag set by a run whose files row is gone: nothing to link to
+        return
+    number = (last["number"] if last else 0) + 1
+    previous = last["link_hash"] if last else file["record_hash"]
+    part = filing.RecordPart(stream_of(envelope), envelope.stream_seq, envelope.commit)
+    sealed, link = filing.addendum_link(previous, [part])
+    types = [stored.meta.type for stored in Commit.model_validate_json(envelope.commit).events]
+    now = datetime.now(UTC)
+    await conn.execute(
+        "INSERT INTO file_addenda VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        case_id,
+        number,
+        [[part.stream, part.stream_seq]],
+        types,
+        sealed,
+        previous,
+        link,
+        now,
+    )
+    await outbox.record(
+        conn,
+        file_ref(file["tenant"], case_id),
+        [
+            AddendumFiled(
+                case_id=case_id,
+                number=number,
+                event_types=types,
+                addendum_hash=sealed,
+                link_hash=link,
+                filed_at=now,
+            )
+        ],
+        commit_id=derived_id(case_id, "addendum", part.stream, part.stream_seq),
+        cause=Cause.from_event(envelope.meta, "system:archive.filing"),
+    )
 
 
 async def record_file(
