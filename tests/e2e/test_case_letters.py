@@ -52,7 +52,7 @@ from tests.support.applications import (
     maengelmelder,
     verkehrsrechtliche_anordnung,
 )
-from tests.support.mail import SmtpServer
+from tests.support.mail import SmtpServer, text_of
 from tests.support.runtime import connected_runtime
 from tests.support.suite import Suite
 
@@ -285,24 +285,24 @@ async def test_each_case_message_reaches_its_recipient_with_its_template(
     await record(casework_log, report["application_id"], reported, report["application_id"])
 
     question = await wait_for_mail(smtp, CONTRACTOR, "Rückfrage zu Ihrem Antrag")
-    body = question.get_content()
+    body = text_of(question)
     assert "Bitte reichen Sie den Plan „B II/1“ mit den Maßen der Absperrung nach." in body
     assert f"bis zum {due:%d.%m.%Y}" in body
     assert order["status_page_url"] in body
-    hearing = (await wait_for_mail(smtp, POLICE, "Anhörung:")).get_content()
+    hearing = text_of(await wait_for_mail(smtp, POLICE, "Anhörung:"))
     assert "https://casework.example/anhoerung/geheim-123" in hearing
     assert order["case_number"] in hearing
     reminder = await wait_for_mail(smtp, SACHSE.email or "", "Frist läuft bald ab")
-    assert "Guten Tag Petra Sachse" in reminder.get_content()
-    assert "abgelaufen" in (await wait_for_mail(smtp, DESK, "Frist ist abgelaufen")).get_content()
-    status = (await wait_for_mail(smtp, APPLICANT, "Sachstand: Mängelmelder")).get_content()
+    assert "Guten Tag Petra Sachse" in text_of(reminder)
+    assert "abgelaufen" in text_of(await wait_for_mail(smtp, DESK, "Frist ist abgelaufen"))
+    status = text_of(await wait_for_mail(smtp, APPLICANT, "Sachstand: Mängelmelder"))
     assert "Der gemeldete Mangel ist behoben." in status
 
     # The applicant withdraws; later, another applicant objects to a decision.
     await record(
         casework_log, case_id, CaseClosed(case_id=uuid, closed_at=now, reason="withdrawn"), key
     )
-    withdrawn = (await wait_for_mail(smtp, CONTRACTOR, "Rücknahme bestätigt")).get_content()
+    withdrawn = text_of(await wait_for_mail(smtp, CONTRACTOR, "Rücknahme bestätigt"))
     assert order["case_number"] in withdrawn
     intake = await connected_runtime(Service.INTAKE, nats_url, namespace, await new_database())
     try:
@@ -327,7 +327,7 @@ async def test_each_case_message_reaches_its_recipient_with_its_template(
         )
     finally:
         await intake.stop()
-    lodged = (await wait_for_mail(smtp, APPLICANT, "Eingang Ihres Widerspruchs")).get_content()
+    lodged = text_of(await wait_for_mail(smtp, APPLICANT, "Eingang Ihres Widerspruchs"))
     assert "Vorgangsnummer WUR-2026-999999" in lodged
 
     operator = suite.operator_headers()

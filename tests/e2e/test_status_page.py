@@ -19,7 +19,7 @@ from playwright.async_api import Browser, ConsoleMessage, Page, Request, async_p
 
 from services.intake.api.pages import german_datetime
 from tests.support.applications import WURZEN, gewerbeanmeldung
-from tests.support.mail import SmtpServer
+from tests.support.mail import SmtpServer, text_of
 from tests.support.suite import Suite
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -113,7 +113,7 @@ async def acknowledgement(smtp: SmtpServer, application_id: str) -> list[EmailMe
             m
             for m in list(smtp.mailbox.messages)
             if str(m["Subject"]).startswith("Eingangsbestätigung")
-            and f"Antragskennung: {application_id}" in m.get_content()
+            and f"Antragskennung: {application_id}" in text_of(m)
         ]
         if found or asyncio.get_running_loop().time() > deadline:
             return found
@@ -141,7 +141,7 @@ async def test_the_e_mail_link_opens_a_german_accessible_status_page(
 
     # The acknowledgement links to the page, not to the JSON (the mailbox is the module's).
     [mail] = await acknowledgement(shared_smtp, application_id)
-    text = mail.get_content()
+    text = text_of(mail)
     assert page_url in text
     assert "/api/v1/" not in text
 

@@ -16,7 +16,7 @@ import asyncpg
 import httpx
 
 from tests.support.applications import WURZEN, gewerbeanmeldung
-from tests.support.mail import SmtpServer
+from tests.support.mail import SmtpServer, text_of
 from tests.support.otlp import OtlpReceiver
 from tests.support.suite import Suite
 
@@ -74,10 +74,14 @@ async def test_an_application_travels_through_all_five_services(
     [mail] = await mails_about(shared_smtp, f"Antragskennung: {application_id}", "Eingang")
     assert mail["To"] == "hedwig.quirinus@example.org"
     assert mail["Subject"] == "Eingangsbestätigung: Gewerbeanmeldung – Große Kreisstadt Wurzen"
-    text = mail.get_content()
+    text = text_of(mail)
     assert "Guten Tag Hedwig Quirinus-Zwetschgenbaum" in text
     assert f"Vorgangsnummer: {accepted['case_number']}" in text
     assert re.fullmatch(r"WUR-\d{4}-\d{6}", accepted["case_number"])
+    html = mail.get_body(("html",))  # the same wording as HTML, on the town's letterhead
+    assert html is not None
+    assert ">Große Kreisstadt Wurzen</h1>" in str(html.get_content())
+    assert "Guten Tag Hedwig Quirinus-Zwetschgenbaum," in str(html.get_content())
     assert f"Antragskennung: {application_id}" in text
     assert accepted["status_page_url"] in text  # the e-mail links to the page for people
     assert "Friedrich-Ebert-Straße 2" in text
@@ -200,7 +204,7 @@ async def mails_about(smtp: SmtpServer, text: str, subject: str) -> list[EmailMe
         found = [
             m
             for m in list(smtp.mailbox.messages)
-            if subject in str(m["Subject"]) and text in m.get_content()
+            if subject in str(m["Subject"]) and text in text_of(m)
         ]
         if found or asyncio.get_running_loop().time() > deadline:
             return found

@@ -20,6 +20,8 @@ class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     raw: list[bytes] = field(default_factory=list)
     """Each message's bytes exactly as received (a signature is checked over these)."""
+    senders: list[str] = field(default_factory=list)
+    """Each message's envelope sender (MAIL FROM), where its bounces would go."""
     refuse: int = 0
     """Answer the next ``refuse`` deliveries with 451 (temporary failure)."""
     reject_permanently: bool = False
@@ -39,6 +41,7 @@ class Mailbox:
         message = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
         self.raw.append(envelope.content)
+        self.senders.append(envelope.mail_from)
         self.messages.append(message)
         return "250 Message accepted"
 
@@ -68,3 +71,10 @@ class SmtpServer:
     def stop(self) -> None:
         """Stop serving."""
         self._controller.stop()
+
+
+def text_of(message: EmailMessage) -> str:
+    """A mail's plain-text part (notify's mails are text and HTML as alternatives)."""
+    part = message.get_body(("plain",))
+    assert part is not None, "no text/plain part"
+    return str(part.get_content())

@@ -1,4 +1,10 @@
-"""The messages, in German, on each town's letterhead (pure)."""
+"""The messages, in German, on each town's letterhead (pure): one function per kind.
+
+Each function takes what its kind says and renders ``templates/<kind>.txt.j2``
+(``rendering``): the wording lives in the template files, the functions name the values and
+prepare what needs code (the procedure's title). A ``Message`` carries the subject, the plain
+text (``body``) and the HTML part of the same wording on the town's letterhead.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from contracts.calendar import GERMANY
 from contracts.procedures import procedure_title
+from services.notify.domain import rendering
 
 
 @dataclass(frozen=True)
 class Message:
-    """A rendered message."""
+    """A rendered message: its subject, its plain text and its HTML part."""
 
     subject: str
     body: str
+    """The plain-text part (``text/plain``)."""
+    html: str = ""
+    """The HTML part (``text/html``): the same wording on the town's letterhead."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,8 @@ class Letterhead:
     phone: str
     email: str
     website: str
+    ags: str = ""
+    """The town's key: its own templates and coat of arms, if it has them (``rendering``)."""
 
     @classmethod
     def from_profile(cls, profile: dict[str, Any], office: str) -> Letterhead:
@@ -63,15 +74,18 @@ class Letterhead:
             phone=profile["phone"],
             email=profile["email"],
             website=profile["website"],
+            ags=profile.get("ags", ""),
         )
 
     def signature(self) -> str:
-        """The closing block of every message."""
-        return (
-            f"Mit freundlichen Grüßen\n{self.office}\n{self.official_name}\n\n"
-            f"{self.street}\n{self.postcode} {self.city}\n"
-            f"Telefon: {self.phone}\nE-Mail: {self.email}\n{self.website}\n"
-        )
+        """The closing block of every message (``signature.txt.j2``)."""
+        return rendering.current().signature(self)
+
+
+def render(kind: str, town: Letterhead, /, **context: Any) -> Message:
+    """The kind's message on the town's letterhead."""
+    parts = rendering.current().render(kind, town, **context)
+    return Message(subject=parts.subject, body=parts.text, html=parts.html)
 
 
 def acknowledgement(
@@ -88,49 +102,16 @@ def acknowledgement(
 
     It promises nothing that does not come: the tracking link shows every further step.
     """
-    title = procedure_title(procedure)
-    local = submitted_at.astimezone(GERMANY)
-    follow = (
-        f"Den Stand Ihres Antrags können Sie jederzeit hier verfolgen:\n{tracking_url}\n\n"
-        if tracking_url
-        else ""
+    return render(
+        "acknowledgement",
+        town,
+        name=name,
+        title=procedure_title(procedure),
+        application_id=application_id,
+        submitted_at=submitted_at,
+        tracking_url=tracking_url,
+        case_number=case_number,
     )
-    body = (
-        f"Guten Tag {name},\n\n"
-        f"Ihr Antrag „{title}“ ist am {local:%d.%m.%Y} um {local:%H:%M} Uhr bei der "
-        f"{town.authority} eingegangen.\n\n"
-        f"Vorgangsnummer: {case_number or application_id}\n"
-        f"Antragskennung: {application_id}\n\n"
-        f"{follow}"
-        "Bitte antworten Sie nicht auf diese automatisch erstellte E-Mail.\n\n"
-        f"{town.signature()}"
-    )
-    return Message(subject=f"Eingangsbestätigung: {title} – {town.official_name}", body=body)
-
-
-NO_REPLY = "Bitte antworten Sie nicht auf diese automatisch erstellte E-Mail.\n\n"
-STATUS_TEXTS = {
-    "in_bearbeitung": "Ihre Meldung wird bearbeitet.",
-    "weitergeleitet": "Ihre Meldung wurde an die zuständige Stelle weitergeleitet.",
-    "behoben": "Der gemeldete Mangel ist behoben.",
-    "nicht_zustaendig": "Für Ihre Meldung ist eine andere Stelle zuständig; wir werden in"
-    " dieser Sache nicht tätig.",
-}
-"""What each status of a report to the applicant (``StatusReported``) says."""
-
-
-def _follow(tracking_url: str | None) -> str:
-    return (
-        f"Den Stand Ihres Antrags sehen Sie jederzeit hier:\n{tracking_url}\n\n"
-        if tracking_url
-        else ""
-    )
-
-
-def _day(value: date | datetime) -> str:
-    if isinstance(value, datetime):
-        value = value.astimezone(GERMANY).date()
-    return f"{value:%d.%m.%Y}"
 
 
 def decision(
@@ -149,20 +130,17 @@ def decision(
     The mail is the dispatch: its delivery starts the three days to the Bekanntgabe
     (§ 41 (2) VwVfG), after which the letter's periods run — so the mail says so.
     """
-    title = procedure_title(procedure)
-    known = (
-        "Der Bescheid gilt am dritten Tag nach dem Versand dieser E-Mail als bekannt gegeben"
-        " (§ 41 Abs. 2 VwVfG); von diesem Tag an laufen die darin genannten Fristen.\n\n"
-        if made_known
-        else ""
+    return render(
+        "decision",
+        town,
+        name=name,
+        title=procedure_title(procedure),
+        case_number=case_number,
+        document_title=document_title,
+        filename=filename,
+        tracking_url=tracking_url,
+        made_known=made_known,
     )
-    body = (
-        f"Guten Tag {name},\n\n"
-        f"über Ihren Antrag „{title}“ (Vorgangsnummer {case_number}) wurde entschieden. "
-        f"Den {document_title} finden Sie im Anhang dieser E-Mail ({filename}).\n\n"
-        f"{known}{_follow(tracking_url)}{NO_REPLY}{town.signature()}"
-    )
-    return Message(subject=f"{document_title}: {title} – {town.official_name}", body=body)
 
 
 def information_request(
@@ -176,21 +154,16 @@ def information_request(
     tracking_url: str | None,
 ) -> Message:
     """Rückfrage: the clerk's question, by when, and where to answer (the tracking page)."""
-    title = procedure_title(procedure)
-    where = (
-        f"Bitte antworten Sie bis zum {_day(due)} auf der Seite Ihres Antrags; dort können Sie"
-        f" auch Unterlagen hochladen:\n{tracking_url}\n\n"
-        if tracking_url
-        else f"Bitte antworten Sie bis zum {_day(due)}.\n\n"
+    return render(
+        "information_request",
+        town,
+        name=name,
+        title=procedure_title(procedure),
+        case_number=case_number,
+        question=question,
+        due=due,
+        tracking_url=tracking_url,
     )
-    body = (
-        f"Guten Tag {name},\n\n"
-        f"zu Ihrem Antrag „{title}“ (Vorgangsnummer {case_number}) haben wir eine Rückfrage:\n\n"
-        f"{question}\n\n{where}"
-        "Bis Ihre Antwort vorliegt, ruht die Bearbeitung.\n\n"
-        f"{NO_REPLY}{town.signature()}"
-    )
-    return Message(subject=f"Rückfrage zu Ihrem Antrag: {title} – {town.official_name}", body=body)
 
 
 def hearing_invitation(
@@ -204,20 +177,16 @@ def hearing_invitation(
     answer_url: str | None,
 ) -> Message:
     """Anhörung: a body (police, road authority …) is asked for its statement by a date."""
-    title = procedure_title(procedure)
-    answer = (
-        f"über diesen Link:\n{answer_url}\n\n" if answer_url else "an die oben genannte Stelle.\n\n"
+    return render(
+        "hearing_invitation",
+        town,
+        body_name=body_name,
+        title=procedure_title(procedure),
+        case_number=case_number,
+        subject=subject,
+        due=due,
+        answer_url=answer_url,
     )
-    body = (
-        f"An: {body_name}\n\nSehr geehrte Damen und Herren,\n\n"
-        f"die {town.authority} bittet Sie um eine Stellungnahme (Anhörung) zu folgendem"
-        " Vorgang:\n\n"
-        f"Verfahren: {title}\nVorgangsnummer: {case_number}\nGegenstand: {subject}\n\n"
-        f"Bitte antworten Sie bis zum {_day(due)} {answer}"
-        "Geht bis dahin keine Antwort ein, kann ohne Ihre Stellungnahme entschieden werden.\n\n"
-        f"{town.signature()}"
-    )
-    return Message(subject=f"Anhörung: {title} ({case_number}) – {town.official_name}", body=body)
 
 
 def status_report(
@@ -231,15 +200,16 @@ def status_report(
     tracking_url: str | None,
 ) -> Message:
     """Sachstand: how things stand (a defect report: „Behoben“), with the clerk's note."""
-    title = procedure_title(procedure)
-    remark = f"{note}\n\n" if note else ""
-    body = (
-        f"Guten Tag {name},\n\n"
-        f"zu Ihrem Anliegen „{title}“ (Vorgangsnummer {case_number}):\n\n"
-        f"{STATUS_TEXTS.get(status, 'Der Stand Ihres Anliegens hat sich geändert.')}\n\n"
-        f"{remark}{_follow(tracking_url)}{NO_REPLY}{town.signature()}"
+    return render(
+        "status_report",
+        town,
+        name=name,
+        title=procedure_title(procedure),
+        case_number=case_number,
+        status=status,
+        note=note,
+        tracking_url=tracking_url,
     )
-    return Message(subject=f"Sachstand: {title} – {town.official_name}", body=body)
 
 
 def deadline_near(
@@ -252,32 +222,29 @@ def deadline_near(
     passed: bool,
 ) -> Message:
     """Fristerinnerung for the clerk holding the case (or the town's desk): no applicant data."""
-    title = procedure_title(procedure)
-    state = "ist abgelaufen" if passed else "läuft bald ab"
-    when = f"ist am {_day(deadline)} abgelaufen" if passed else f"endet am {_day(deadline)}"
-    body = (
-        f"Guten Tag{' ' + clerk_name if clerk_name else ''},\n\n"
-        f"die Frist für den Vorgang {case_number} („{title}“) {when}.\n\n"
-        "Bitte entscheiden Sie den Vorgang oder halten Sie fest, warum er noch offen ist.\n\n"
-        f"{NO_REPLY}{town.signature()}"
+    return render(
+        "deadline_near",
+        town,
+        clerk_name=clerk_name,
+        title=procedure_title(procedure),
+        case_number=case_number,
+        deadline=deadline,
+        passed=passed,
     )
-    subject = f"Frist {state}: {case_number} – {title}"
-    return Message(subject=subject, body=body)
 
 
 def withdrawal(
     town: Letterhead, *, name: str, procedure: str, case_number: str, withdrawn_at: datetime
 ) -> Message:
     """Rücknahme: the applicant's withdrawal is confirmed; no decision will follow."""
-    title = procedure_title(procedure)
-    body = (
-        f"Guten Tag {name},\n\n"
-        f"Sie haben Ihren Antrag „{title}“ (Vorgangsnummer {case_number}) am"
-        f" {_day(withdrawn_at)} zurückgenommen. Der Vorgang ist damit abgeschlossen; eine"
-        " Entscheidung ergeht nicht.\n\n"
-        f"{NO_REPLY}{town.signature()}"
+    return render(
+        "withdrawal",
+        town,
+        name=name,
+        title=procedure_title(procedure),
+        case_number=case_number,
+        withdrawn_at=withdrawn_at,
     )
-    return Message(subject=f"Rücknahme bestätigt: {title} – {town.official_name}", body=body)
 
 
 def objection_received(
@@ -291,25 +258,16 @@ def objection_received(
     tracking_url: str | None,
 ) -> Message:
     """Eingang des Widerspruchs: it is a new case of its own, linked to the first."""
-    title = procedure_title(procedure)
-    body = (
-        f"Guten Tag {name},\n\n"
-        f"Ihr Widerspruch vom {_day(lodged_at)} gegen den Bescheid zu Ihrem Antrag „{title}“"
-        f" (Vorgangsnummer {objected_case_number}) ist bei der {town.authority} eingegangen."
-        f" Er wird unter der Vorgangsnummer {case_number} bearbeitet; Sie erhalten einen"
-        " Widerspruchsbescheid.\n\n"
-        f"{_follow(tracking_url)}{NO_REPLY}{town.signature()}"
+    return render(
+        "objection_received",
+        town,
+        name=name,
+        title=procedure_title(procedure),
+        objected_case_number=objected_case_number,
+        case_number=case_number,
+        lodged_at=lodged_at,
+        tracking_url=tracking_url,
     )
-    return Message(subject=f"Eingang Ihres Widerspruchs: {title} – {town.official_name}", body=body)
-
-
-def _euro(amount: Decimal) -> str:
-    """``Decimal('1234.5')`` → ``1.234,50 €``."""
-    return f"{amount:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".") + " €"
-
-
-def _iban(compact: str) -> str:
-    return " ".join(compact[start : start + 4] for start in range(0, len(compact), 4))
 
 
 def fee_notice(
@@ -333,39 +291,16 @@ def fee_notice(
     points to the GiroCode on the notice; it carries no application id (``Antragskennung``),
     which is the acknowledgement's alone.
     """
-    title = procedure_title(procedure)
-    kind = "Geänderter Gebührenbescheid" if replaces else "Gebührenbescheid"
-    changed = (
-        "wurden die Gebühren neu festgesetzt; der geänderte Bescheid ersetzt den Bescheid vom"
-        f" {_day(replaces)}. Den geänderten Gebührenbescheid"
-        if replaces
-        else "werden Gebühren erhoben. Den Gebührenbescheid"
-    )
-    body = (
-        f"Guten Tag {name},\n\n"
-        f"für Ihren Antrag „{title}“ (Vorgangsnummer {case_number}) {changed}"
-        f" finden Sie im Anhang dieser E-Mail ({filename}).\n\n"
-        f"Betrag: {_euro(payment.amount)}\n"
-        f"Fällig am: {_day(payment.due_date)}\n"
-        f"Kassenzeichen: {payment.cash_reference}\n"
-        f"Empfänger: {payment.payee}\n"
-        f"IBAN: {_iban(payment.iban)}\n"
-        f"BIC: {payment.bic}\n\n"
-        "Bitte geben Sie bei der Überweisung das Kassenzeichen an, damit wir Ihre Zahlung"
-        " zuordnen können. Einfacher geht es mit dem GiroCode (QR-Code) auf dem Bescheid:"
-        " Scannen Sie ihn mit Ihrer Banking-App, sie füllt die Überweisung für Sie aus.\n\n"
-        f"{_xrechnung_attached(xrechnung)}{NO_REPLY}{town.signature()}"
-    )
-    subject = f"{kind}: {title} – Kassenzeichen {payment.cash_reference}"
-    return Message(subject=subject, body=body)
-
-
-def _xrechnung_attached(filename: str | None) -> str:
-    if filename is None:
-        return ""
-    return (
-        "Wie von Ihnen gewünscht, liegt die Rechnung außerdem als E-Rechnung im Format"
-        f" XRechnung bei ({filename}). Maßgeblich ist der Gebührenbescheid.\n\n"
+    return render(
+        "fee_notice",
+        town,
+        name=name,
+        title=procedure_title(procedure),
+        case_number=case_number,
+        filename=filename,
+        payment=payment,
+        replaces=replaces,
+        xrechnung=xrechnung,
     )
 
 
@@ -382,23 +317,14 @@ def fee_invoice(
     Such an address is often an accounts-payable inbox that a program reads, so the mail
     carries the invoice and what identifies it, and nothing of the application.
     """
-    title = procedure_title(procedure)
-    body = (
-        "Guten Tag,\n\n"
-        f"anbei erhalten Sie die Rechnung über die Gebühr für „{title}“ (Vorgangsnummer"
-        f" {case_number}) als E-Rechnung im Format XRechnung ({filename}), wie im Antrag"
-        " gewünscht. Den Gebührenbescheid hat die Antragstellerin / der Antragsteller"
-        " gesondert erhalten; er ist maßgeblich.\n\n"
-        f"Rechnungsnummer (Kassenzeichen): {payment.cash_reference}\n"
-        f"Betrag: {_euro(payment.amount)}\n"
-        f"Fällig am: {_day(payment.due_date)}\n"
-        f"Empfänger: {payment.payee}\n"
-        f"IBAN: {_iban(payment.iban)}\n"
-        f"BIC: {payment.bic}\n\n"
-        f"{NO_REPLY}{town.signature()}"
+    return render(
+        "fee_invoice",
+        town,
+        title=procedure_title(procedure),
+        case_number=case_number,
+        filename=filename,
+        payment=payment,
     )
-    subject = f"E-Rechnung {payment.cash_reference}: {title} – {town.official_name}"
-    return Message(subject=subject, body=body)
 
 
 @dataclass(frozen=True)
@@ -429,29 +355,11 @@ def reminder(
     Names the reminder's fee the town's schedule sets, and that the claim goes to enforcement
     if it stays unpaid; the account lines only where the town's schedule names an account.
     """
-    title = procedure_title(procedure)
-    account = (
-        f"Empfänger: {reminder.payee}\nIBAN: {_iban(reminder.iban)}\nBIC: {reminder.bic}\n"
-        if reminder.payee and reminder.iban and reminder.bic
-        else ""
+    return render(
+        "reminder",
+        town,
+        name=name,
+        title=procedure_title(procedure),
+        case_number=case_number,
+        reminder=reminder,
     )
-    body = (
-        f"Guten Tag {name},\n\n"
-        f"die Gebühren für Ihren Antrag „{title}“ (Vorgangsnummer {case_number}) waren am "
-        f"{_day(reminder.original_due_date)} fällig. Bis heute ist bei uns nicht der ganze"
-        " Betrag eingegangen. Bitte zahlen Sie den offenen Betrag zusammen mit der"
-        " Mahngebühr.\n\n"
-        f"Offener Betrag: {_euro(reminder.open_amount)}\n"
-        f"Mahngebühr: {_euro(reminder.reminder_fee)}\n"
-        f"Zu zahlen: {_euro(reminder.amount_due)}\n"
-        f"Zahlbar bis: {_day(reminder.due_date)}\n"
-        f"Kassenzeichen: {reminder.cash_reference}\n"
-        f"{account}\n"
-        "Bitte geben Sie bei der Überweisung das Kassenzeichen an. Geht der Betrag nicht"
-        " rechtzeitig ein, wird die Forderung zur Vollstreckung abgegeben; dabei können"
-        " weitere Kosten entstehen. Haben Sie in den letzten Tagen bereits gezahlt, betrachten"
-        " Sie diese Erinnerung bitte als gegenstandslos.\n\n"
-        f"{NO_REPLY}{town.signature()}"
-    )
-    subject = f"Zahlungserinnerung (Mahnung): {title} – Kassenzeichen {reminder.cash_reference}"
-    return Message(subject=subject, body=body)

@@ -52,6 +52,7 @@ def test_the_letterhead_is_taken_from_the_town_profile() -> None:
         phone="+49 3425 0000-0",
         email="buergerservice@wurzen.rathauscloud.example",
         website="https://www.wurzen.de",
+        ags="14729410",
     )
 
 
