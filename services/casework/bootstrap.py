@@ -10,6 +10,7 @@ from services.casework.configuration import seed_member_configuration
 from services.casework.pages import desk_parts
 from services.casework.projections import (
     applicant_actions,
+    case_messages,
     case_opening,
     decision_dispatch,
     decision_letters,
@@ -29,6 +30,7 @@ def build(runtime: Runtime) -> ServiceParts:
             desk_cases.projection(runtime),
             decision_letters.projection(runtime),
             decision_dispatch.projection(runtime),
+            case_messages.projection(runtime),
         ),
         routers=(
             queue.router(runtime),

@@ -96,6 +96,52 @@ class HearingView:
     deadline_passed: bool = False
 
 
+DELIVERY_LABELS = {
+    "delivered": "zugestellt an den Mailserver",
+    "deferred": "verzögert",
+    "bounced": "unzustellbar (Bounce)",
+    "failed": "fehlgeschlagen",
+}
+"""A message's delivery status as the clerk reads it (``projections.case_messages``)."""
+MESSAGE_LABELS = {
+    "acknowledgement": "Eingangsbestätigung",
+    "decision": "Bescheid",
+    "information_request": "Rückfrage",
+    "status_report": "Sachstandsmitteilung",
+    "withdrawal": "Bestätigung der Rücknahme",
+    "fee_notice": "Gebührenbescheid",
+    "reminder": "Zahlungserinnerung",
+    "fee_invoice": "Rechnung (XRechnung)",
+    "hearing_invitation": "Bitte um Stellungnahme (Anhörung)",
+    "deadline_near": "Fristhinweis an die Sachbearbeitung",
+    "objection_received": "Eingang eines Widerspruchs",
+    "dog_tax_notice": "Hundesteuerbescheid",
+}
+"""notify's template names, as the clerk reads them (another name is shown as it is)."""
+
+
+@dataclass
+class MessageView:
+    """A message about the case and how its delivery went (notify's log)."""
+
+    message_id: UUID
+    template: str
+    status: str
+    recipient: str | None
+    detail: str | None
+    at: datetime
+
+    @property
+    def label(self) -> str:
+        """What the message was, in German."""
+        return MESSAGE_LABELS.get(self.template, self.template)
+
+    @property
+    def status_label(self) -> str:
+        """Its delivery status, in German."""
+        return DELIVERY_LABELS.get(self.status, self.status)
+
+
 @dataclass
 class HistoryEntry:
     """One line of the case's history, in German."""
@@ -142,6 +188,8 @@ class CaseView:
     history: list[HistoryEntry] = field(default_factory=list)
     suggested_hearings: list[str] = field(default_factory=list)
     """Bodies the procedure should hear that have not been heard yet (``domain.hearings``)."""
+    messages: list[MessageView] = field(default_factory=list)
+    """The case's messages and their delivery status (``projections.case_messages``)."""
 
     @property
     def status(self) -> str:

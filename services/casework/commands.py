@@ -38,6 +38,7 @@ from services.casework.domain.delegation import decide_agreement, in_force
 from services.casework.domain.fees import with_application_facts
 from services.casework.domain.hearings import suggested_bodies
 from services.casework.domain.refusals import Refused
+from services.casework.projections import case_messages
 
 INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 """File types the desk shows in the page; others are downloaded."""
@@ -119,6 +120,7 @@ class DeskCommands:
             for body in suggested_bodies(view.state.procedure, view.form, set(config.bodies))
             if body not in heard
         ]
+        view.messages = await case_messages.messages_of(self._runtime.pool, view.case_id, as_of)
         return view
 
     async def file(self, who: Identity, case_id: UUID, name: str) -> StoredFile | None:

@@ -9,12 +9,12 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from runtime.settings import ServiceSettings
+from runtime.desk import DeskSettings
 from services.notify.dkim_signing import DkimKey
 
 
-class NotifySettings(ServiceSettings):
-    """What notify needs beyond the shared settings."""
+class NotifySettings(DeskSettings):
+    """What notify needs beyond the shared settings (and the desk's: the operators' page)."""
 
     model_config = SettingsConfigDict(env_prefix="NOTIFY_", extra="ignore", populate_by_name=True)
 
@@ -32,6 +32,21 @@ class NotifySettings(ServiceSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = 30.0
     sender_domain: str = "rathauscloud.example"
+    bounce_local_part: str = Field(
+        default="bounce",
+        pattern=r"^[A-Za-z0-9._-]*$",
+        description="VERP: each mail's envelope sender is <local part>+<message id>@<bounce"
+        " domain>, so a delivery status notification names its message (empty: the From"
+        " address, and DSNs are matched by the returned Message-ID alone)",
+    )
+    bounce_domain: str = ""
+    """The domain of the envelope sender (empty: the sender domain); its MX relays DSNs to
+    the bounce port."""
+    bounce_smtp_port: int = Field(default=2526, ge=0, le=65535)
+    """Where notify receives delivery status notifications (bounces); 0: none. Not billing's
+    2525 (e-invoices) nor the stack's 1025 (the mail sink notify sends to)."""
+    bounce_smtp_host: str = "127.0.0.1"
+    """Bound to the machine itself unless told otherwise: the gateway's MTA relays to it."""
     senders: int = Field(default=4, ge=1, le=64, description="Parallel SMTP connections")
     max_attempts: int = Field(default=8, ge=1)
     retry_base_seconds: float = Field(default=30.0, gt=0)
@@ -65,6 +80,11 @@ class NotifySettings(ServiceSettings):
             if not isinstance(key, RSAPrivateKey) or key.key_size < 1024:
                 raise ValueError("NOTIFY_DKIM_KEY_FILE: an RSA key of at least 1024 bits")
         return self
+
+    @property
+    def envelope_domain(self) -> str:
+        """The domain VERP envelope senders (and so the bounces) go to."""
+        return self.bounce_domain or self.sender_domain
 
     def dkim_key(self) -> DkimKey | None:
         """The sender domain's DKIM key, if one is configured."""

@@ -230,6 +230,22 @@ class HistoryOut(BaseModel):
     text: str
 
 
+class MessageOut(BaseModel):
+    """A message about the case (notify's) and how its delivery went."""
+
+    message_id: UUID
+    template: str
+    label: str = Field(description="Was die Nachricht war, z. B. „Eingangsbestätigung“")
+    status: Literal["delivered", "deferred", "bounced", "failed"]
+    status_label: str = Field(
+        description="zugestellt an den Mailserver, verzögert, unzustellbar (Bounce) oder"
+        " fehlgeschlagen"
+    )
+    recipient: str | None
+    detail: str | None = Field(description="Statuscode und Meldung des Mailservers, soweit bekannt")
+    at: datetime
+
+
 class CaseOut(BaseModel):
     """A case, now or as it was at ``as_of``."""
 
@@ -272,6 +288,9 @@ class CaseOut(BaseModel):
     history: list[HistoryOut]
     suggested_hearings: list[str] = Field(
         description="Stellen, die das Verfahren anhören sollte und die noch nicht angehört sind"
+    )
+    messages: list[MessageOut] = Field(
+        default_factory=list, description="Nachrichten zum Vorgang und ihr Zustellstatus"
     )
 
 
@@ -321,4 +340,8 @@ def case_out(view: CaseView) -> CaseOut:
         known_on=view.known_on,
         history=[HistoryOut(**h.__dict__) for h in view.history],
         suggested_hearings=view.suggested_hearings,
+        messages=[
+            MessageOut(**m.__dict__, label=m.label, status_label=m.status_label)
+            for m in view.messages
+        ],
     )
