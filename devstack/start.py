@@ -48,6 +48,8 @@ from devstack.payment_simulator import PaymentSimulator, member_keys
 from devstack.ports import choose_port
 from devstack.restarts import RestartPolicy
 from devstack.runlock import AlreadyRunningError, RunLock
+from devstack.state_archive import DEFAULT_PORT as STATE_ARCHIVE_PORT
+from devstack.state_archive import StateArchiveSimulator
 from devstack.suite import (
     MAILBOX_PORT,
     NATS_PORT,
@@ -72,6 +74,7 @@ from devstack.supervisor import (
     wait_until_ready,
 )
 from runtime.natsauth import authorization_block, new_passwords
+from services.archive.disposal import schema_dir as xdomea_schema_dir
 
 
 class StopRequested(BaseException):
@@ -173,6 +176,7 @@ def _run(
     stack.callback(_stopping, out, "mail sink", mail.stop)
     out.step(OK, "mail sink", f"SMTP 127.0.0.1:{mail.smtp.port}, mailbox {mail.web.url}")
     _start_payment_simulator(environ, taken, stack, out)
+    state_archive_url = _start_state_archive(environ, taken, stack, out)
     issuer_url = _start_issuer(data, environ, taken, lock, stack, keeper, out)
     processes = [
         ServiceProcess(spec, choose_port(spec.port, taken), data / "logs" / f"{spec.name}.log")
@@ -185,9 +189,11 @@ def _run(
         smtp_port=mail.smtp.port,
         members_dir=ROOT / "deploy" / "members",
         intake_url=f"http://127.0.0.1:{ports.get('intake', 8001)}",
+        archive_url=f"http://127.0.0.1:{ports.get('archive', 8004)}",
         issuer_url=issuer_url,
         nats_passwords=servers.nats_passwords,
         desk=desk_environment(data, environ, issuer_url),
+        state_archive_url=state_archive_url,
     )
     follower = LogFollower(processes, lambda line: out.say(f"    {line}"))
     stack.callback(_stop_services, processes, follower, out)
@@ -399,6 +405,28 @@ def _start_payment_simulator(
     out.step(OK, "payment simulator", f"{simulator.url} (online payment of the member towns)")
 
 
+def _start_state_archive(
+    environ: Mapping[str, str], taken: set[int], stack: ExitStack, out: Console
+) -> str:
+    """The local state archive archive offers disposals to; its URL (none where
+    ``ARCHIVE_STATE_ARCHIVE_URL`` names a real one, or without the xdomea schemas)."""
+    if environ.get("ARCHIVE_STATE_ARCHIVE_URL"):
+        out.step(
+            OK, "state archive", f"{environ['ARCHIVE_STATE_ARCHIVE_URL']} (from the environment)"
+        )
+        return ""
+    schemas = xdomea_schema_dir(environ.get("ARCHIVE_XDOMEA_SCHEMA_DIR", ""))
+    if not (schemas / "xdomea.xsd").is_file():
+        out.step(WARN, "state archive", f"no xdomea schemas in {schemas}: no disposal offers")
+        return ""
+    port = choose_port(STATE_ARCHIVE_PORT, taken)
+    simulator = StateArchiveSimulator(schemas, port=port).start()
+    taken.add(port)
+    stack.callback(_stopping, out, "state archive", simulator.stop)
+    out.step(OK, "state archive", f"{simulator.url} (simulator: takes the trade register's files)")
+    return simulator.url
+
+
 def _start_issuer(
     data: Path,
     environ: Mapping[str, str],
@@ -474,6 +502,18 @@ def _print_invoice_intake(processes: list[ServiceProcess], out: Console) -> None
         )
 
 
+def _print_bounce_port(processes: list[ServiceProcess], out: Console) -> None:
+    """The operators' page of messages, and where notify takes delivery status notifications
+    (bounces) of the mail it sent."""
+    notify = [p for p in processes if p.name == "notify"]
+    if not notify:
+        return
+    out.say(f"  messages (ops)    {notify[0].url}/desk/nachrichten   (role „Betrieb“)")
+    port = os.environ.get("NOTIFY_BOUNCE_SMTP_PORT", "2526")
+    if port != "0":
+        out.say(f"  bounces (DSN)     smtp://127.0.0.1:{port}  (bounce+<message id>@<domain>)")
+
+
 def _stopping(out: Console, what: str, stop: Callable[[], None]) -> None:
     """Stop one part of the stack and say so."""
     stop()
@@ -539,6 +579,7 @@ def _print_summary(
     out.say(f"  logs              {_shown(data / 'logs')}/")
     _print_desk_access(issuer_url, processes, out)
     _print_invoice_intake(processes, out)
+    _print_bounce_port(processes, out)
     _print_operator_access(issuer_url, processes, out)
     if "intake" in by_name:
         out.say(f"\n  Try:  curl {by_name['intake'].url}/api/v1/towns")

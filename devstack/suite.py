@@ -49,7 +49,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("notify", 8005),
 )
 SERVICE_NAMES = tuple(spec.name for spec in SERVICES)
-DESKS = ("casework", "billing")
+DESKS = ("casework", "billing", "notify")
 """The services serving clerk pages (``runtime.desk``): they get the desk's sign-in client
 and session secret."""
 
@@ -109,6 +109,10 @@ class Surroundings:
     """Each service's NATS password (its user is its name); empty for an external NATS."""
     desk: Mapping[str, str] = field(default_factory=dict)
     """What the services with clerk pages get: the desk's client and the session secret."""
+    archive_url: str = ""
+    """Where citizens reach archive's file inspection (intake's tracking page links there)."""
+    state_archive_url: str = ""
+    """The state archive archive offers disposals to (the local simulator in the stack)."""
 
 
 def service_env(
@@ -139,6 +143,10 @@ def service_env(
         namespace = Namespace(env.get("RATHAUS_NAMESPACE", ""))
         env["NATS_USER"] = user_name(namespace, Service(spec.name))
         env["NATS_PASSWORD"] = around.nats_passwords[spec.name]
+    if around.archive_url:
+        env["INTAKE_ARCHIVE_PUBLIC_URL"] = around.archive_url
+    if around.state_archive_url and spec.name == "archive":
+        env.setdefault("ARCHIVE_STATE_ARCHIVE_URL", around.state_archive_url)
     if spec.name in DESKS:
         env.update(around.desk)
     if around.issuer_url:

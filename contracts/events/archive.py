@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.base import DomainEvent
+from contracts.events.casework import Clerk
 
 InvoiceOutcome = Literal["paid", "rejected", "duplicate"]
 """How an incoming invoice's processing ended: paid, sent back, or a duplicate kept."""
@@ -107,3 +108,136 @@ class PersonalDataErased(DomainEvent):
     case_id: UUID | None
     reason: str
     erased_at: datetime
+
+
+class FileInspected(DomainEvent):
+    """Someone looked into a filed case (Akteneinsicht): who, when, what.
+
+    Logged before anything is shown, for every access — the applicant's through their
+    tracking link, a clerk's of an entitled town — and listed to the applicant. The clerk is
+    named as casework's events name clerks (not marked personal, like ``CaseDecided.clerk``):
+    they act in office, and who looked into a file must stay on record after the applicant's
+    own data is erased. Nothing about the applicant is in it (no address, no device).
+    """
+
+    type_name: ClassVar[str] = "archive.FileInspected"
+    aggregate_type: ClassVar[str] = "inspection"
+
+    case_id: UUID
+    by: Literal["applicant", "clerk"]
+    clerk: Clerk | None = Field(default=None, description="The clerk who looked (by 'clerk')")
+    what: str = Field(
+        min_length=1, description="'file' (the file itself) or the file name of a document"
+    )
+    inspected_at: datetime
+
+
+class RetentionExpired(DomainEvent):
+    """A file's retention period ended (the disposal timer, once per file): it is on the
+    town's disposal list until it is handed over to the state archive or destroyed."""
+
+    type_name: ClassVar[str] = "archive.RetentionExpired"
+    aggregate_type: ClassVar[str] = "disposal-item"
+
+    case_id: UUID
+    file_reference: str
+    retain_until: date
+    expired_at: datetime = Field(description="By the timers' clock")
+
+
+class LegalHoldPlaced(DomainEvent):
+    """A legal hold: the file is not disposed of, whatever its retention says."""
+
+    type_name: ClassVar[str] = "archive.LegalHoldPlaced"
+    aggregate_type: ClassVar[str] = "legal-hold"
+
+    case_id: UUID
+    reason: str
+    placed_at: datetime
+
+
+class LegalHoldLifted(DomainEvent):
+    """The legal hold on a file ended; its disposal may go on."""
+
+    type_name: ClassVar[str] = "archive.LegalHoldLifted"
+    aggregate_type: ClassVar[str] = "legal-hold"
+
+    case_id: UUID
+    reason: str
+    lifted_at: datetime
+
+
+class DisposalOffered(DomainEvent):
+    """Files were offered to the state archive (xdomea 0501) and it confirmed receipt (0504)."""
+
+    type_name: ClassVar[str] = "archive.DisposalOffered"
+    aggregate_type: ClassVar[str] = "disposal"
+
+    process_id: UUID
+    town: str
+    case_ids: list[UUID]
+    offer_sha256: str
+    offered_at: datetime
+
+
+class DisposalAppraised(DomainEvent):
+    """The state archive's appraisal (0502) was read back: what it takes, what is destroyed."""
+
+    type_name: ClassVar[str] = "archive.DisposalAppraised"
+    aggregate_type: ClassVar[str] = "disposal"
+
+    process_id: UUID
+    town: str
+    to_archive: list[UUID]
+    to_destroy: list[UUID]
+    appraisal_sha256: str
+    appraised_at: datetime
+
+
+class FilesHandedOver(DomainEvent):
+    """The files the archive takes were handed over (0503 with their documents); the archive
+    confirmed the import (0506) of ``imported``."""
+
+    type_name: ClassVar[str] = "archive.FilesHandedOver"
+    aggregate_type: ClassVar[str] = "disposal"
+
+    process_id: UUID
+    town: str
+    imported: list[UUID]
+    not_imported: list[UUID]
+    package_sha256: str
+    documents: int = Field(ge=0)
+    handed_over_at: datetime
+
+
+class FileDestroyed(DomainEvent):
+    """The destruction record: a file's retention ended and it was handed over or appraised
+    as not worth keeping, so its key was destroyed and its stored documents deleted. Its
+    reference and hashes stay on the town's chain, which keeps verifying."""
+
+    type_name: ClassVar[str] = "archive.FileDestroyed"
+    aggregate_type: ClassVar[str] = "disposal-item"
+
+    case_id: UUID
+    file_reference: str
+    process_id: UUID
+    handed_over: bool
+    documents_deleted: int = Field(ge=0)
+    destroyed_at: datetime
+
+
+class AddendumFiled(DomainEvent):
+    """A commit concerning a filed case arrived after its filing (a late delivery status, a
+    payment, a reminder, a document) and was added to the file as an addendum: sealed like the
+    record, linked to the file's record hash or the addendum before it, so the file — record
+    and addenda — stays verifiable; the town's chain is not touched."""
+
+    type_name: ClassVar[str] = "archive.AddendumFiled"
+    aggregate_type: ClassVar[str] = "file"
+
+    case_id: UUID
+    number: int = Field(ge=1, description="1 for the file's first addendum")
+    event_types: list[str]
+    addendum_hash: str = Field(description="SHA-256 over the addendum's commit, as a record")
+    link_hash: str = Field(description="SHA-256 of the previous link (the record hash) + this")
+    filed_at: datetime

@@ -5,24 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 from runtime.service import Runtime, ServiceParts
-from services.archive import api_ops
+from services.archive import api_disposal, api_inspection, api_ops
 from services.archive.api import router
+from services.archive.disposal import run_disposal
 from services.archive.erasure import reapply_erasures
 from services.archive.filing_plans import adopt_filing_plans
 from services.archive.head_signing import run_head_signing
-from services.archive.projections import case_records
+from services.archive.projections import case_records, file_inspection
 
 
 def build(runtime: Runtime) -> ServiceParts:
     """archive's parts, bound to ``runtime``."""
     return ServiceParts(
         title="RathausCloud archive",
-        projections=(case_records.projection(runtime),),
-        routers=(router(runtime), api_ops.router(runtime)),
+        projections=(case_records.projection(runtime), file_inspection.projection()),
+        routers=(
+            router(runtime),
+            api_ops.router(runtime),
+            api_inspection.api(runtime),
+            api_inspection.pages(runtime),
+            api_disposal.router(runtime),
+        ),
         # Before projections and requests: a restored key bucket loses erased keys again.
         on_start=(_reapply_erasures, adopt_filing_plans),
         migrations=Path(__file__).parent / "migrations",
-        background=(run_head_signing,),
+        background=(run_head_signing, run_disposal),
     )
 
 

@@ -35,10 +35,16 @@ PERMANENT = (AttachmentUnreadable, DocumentUnreadable)
 
 
 async def open_attachments(runtime: Runtime, row: Any) -> list[Attachment]:
-    """The opened attachments of an outbox row (none for most messages)."""
+    """The opened attachments of an outbox row (none for most messages), then the file made
+    in notify itself (a forwarded XGewerbeanzeige), which the row holds until delivered."""
+    made = (
+        [Attachment(row["payload_name"], row["payload_type"], bytes(row["payload"]))]
+        if row.get("payload") is not None
+        else []
+    )
     references = row["attachments"] or []
     if not references:
-        return []
+        return made
     key = await runtime.keys.get(row["data_key"]) if row["data_key"] else None
     if key is None:
         raise AttachmentUnreadable("the case's data key is erased")
@@ -50,4 +56,4 @@ async def open_attachments(runtime: Runtime, row: Any) -> list[Attachment]:
         if hashlib.sha256(content).hexdigest() != reference["sha256"]:
             raise AttachmentUnreadable(f"{name} differs from its reference")
         opened.append(Attachment(reference["filename"], reference["content_type"], content))
-    return opened
+    return opened + made

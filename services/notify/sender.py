@@ -26,6 +26,7 @@ so mail clients show it once.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -51,7 +52,10 @@ from runtime.service import Runtime
 from runtime.telemetry import consuming_span
 from services.notify.attachments import Attachment, open_attachments
 from services.notify.dkim_signing import signed
+from services.notify.domain import rendering
+from services.notify.domain.bounces import verp_address
 from services.notify.domain.delivery import next_attempt
+from services.notify.domain.rendering import COAT_OF_ARMS_CID
 from services.notify.projections.outbox import CHANNEL
 from services.notify.settings import NotifySettings
 
@@ -104,7 +108,7 @@ RETRY_LATER: tuple[type[Exception], ...] = (*INFRASTRUCTURE_ERRORS, NotFoundErro
 
 ERASED = """
 UPDATE rm_outbox.outbox SET status = 'erased', recipient = NULL, subject = NULL, body = NULL,
-    last_error = NULL, lease_token = NULL, lease_until = NULL
+    html = NULL, last_error = NULL, lease_token = NULL, lease_until = NULL, payload = NULL
 WHERE message_id = $1 AND lease_token = $2
 """
 """Its case's key is gone: the message is dropped, as the erasure event will drop it too."""
@@ -138,12 +142,52 @@ def compose(
     mail["Message-ID"] = f"<{row['message_id']}@{settings.sender_domain}>"
     mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(row["body"])
+    if row.get("html"):  # text and HTML as alternatives; the attachments beside them
+        add_html(mail, row, settings)
     for attachment in attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
         mail.add_attachment(
             attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
         )
     return mail
+
+
+def add_html(mail: EmailMessage, row: Any, settings: NotifySettings) -> None:
+    """The HTML part, with the town's coat of arms inline where the letterhead shows it."""
+    mail.add_alternative(row["html"], subtype="html")
+    town = row.get("letterhead_town") or row.get("tenant") or ""
+    if f"cid:{COAT_OF_ARMS_CID}" not in row["html"]:
+        return
+    arms, image = None, None
+    try:
+        arms = coats_of_arms(settings.members_dir).get(town)
+        image = arms.path.read_bytes() if arms is not None else None
+    except (OSError, ValueError) as exc:  # the folder changed since the start
+        log.warning("coat of arms unreadable", town=town, error=describe_error(exc))
+    if arms is None or image is None:
+        return  # shown as its alternative text
+    maintype, _, subtype = arms.content_type.partition("/")
+    *_, html = mail.iter_parts()  # text, then HTML
+    html.add_related(
+        image,
+        maintype=maintype,
+        subtype=subtype,
+        cid=f"<{COAT_OF_ARMS_CID}>",
+        disposition="inline",
+        filename=arms.path.name,
+    )
+
+
+coats_of_arms = functools.cache(rendering.coats_of_arms)
+"""The member files' coats of arms, read once (a change of the files needs a restart)."""
+
+
+def envelope_sender(message_id: UUID, settings: NotifySettings) -> str:
+    """The MAIL FROM of a message: its VERP address, so that a delivery status notification
+    comes back naming it (``domain.bounces``); empty without VERP (the From address)."""
+    if not settings.bounce_local_part:
+        return ""
+    return verp_address(message_id, settings.bounce_local_part, settings.envelope_domain)
 
 
 def is_permanent(error: Exception) -> bool:
@@ -245,7 +289,7 @@ class Sender:
                 error, permanent = exc, True
             else:
                 try:
-                    await self._send(mail)
+                    await self._send(mail, envelope_sender(row["message_id"], self._settings))
                 except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
                     error = exc
             await self._record(row, token, attempts, error, permanent)
@@ -303,7 +347,7 @@ class Sender:
                     POSTPONE, row["message_id"], token, self._settings.key_check_retry_seconds
                 )
 
-    async def _send(self, mail: EmailMessage) -> None:
+    async def _send(self, mail: EmailMessage, sender: str) -> None:
         settings = self._settings
         if self._smtp is None or not self._smtp.is_connected:
             self._smtp = aiosmtplib.SMTP(
@@ -319,10 +363,10 @@ class Sender:
             await self._smtp.connect()
         try:
             if self._dkim is None:
-                await self._smtp.send_message(mail)
+                await self._smtp.send_message(mail, sender=sender or None)
             else:  # the bytes that were signed are the bytes that go out
                 await self._smtp.sendmail(
-                    parseaddr(str(mail["From"]))[1],
+                    sender or parseaddr(str(mail["From"]))[1],
                     [str(mail["To"])],
                     signed(mail, self._dkim),
                     mail_options=["SMTPUTF8"] if not str(mail["To"]).isascii() else [],
@@ -338,8 +382,9 @@ class Sender:
         now = datetime.now(UTC)
         updated = await conn.execute(
             "UPDATE rm_outbox.outbox SET status = 'delivered', attempts = $3, delivered_at = $4,"
-            " recipient = NULL, subject = NULL, body = NULL, last_error = NULL,"
-            " lease_token = NULL, lease_until = NULL WHERE message_id = $1 AND lease_token = $2",
+            " recipient = NULL, subject = NULL, body = NULL, html = NULL, last_error = NULL,"
+            " lease_token = NULL, lease_until = NULL, payload = NULL"
+            " WHERE message_id = $1 AND lease_token = $2",
             row["message_id"],
             token,
             attempts,

@@ -118,6 +118,12 @@ PUBLIC: dict[tuple[str, str, str], str] = {
     ("archive", "GET", "/api/v1/towns/{town}/chain-heads/{day}"): (
         "a town's signed chain head of a day: file count and a hash, no personal data"
     ),
+    ("archive", "GET", "/akte/{case_id}"): (
+        "the applicant's file inspection, behind their tracking token (checked by its digest)"
+    ),
+    ("archive", "GET", "/akte/{case_id}/dokumente/{name}"): (
+        "a document of the applicant's file, behind the same token"
+    ),
     ("casework", "GET", "/anhoerung/{case_id}/{hearing_id}"): (
         "a heard body's page, behind the random token of its invitation's link"
     ),
@@ -161,12 +167,16 @@ TOWN_STAFF = {
             "payment-files/{file_id}",
         )
     ),
+    ("archive", "/api/v1/files/{case_id}/inspection"),
+    ("archive", "/api/v1/files/{case_id}/inspection/documents/{name}"),
 }
 """billing's routes for a town's clerks as well (its claims, unclear money, the enforcement
 list, the dog register, the incoming invoices — also a delegate town's — and their approval
 and payment files), only for their own town's data; ``tests/e2e/test_statement_import.py``
 proves it for the claims and the clarification queue (another town's clerk: 404),
-``tests/e2e/test_invoice_approval.py`` for the invoices' approval and payment routes."""
+``tests/e2e/test_invoice_approval.py`` for the invoices' approval and payment routes.
+archive's file inspection for the clerks of the towns entitled to the case
+(``tests/e2e/test_file_inspection.py``: another town's clerk gets 403)."""
 
 
 def is_public(service: str, method: str, path: str) -> bool:

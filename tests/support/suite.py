@@ -87,6 +87,8 @@ class Suite:
             # stack's); tests/e2e/test_incoming_invoices.py gives billing a free port.
             "BILLING_INVOICE_SMTP_PORT": "0",
             "BILLING_INVOICE_WARM_UP": "false",
+            # No bounce port either unless a test asks (tests/e2e/test_notify_bounces.py).
+            "NOTIFY_BOUNCE_SMTP_PORT": "0",
             "RATHAUS_TEST_CLOCK_FILE": str(self.clock_file),
             "RATHAUS_OIDC_ISSUER": self.issuer_url,
             "RATHAUS_OIDC_AUDIENCE": self.audience,

@@ -4,7 +4,8 @@ The outbox holds the rendered message until it is delivered, then forgets recipi
 text (the log keeps the delivery, with the recipient sealed). When a case's personal data
 is erased, its undelivered messages are dropped as well, and so is its applicant's address.
 intake's log brings the towns and the applications (the acknowledgement); casework's the
-case's messages, one template each (``case_messages``); archive's the erasures.
+case's messages, one template each (``case_messages``), and its approved trade registrations,
+forwarded to the authorities (``forwarding``); archive's the erasures.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from runtime.ids import derived_id
 from runtime.projection import Projection
 from runtime.service import Runtime
 from services.notify.domain import templates
-from services.notify.projections import case_messages, invoice_messages
+from services.notify.projections import case_messages, forwarding, invoice_messages
 from services.notify.projections.queueing import CHANNEL, Outgoing, letterhead, queue
 
 DDL = """
@@ -63,6 +64,23 @@ ALTER TABLE outbox SET (fillfactor = 80);
 """A message being sent is leased to one sender (``services.notify.sender``); room on each
 page lets the lease be written in place."""
 
+REPORTS = """
+CREATE TABLE reports (
+    report_key  text PRIMARY KEY,
+    message_id  uuid NOT NULL,
+    action      text NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now()
+);
+"""
+"""The delivery status notifications applied (``services.notify.bounce_mail``): the same
+report twice changes nothing the second time."""
+
+HTML = """
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS html text;
+"""
+"""A message's HTML part (``domain.rendering``) beside its plain text (``body``); dropped
+with it once the message is delivered or erased."""
+
 
 def projection(runtime: Runtime) -> Projection:
     """The reaction, wired to the running service."""
@@ -87,11 +105,12 @@ def projection(runtime: Runtime) -> Projection:
         elif isinstance(event, ApplicationSubmitted):
             await enqueue_acknowledgement(conn, envelope, event)
             await case_messages.remember_contact(conn, envelope, event)
+            await forwarding.remember_registration(runtime, conn, envelope, event)
             await case_messages.replay_waiting(runtime, conn, event.application_id)
         elif isinstance(event, PersonalDataErased):
             runtime.keys.forget(event.data_key)
             await conn.execute(
-                "UPDATE outbox SET recipient = NULL, subject = NULL, body = NULL,"
+                "UPDATE outbox SET recipient = NULL, subject = NULL, body = NULL, html = NULL,"
                 " last_error = NULL,"
                 " status = CASE WHEN status = 'pending' THEN 'erased' ELSE status END"
                 " WHERE data_key = $1",
@@ -103,6 +122,12 @@ def projection(runtime: Runtime) -> Projection:
                 event.data_key,
             )
             await conn.execute("DELETE FROM waiting WHERE data_key = $1", event.data_key)
+            await conn.execute(
+                "UPDATE outbox SET payload = NULL WHERE data_key = $1", event.data_key
+            )
+            await forwarding.forget(conn, event.data_key)
+        elif event.type_name in forwarding.EVENT_TYPES:
+            await forwarding.handle(runtime, conn, envelope)
         elif event.type_name in invoice_messages.EVENT_TYPES:
             await invoice_messages.handle(conn, envelope)
         else:
@@ -121,9 +146,17 @@ def projection(runtime: Runtime) -> Projection:
             }
         )
         | case_messages.EVENT_TYPES
-        | invoice_messages.EVENT_TYPES,
+        | invoice_messages.EVENT_TYPES
+        | forwarding.EVENT_TYPES,
         handle=handle,
-        migrations=(DDL, LEASES, case_messages.CASE_TABLES),
+        migrations=(
+            DDL,
+            LEASES,
+            case_messages.CASE_TABLES,
+            REPORTS,
+            HTML,
+            forwarding.FORWARDING_TABLES,
+        ),
         rebuildable=False,
     )
 

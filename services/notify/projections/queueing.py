@@ -38,6 +38,9 @@ class Outgoing:
     letterhead_town: str | None = None
     """The town whose name the mail is sent in, if not the tenant (a decision's competent one)."""
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    payload: tuple[str, str, bytes] | None = None
+    """A file made here to attach (file name, type, content), e.g. a forwarded
+    XGewerbeanzeige; dropped with the text once delivered or erased."""
 
 
 async def letterhead(conn: asyncpg.Connection, ags: str, procedure: str | None) -> Letterhead:
@@ -53,8 +56,9 @@ async def queue(conn: asyncpg.Connection, outgoing: Outgoing) -> None:
     """Queue the message once (its id decides) and wake a sender."""
     await conn.execute(
         "INSERT INTO outbox (message_id, tenant, case_id, data_key, correlation_id, traceparent,"
-        " template, recipient, subject, body, letterhead_town, attachments)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        " template, recipient, subject, body, letterhead_town, attachments,"
+        " payload_name, payload_type, payload, html)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
         " ON CONFLICT (message_id) DO NOTHING",
         outgoing.message_id,
         outgoing.tenant,
@@ -68,5 +72,7 @@ async def queue(conn: asyncpg.Connection, outgoing: Outgoing) -> None:
         outgoing.message.body,
         outgoing.letterhead_town,
         outgoing.attachments,
+        *(outgoing.payload or (None, None, None)),
+        outgoing.message.html or None,
     )
     await conn.execute(f"NOTIFY {CHANNEL}")

@@ -15,7 +15,8 @@ import pytest
 from runtime.database import lock_key
 from runtime.ids import new_id
 from services.notify.projections.case_messages import CASE_TABLES
-from services.notify.projections.outbox import DDL, LEASES
+from services.notify.projections.forwarding import FORWARDING_TABLES
+from services.notify.projections.outbox import DDL, HTML, LEASES
 from services.notify.sender import CLAIM
 
 ONE = lock_key("notify-sender:one")
@@ -26,7 +27,7 @@ OTHER = lock_key("notify-sender:other")
 async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     conn = await asyncpg.connect(database_url)
     await conn.execute("CREATE SCHEMA rm_outbox; SET search_path TO rm_outbox")
-    for migration in (DDL, LEASES, CASE_TABLES):
+    for migration in (DDL, LEASES, CASE_TABLES, HTML, FORWARDING_TABLES):
         await conn.execute(migration)
     await conn.execute("RESET search_path")
     try:

@@ -123,3 +123,10 @@ def test_passwords_are_not_printed() -> None:
     assert (
         redact("postgresql://postgres@127.0.0.1:5432/x") == "postgresql://postgres@127.0.0.1:5432/x"
     )
+
+
+def test_intake_links_filed_cases_to_archive_where_the_stack_knows_it() -> None:
+    around = Surroundings(**{**vars(AROUND), "archive_url": "http://127.0.0.1:8004"})
+    env = service_env(INTAKE, 8001, "postgresql://pg/db", around, {})
+    assert env["INTAKE_ARCHIVE_PUBLIC_URL"] == "http://127.0.0.1:8004"
+    assert "INTAKE_ARCHIVE_PUBLIC_URL" not in service_env(INTAKE, 8001, "pg", AROUND, {})
