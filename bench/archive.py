@@ -183,7 +183,7 @@ async def _file_cases(
     last_part: dict[UUID, float] = {}
     load = Load({"archive": pid})
     try:
-        await _until(db, "SELECT (to_regclass('rm_case_records.files') IS NOT NULL)::int", 1)
+        await until(db, "SELECT (to_regclass('rm_case_records.files') IS NOT NULL)::int", 1)
         started = time.time()
 
         async def one(n: int) -> None:
@@ -217,7 +217,7 @@ async def _file_cases(
             await asyncio.gather(*(one(n) for n in range(first, min(files, first + 16))))
         appended = time.time() - started
         say(f"{files:,} cases appended in {appended:.1f} s; waiting for the files …")
-        await _until(db, "SELECT count(*) FROM rm_case_records.files", files)
+        await until(db, "SELECT count(*) FROM rm_case_records.files", files)
         rows = await db.fetch("SELECT case_id, filed_at FROM rm_case_records.files")
         done = max(row["filed_at"].timestamp() for row in rows)
         latencies = [row["filed_at"].timestamp() - last_part[row["case_id"]] for row in rows]
@@ -237,7 +237,8 @@ async def _file_cases(
             await writer.stop()
 
 
-async def _until(db: asyncpg.Connection, query: str, wanted: int) -> None:
+async def until(db: asyncpg.Connection, query: str, wanted: int) -> None:
+    """Poll ``query`` (a number) until it reaches ``wanted``; 30 minutes at most."""
     started = time.monotonic()
     while (await db.fetchval(query)) < wanted:
         if time.monotonic() - started > 1800:

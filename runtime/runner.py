@@ -124,6 +124,7 @@ class ProjectionRunner:
         self._applier = CommitApplier(projection, codec, retry_delays)
         self._log = log.bind(projection=projection.name, stream=self.stream)
         self._paused_logged: tuple[str, float] | None = None
+        self._pause_reason: str | None = None
 
     @property
     def apply_lock(self) -> int:
@@ -340,11 +341,12 @@ class ProjectionRunner:
                 await conn.execute(
                     "UPDATE rc_checkpoint SET last_seq = $2 WHERE stream = $1", self.stream, last
                 )
+        # The status moves once the transaction is committed: a reader that sees the runner
+        # paused sees the checkpoint it paused at (it was set a step early and raced).
         self.status.last_seq = last
         self.status.batches += 1
         self.status.last_error = None
-        if done == len(msgs):
-            self.status.paused = None
+        self.status.paused = None if done == len(msgs) else self._pause_reason
         return done
 
     async def _pauses_at(self, conn: asyncpg.Connection, msg: Msg) -> bool:
@@ -363,7 +365,7 @@ class ProjectionRunner:
             self.stream,
             reason,
         )
-        self.status.paused = reason
+        self._pause_reason = reason
         self._log_pause(reason)
         return True
 

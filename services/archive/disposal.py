@@ -78,6 +78,8 @@ log = structlog.get_logger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_IN_SHARED_DATA = Path("xdomea") / "schemes" / "xdomea_3.0.0"
+MACHINE_SHARED_DATA = Path("/work/shared/data")
+"""Where this workplace's machines keep the shared corpora."""
 TIMER = "system:archive.disposal"
 
 
@@ -89,6 +91,7 @@ def schema_dir(configured: str = "") -> Path:
     named = os.environ.get("RATHAUS_SHARED_DATA")
     candidates = [Path(named)] if named else []
     candidates += [folder / "shared" / "data" for folder in REPO_ROOT.parents]
+    candidates.append(MACHINE_SHARED_DATA)  # a clone in a temporary folder has no ../shared
     for data in candidates:
         if (data / SCHEMA_IN_SHARED_DATA / "xdomea.xsd").is_file():
             return data / SCHEMA_IN_SHARED_DATA

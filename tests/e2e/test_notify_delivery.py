@@ -14,6 +14,7 @@ import nats
 import pytest
 
 from contracts.events.intake import ApplicationSubmitted
+from contracts.events.notify import ForwardingConfigured
 from contracts.naming import Namespace, Service
 from contracts.values import Contact
 from runtime.eventstore import AggregateRef, Cause
@@ -55,14 +56,19 @@ async def pair(
         running.stop()
 
 
+FORWARDING = ForwardingConfigured.type_name
+
+
 async def notify_events(nats_url: str, namespace: str) -> list[tuple[str, str]]:
-    """(event types, subject) of every commit on notify's stream."""
+    """(event types, subject) of every message's commit on notify's stream (not the towns'
+    forwarding recipients notify adopts at start)."""
     nc = await nats.connect(nats_url)
     try:
         stream = Namespace(namespace).stream(Service.NOTIFY)
         return [
             ((msg.headers or {}).get("Rc-Event-Types", ""), msg.subject)
             async for msg in read_stream(nc.jetstream(), stream)
+            if not (msg.headers or {}).get("Rc-Event-Types", "").startswith(FORWARDING)
         ]
     finally:
         await nc.close()

@@ -54,6 +54,20 @@ class Mailbox:
             await asyncio.sleep(0.05)
         return self.messages
 
+    async def wait_for_subject(self, start: str, timeout: float = 30.0) -> EmailMessage:
+        """The first mail whose subject starts with ``start``, once it arrived (other mails of
+        the case — the acknowledgement, the forwardings to the authorities — come in any
+        order)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            found = [m for m in self.messages if str(m["Subject"]).startswith(start)]
+            if found:
+                return found[0]
+            if asyncio.get_running_loop().time() > deadline:
+                subjects = [str(m["Subject"]) for m in self.messages]
+                raise AssertionError(f"no mail „{start}…“ among {subjects}")
+            await asyncio.sleep(0.05)
+
 
 class SmtpServer:
     """aiosmtpd on a free port."""

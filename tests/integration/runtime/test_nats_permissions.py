@@ -267,8 +267,7 @@ async def test_one_application_travels_through_all_five_services_with_credential
             status = await wait_for_status(client, response.json()["status_url"], "filed")
         assert status["status"] == "filed"
         # casework stored the decision letter, notify read and attached it
-        mails = await smtp.mailbox.wait_for(2)
-        [decision] = [m for m in mails if str(m["Subject"]).startswith("Bescheid:")]
+        decision = await smtp.mailbox.wait_for_subject("Bescheid:")
         [letter] = list(decision.iter_attachments())
         assert letter.get_content_type() == "application/pdf"
         for name in SERVICES:
