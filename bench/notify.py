@@ -177,13 +177,14 @@ async def _send(
     finally:
         await intake.stop()
     db = await asyncpg.connect(suite.database_urls["notify"])
+    await db.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
     try:
         await until(db, "SELECT (to_regclass('rm_outbox.outbox') IS NOT NULL)::int", 1)
         await db.execute(
-            "INSERT INTO rm_outbox.towns (ags, profile) VALUES ($1, $2::jsonb)"
+            "INSERT INTO rm_outbox.towns (ags, profile) VALUES ($1, $2)"
             " ON CONFLICT (ags) DO NOTHING",
             NAUNHOF,
-            json.dumps(profile),
+            profile,
         )
         load = Load({"notify": pid})
         await db.execute("SET search_path TO rm_outbox")
