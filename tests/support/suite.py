@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psutil
 
 from devstack.embedded import free_port
 
@@ -106,12 +107,24 @@ class Suite:
         return self.workdir / "clock"
 
     def start(self, names: tuple[str, ...] = SERVICES) -> Suite:
-        """Start the services and wait until each is ready; on failure leave none running."""
+        """Start the services and wait until each is ready; on failure leave none running.
+
+        A free port can be taken by another process between its choice and the service's
+        bind (many suites start at once under xdist): the service then exits with "address
+        already in use" and is started again on another port, twice at most.
+        """
         try:
             for name in names:
                 self.start_one(name)
             for name in names:
-                self.wait_ready(name)
+                for attempt in range(3):
+                    try:
+                        self.wait_ready(name)
+                        break
+                    except RuntimeError as exc:
+                        if "address already in use" not in str(exc) or attempt == 2:
+                            raise
+                        self.start_one(name)
         except BaseException:
             self.stop()
             raise
@@ -140,10 +153,11 @@ class Suite:
             if service.process.poll() is not None:
                 raise RuntimeError(f"{name} exited:\n{service.log_tail()}")
             try:
-                if httpx.get(f"{service.url}/readyz", timeout=1).status_code == 200:
-                    return
+                ready = httpx.get(f"{service.url}/readyz", timeout=1).status_code == 200
             except httpx.HTTPError:
-                pass
+                ready = False
+            if ready and listens_on(service.process, service.port):
+                return  # and not another process that took the port first
             time.sleep(0.1)
         raise TimeoutError(f"{name} not ready after {timeout} s:\n{service.log_tail()}")
 
@@ -175,3 +189,19 @@ class Suite:
                 service.process.kill()
                 service.process.wait()
         self.processes.clear()
+
+
+def listens_on(process: subprocess.Popen[bytes], port: int) -> bool:
+    """Whether ``process`` (or a child of it) holds the listening socket on ``port``."""
+    try:
+        parent = psutil.Process(process.pid)
+        pids = {process.pid, *(child.pid for child in parent.children(recursive=True))}
+    except psutil.Error:
+        return False
+    return any(
+        connection.pid in pids
+        and connection.status == psutil.CONN_LISTEN
+        and connection.laddr
+        and connection.laddr.port == port
+        for connection in psutil.net_connections("tcp")
+    )
