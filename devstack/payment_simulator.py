@@ -20,8 +20,6 @@ import argparse
 import html
 import os
 import secrets
-import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -33,6 +31,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from devstack.embedded import free_port
+from devstack.threaded_server import ThreadedServer
 from runtime.members import read_member_files
 from services.billing.payments.configuration import DEV_PAYMENT_KEY, SIMULATOR
 from services.billing.payments.signing import (
@@ -81,8 +80,7 @@ class PaymentSimulator:
     host: str = "127.0.0.1"
     payments: dict[str, SimulatedPayment] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
-    _server: uvicorn.Server | None = None
-    _thread: threading.Thread | None = None
+    _server: ThreadedServer | None = None
 
     @property
     def url(self) -> str:
@@ -92,22 +90,13 @@ class PaymentSimulator:
     def start(self) -> PaymentSimulator:
         """Serve in a thread of this process; returns once it accepts requests."""
         self.port = self.port or free_port()
-        config = uvicorn.Config(app(self), host=self.host, port=self.port, log_level="warning")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="payments", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the payment simulator did not start")
-            time.sleep(0.02)
+        self._server = ThreadedServer(app(self), self.host, self.port, "payment simulator").start()
         return self
 
     def stop(self) -> None:
         """Stop serving."""
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
+        if self._server is not None:
+            self._server.stop()
 
     def signed_report(
         self,

@@ -16,8 +16,6 @@ Tests drive it in-process (``StateArchiveSimulator(...).start()``) and read what
 from __future__ import annotations
 
 import argparse
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +26,7 @@ import uvicorn
 from fastapi import FastAPI, Request, Response
 
 from devstack.embedded import free_port
+from devstack.threaded_server import ThreadedServer
 from services.archive.domain import xdomea
 
 DEFAULT_PORT = 8097
@@ -59,8 +58,7 @@ class StateArchiveSimulator:
     offers: dict[UUID, bytes] = field(default_factory=dict)
     appraisals: dict[UUID, dict[UUID, str]] = field(default_factory=dict)
     handovers: list[Handover] = field(default_factory=list)
-    _server: uvicorn.Server | None = None
-    _thread: threading.Thread | None = None
+    _server: ThreadedServer | None = None
 
     @property
     def url(self) -> str:
@@ -70,22 +68,14 @@ class StateArchiveSimulator:
     def start(self) -> StateArchiveSimulator:
         """Serve in a thread of this process; returns once it accepts requests."""
         self.port = self.port or free_port()
-        config = uvicorn.Config(app(self), host=self.host, port=self.port, log_level="warning")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="state-archive", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the state archive simulator did not start")
-            time.sleep(0.02)
+        server = ThreadedServer(app(self), self.host, self.port, "state archive simulator")
+        self._server = server.start()
         return self
 
     def stop(self) -> None:
         """Stop serving."""
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
+        if self._server is not None:
+            self._server.stop()
 
 
 def app(archive: StateArchiveSimulator) -> FastAPI:
