@@ -8,7 +8,9 @@ its warnings and errors (and anything that is not a JSON log line, such as a tra
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -104,6 +106,7 @@ class ServiceProcess:
         """
         if self.exit_code is None:
             raise RuntimeError(f"{self.name} still runs (pid {self.pid})")
+        self.end_leftovers()
         self._launch()
 
     @property
@@ -156,6 +159,18 @@ class ServiceProcess:
         if self.exit_code is None and self.process is not None:
             self.process.kill()
             self.process.wait()
+
+    def end_leftovers(self) -> None:
+        """End what the ended process left in its process group: its worker processes.
+
+        A service stopped mid-job or killed does not wait for its workers; they notice and
+        exit within a second, but a stack that says "Stopped." must have stopped them. The
+        group id stays reserved while a member lives, so it cannot name a stranger.
+        """
+        if self.process is None or self.exit_code is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 class ServiceFailedError(Exception):
@@ -274,4 +289,5 @@ def stop_all(services: list[ServiceProcess], grace: float = 15.0) -> list[str]:
     killed = [s.name for s in services if s.exit_code is None]
     for service in services:
         service.kill()
+        service.end_leftovers()
     return killed
