@@ -13,6 +13,15 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+FETCH_SECONDS = 5.0
+STALLED_FETCHES = 6
+"""A read gives up (with an error) only after this many empty fetches in a row while the
+server still counts messages pending: never silently short."""
+
+
+class StreamReadStalled(RuntimeError):
+    """The server kept messages pending but delivered none: the read could not finish."""
+
 
 async def read_stream(
     js: JetStreamContext,
@@ -47,11 +56,24 @@ async def read_stream(
     try:
         if (await sub.consumer_info()).num_pending == 0:
             return  # nothing matches (a subject with no later message): no need to wait
+        empty = 0
         while True:
             try:
-                msgs = await sub.fetch(batch, timeout=5.0)
+                msgs = await sub.fetch(batch, timeout=FETCH_SECONDS)
             except nats.errors.TimeoutError:
-                return
+                # A busy or just restarted server may take longer than one fetch to load
+                # the stream's blocks: end only where the consumer really has nothing left.
+                pending = (await sub.consumer_info()).num_pending
+                if pending == 0:
+                    return
+                empty += 1
+                if empty >= STALLED_FETCHES:
+                    raise StreamReadStalled(
+                        f"{stream}: {pending} messages pending, none delivered"
+                        f" in {empty * FETCH_SECONDS:.0f} s"
+                    ) from None
+                continue
+            empty = 0
             for msg in msgs:
                 seq = msg.metadata.sequence.stream
                 if seq > last:
