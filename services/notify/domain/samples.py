@@ -206,6 +206,18 @@ SAMPLES: dict[str, Sample] = {
             passed=False,
         ),
     ),
+    "new_case": Sample(
+        "Neuer Vorgang in der Warteschlange (an die Sachbearbeitung)",
+        lambda town: templates.new_case(
+            town,
+            procedure=PROCEDURE,
+            case_number=CASE,
+            competent_town=None,
+            deadline=date(2026, 12, 18),
+            prepared=None,
+            open_checks=2,
+        ),
+    ),
     "invoice_deadline_near": Sample(
         "Frist einer Eingangsrechnung (an die Sachbearbeitung)",
         lambda town: invoice_templates.invoice_deadline_near(

@@ -233,6 +233,31 @@ def deadline_near(
     )
 
 
+def new_case(
+    town: Letterhead,
+    *,
+    procedure: str,
+    case_number: str,
+    competent_town: str | None,
+    deadline: date | None,
+    prepared: str | None,
+    open_checks: int,
+) -> Message:
+    """Neuer Vorgang: a case waits in the queue of a town's desk. ``competent_town`` is named
+    when the desk works it for another town. No applicant data: the desk's address is shared
+    and the mail outlives an erasure."""
+    return render(
+        "new_case",
+        town,
+        title=procedure_title(procedure),
+        case_number=case_number,
+        competent_town=competent_town,
+        deadline=deadline,
+        prepared=prepared,
+        open_checks=open_checks,
+    )
+
+
 def withdrawal(
     town: Letterhead, *, name: str, procedure: str, case_number: str, withdrawn_at: datetime
 ) -> Message:

@@ -1,5 +1,9 @@
 """Messages about a case, one template each: to the applicant, to a heard body, to the clerk.
 
+A case referred to a clerk queue (``CaseReferredToClerk``) is announced to the desk of each
+town whose clerks may take it (``new_case``); a deadline near or passed (``DeadlineNear``) to
+the clerk holding the case, or else to the competent town's desk.
+
 The applicant's letters come with their PDF attached: casework's decision letter
 (``DecisionDocumentIssued``) and billing's fee notice (``FeeNoticeIssued``), each on the
 competent town's letterhead, once per event (the message id is derived from it) — and the
@@ -32,8 +36,10 @@ from contracts.events.billing import DogTaxNoticeIssued, FeeNoticeIssued, Remind
 from contracts.events.casework import (
     CaseClaimed,
     CaseClosed,
+    CaseMoved,
     CaseOpened,
     CaseReassigned,
+    CaseReferredToClerk,
     CaseReleased,
     DeadlineNear,
     DecisionDocumentIssued,
@@ -83,11 +89,19 @@ CREATE INDEX waiting_case ON waiting (case_id);
 """
 """Attachments and the sending town on the outbox; what case messages need to know."""
 
+PROCESSING_TOWNS = """
+ALTER TABLE cases ADD COLUMN processing_towns text[];
+ALTER TABLE cases ADD COLUMN deadline date;
+"""
+"""Which towns' desks hear of a case in their queue (cases opened before: the competent)."""
+
 EVENT_TYPES = frozenset(
     {
         e.type_name
         for e in (
             CaseOpened,
+            CaseReferredToClerk,
+            CaseMoved,
             CaseClaimed,
             CaseReassigned,
             CaseReleased,
@@ -146,13 +160,23 @@ async def handle(
     event = envelope.event
     if isinstance(event, CaseOpened):
         await conn.execute(
-            "INSERT INTO cases VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            "INSERT INTO cases VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
             event.case_id,
             event.competent_town,
             event.procedure,
             event.case_number,
             event.objection_to,
+            event.processing_towns,
+            event.deadline,
         )
+    elif isinstance(event, CaseMoved):
+        await conn.execute(
+            "UPDATE cases SET processing_towns = $2 WHERE case_id = $1",
+            event.case_id,
+            event.processing_towns,
+        )
+    elif isinstance(event, CaseReferredToClerk):
+        await _new_case(conn, envelope, event)
     elif isinstance(event, CaseClaimed | CaseReassigned):
         clerk = event.clerk if isinstance(event, CaseClaimed) else event.to
         await conn.execute(
@@ -446,6 +470,49 @@ async def _deadline(
             letterhead_town=town,
         ),
     )
+
+
+async def _new_case(
+    conn: asyncpg.Connection, envelope: Envelope[DomainEvent], event: CaseReferredToClerk
+) -> None:
+    """To the desk of every town whose clerks may take the case (one mail per address)."""
+    case = await conn.fetchrow("SELECT * FROM cases WHERE case_id = $1", event.case_id)
+    if case is None:
+        raise LookupError(f"case {event.case_id} was never opened")
+    competent = case["competent_town"] or envelope.meta.tenant
+    towns = case["processing_towns"] or [competent]
+    desks = await conn.fetch(
+        "SELECT ags, email FROM desks WHERE ags = ANY($1::text[]) AND email IS NOT NULL", towns
+    )
+    town = await letterhead(conn, competent, case["procedure"])
+    written: set[str] = set()
+    for desk in sorted(desks, key=lambda d: (d["ags"] != competent, d["ags"])):
+        if desk["email"].lower() in written:
+            continue
+        written.add(desk["email"].lower())
+        message = templates.new_case(
+            town,
+            procedure=case["procedure"],
+            case_number=case["case_number"] or str(event.case_id),
+            competent_town=None if desk["ags"] == competent else town.official_name,
+            deadline=case["deadline"],
+            prepared=event.prepared,
+            open_checks=sum(not outcome.passed for outcome in event.rule_outcomes),
+        )
+        await queue(
+            conn,
+            Outgoing(
+                message_id=derived_id(envelope.meta.event_id, f"new_case:{desk['ags']}"),
+                tenant=envelope.meta.tenant,
+                case_id=event.case_id,
+                data_key=None,
+                correlation_id=envelope.meta.correlation_id,
+                template="new_case",
+                recipient=desk["email"],
+                message=message,
+                letterhead_town=competent,
+            ),
+        )
 
 
 async def _objection_lodged(

@@ -156,6 +156,7 @@ def projection(runtime: Runtime) -> Projection:
             REPORTS,
             HTML,
             forwarding.FORWARDING_TABLES,
+            case_messages.PROCESSING_TOWNS,
         ),
         rebuildable=False,
     )

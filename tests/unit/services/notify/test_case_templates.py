@@ -135,6 +135,36 @@ def test_deadline_near_greets_the_clerk_or_the_desk() -> None:
     assert "ist am 04.05.2026 abgelaufen" in passed.body
 
 
+def test_new_case_tells_the_desk_what_waits_without_naming_the_applicant() -> None:
+    own = templates.new_case(
+        WURZEN,
+        procedure=VA,
+        case_number="WUR-1",
+        competent_town=None,
+        deadline=date(2026, 5, 18),
+        prepared=None,
+        open_checks=1,
+    )
+    delegated = templates.new_case(
+        WURZEN,
+        procedure=VA,
+        case_number="WUR-1",
+        competent_town="Große Kreisstadt Wurzen",
+        deadline=None,
+        prepared="approved",
+        open_checks=0,
+    )
+    assert own.subject == f"Neuer Vorgang in der Warteschlange: WUR-1 – {TITLE}"
+    assert f"in der Warteschlange „{TITLE}“" in own.body
+    assert "Zu entscheiden bis: 18.05.2026" in own.body
+    assert "konnte 1 Punkt nicht bestätigen" in own.body
+    assert "Zuständig:" not in own.body
+    assert "Zuständig: Große Kreisstadt Wurzen (Sie bearbeiten" in delegated.body
+    assert "Zu entscheiden bis" not in delegated.body
+    assert "eine Genehmigung vorbereitet" in delegated.body
+    assert "WUR-1" in own.html
+
+
 def test_withdrawal_confirms_the_day_in_german_time() -> None:
     message = templates.withdrawal(
         WURZEN,
