@@ -192,7 +192,7 @@ def _run(
         archive_url=f"http://127.0.0.1:{ports.get('archive', 8004)}",
         issuer_url=issuer_url,
         nats_passwords=servers.nats_passwords,
-        desk=desk_environment(data, environ, issuer_url),
+        desk=desk_environment(data, environ, issuer_url) | desk_links(ports),
         state_archive_url=state_archive_url,
     )
     follower = LogFollower(processes, lambda line: out.say(f"    {line}"))
@@ -324,6 +324,15 @@ def desk_environment(data: Path, environ: Mapping[str, str], issuer_url: str) ->
     if issuer_url:
         env["RATHAUS_DESK_CLIENT_ID"], env["RATHAUS_DESK_CLIENT_SECRET"] = DESK_CLIENT
     return env
+
+
+def desk_links(ports: Mapping[str, int]) -> dict[str, str]:
+    """Each desk's address for the others' navigation (one sign-in: cookies ignore ports)."""
+    return {
+        f"RATHAUS_DESK_{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}/desk/"
+        for name in ("casework", "billing", "archive")
+        if name in ports
+    }
 
 
 def session_secret(path: Path) -> str:
@@ -479,6 +488,8 @@ def _print_desk_access(issuer_url: str, processes: list[ServiceProcess], out: Co
     if not desks:
         return
     out.say(f"  clerks' desk      {desks[0].url}/desk/")
+    for archive in (p for p in processes if p.name == "archive"):
+        out.say(f"  e-files (desk)    {archive.url}/desk/akten")
     if not issuer_url:
         return
     clerks = [u.username for u in Directory.load().users.values() if "clerk" in u.roles]

@@ -49,7 +49,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("notify", 8005),
 )
 SERVICE_NAMES = tuple(spec.name for spec in SERVICES)
-DESKS = ("casework", "billing", "notify")
+DESKS = ("casework", "billing", "archive", "notify")
 """The services serving clerk pages (``runtime.desk``): they get the desk's sign-in client
 and session secret."""
 

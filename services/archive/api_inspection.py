@@ -5,6 +5,8 @@
 ``GET /api/v1/files/{case_id}/inspection``           the same file for a clerk of an entitled town
 ``GET /api/v1/files/{case_id}/inspection/documents/{name}``   a document, for that clerk
 
+(Clerks read the same file in the browser at archive's desk: ``services.archive.pages``.)
+
 Every one of them logs the access (``FileInspected``) before it answers with content. A
 wrong token, an unknown case and a case not yet filed get the same German 404 page, so the
 page tells nobody whether a case exists.
@@ -70,7 +72,7 @@ def pages(runtime: Runtime) -> APIRouter:
         view = await _applicant_view(runtime, case_id, token)
         if view is None or token is None:
             return _html(not_found_page(), 404)
-        return await _download(runtime, view, name, None) or _html(
+        return await download_document(runtime, view, name, None) or _html(
             document_missing_page(view.case_id, token), 404
         )
 
@@ -87,7 +89,7 @@ def api(runtime: Runtime) -> APIRouter:
         view = await inspection.file_view(runtime, case_id)
         if view is None:
             return problem(404, "Nicht gefunden.", "Dieser Vorgang ist nicht zur Akte genommen.")
-        inspector = _inspector(identity)
+        inspector = inspector_of(identity)
         if not clerk_may_inspect(inspector, view.entitled_towns, view.procedure):
             return problem(403, "Keine Berechtigung.", NOT_ENTITLED)
         await inspection.record_access(runtime, view, THE_FILE, inspector.clerk)
@@ -103,10 +105,10 @@ def api(runtime: Runtime) -> APIRouter:
         view = await inspection.file_view(runtime, case_id)
         if view is None:
             return problem(404, "Nicht gefunden.", "Dieser Vorgang ist nicht zur Akte genommen.")
-        inspector = _inspector(identity)
+        inspector = inspector_of(identity)
         if not clerk_may_inspect(inspector, view.entitled_towns, view.procedure):
             return problem(403, "Keine Berechtigung.", NOT_ENTITLED)
-        found = await _download(runtime, view, name, inspector)
+        found = await download_document(runtime, view, name, inspector)
         return found or problem(404, "Nicht gefunden.", "Dieses Dokument ist nicht verfügbar.")
 
     return router
@@ -126,10 +128,11 @@ async def _applicant_view(
     return view
 
 
-async def _download(
+async def download_document(
     runtime: Runtime, view: inspection.FileView, name: str, inspector: Inspector | None
 ) -> StreamingResponse | None:
-    """The document as an attachment nobody keeps or renders in place; ``None`` if missing."""
+    """The document as an attachment nobody keeps or renders in place, its access logged
+    first (``inspector``: the clerk; ``None``: the applicant); ``None`` if missing."""
     document = inspection.document_named(view, name) if document_name_acceptable(name) else None
     if document is None:
         return None
@@ -165,7 +168,8 @@ def attachment_disposition(filename: str) -> str:
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _inspector(identity: Identity) -> Inspector:
+def inspector_of(identity: Identity) -> Inspector:
+    """The signed-in clerk as the entitlement rule and the access log see them."""
     return Inspector(
         subject=identity.subject,
         name=identity.name,

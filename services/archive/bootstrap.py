@@ -11,11 +11,13 @@ from services.archive.disposal import run_disposal
 from services.archive.erasure import reapply_erasures
 from services.archive.filing_plans import adopt_filing_plans
 from services.archive.head_signing import run_head_signing
+from services.archive.pages import desk_parts
 from services.archive.projections import case_records, file_inspection
 
 
 def build(runtime: Runtime) -> ServiceParts:
     """archive's parts, bound to ``runtime``."""
+    desk_routers, install_desk = desk_parts(runtime)  # the clerks' e-file (Akteneinsicht)
     return ServiceParts(
         title="RathausCloud archive",
         projections=(case_records.projection(runtime), file_inspection.projection()),
@@ -25,11 +27,13 @@ def build(runtime: Runtime) -> ServiceParts:
             api_inspection.api(runtime),
             api_inspection.pages(runtime),
             api_disposal.router(runtime),
+            *desk_routers,
         ),
         # Before projections and requests: a restored key bucket loses erased keys again.
         on_start=(_reapply_erasures, adopt_filing_plans),
         migrations=Path(__file__).parent / "migrations",
         background=(run_head_signing, run_disposal),
+        configure=(install_desk,),
     )
 
 

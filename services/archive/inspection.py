@@ -78,13 +78,16 @@ class FileView:
     entries: list[inspection.Entry] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     accesses: list[Access] = field(default_factory=list)
+    case_number: str | None = None
+    verification: dict[str, Any] | None = None
+    """The whole check (``verification.verify_file``): record, chain link, addenda."""
 
 
 async def file_view(runtime: Runtime, case_id: UUID) -> FileView | None:
     """The filed case with its record's lines, documents and accesses; ``None`` if unfiled."""
     row = await runtime.pool.fetchrow(
         "SELECT f.*, s.procedure, i.tracking_digest, i.competent_town, i.processing_towns,"
-        " i.deciding_towns, coalesce(i.erased, false) AS erased"
+        " i.deciding_towns, i.case_number, coalesce(i.erased, false) AS erased"
         " FROM rm_case_records.files f JOIN rm_case_records.case_status s USING (case_id)"
         " LEFT JOIN rm_file_inspection.inspectable i USING (case_id) WHERE f.case_id = $1",
         case_id,
@@ -112,7 +115,42 @@ async def file_view(runtime: Runtime, case_id: UUID) -> FileView | None:
         entries=await _entries(runtime, case_id, row["parts"]),
         documents=[] if row["erased"] else await _documents(runtime, case_id),
         accesses=await _accesses(runtime, case_id),
+        case_number=row["case_number"],
+        verification=report,
     )
+
+
+async def find_files(runtime: Runtime, term: str) -> list[inspection.FiledCase]:
+    """The filed cases a search term names: by case number, Aktenzeichen or case id (all
+    towns' — who may see which is ``inspection.visible_to``'s to decide)."""
+    rows = await runtime.pool.fetch(
+        "SELECT f.case_id, f.tenant, f.file_reference, f.filed_at, s.procedure, i.case_number,"
+        " i.competent_town, i.processing_towns, i.deciding_towns"
+        " FROM rm_case_records.files f JOIN rm_case_records.case_status s USING (case_id)"
+        " LEFT JOIN rm_file_inspection.inspectable i USING (case_id)"
+        " WHERE i.case_number = upper($1) OR f.file_reference = $1 OR f.case_id = $2"
+        " ORDER BY f.filed_at DESC LIMIT 50",
+        term,
+        inspection.as_case_id(term),
+    )
+    return [
+        inspection.FiledCase(
+            case_id=row["case_id"],
+            tenant=row["tenant"],
+            file_reference=row["file_reference"],
+            case_number=row["case_number"],
+            procedure=row["procedure"] or "",
+            filed_at=row["filed_at"],
+            entitled_towns=tuple(
+                inspection.entitled_towns(
+                    row["competent_town"] or row["tenant"],
+                    row["processing_towns"] or [],
+                    row["deciding_towns"] or [],
+                )
+            ),
+        )
+        for row in rows
+    ]
 
 
 async def _entries(runtime: Runtime, case_id: UUID, parts: list[Any]) -> list[inspection.Entry]:

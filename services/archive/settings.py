@@ -1,4 +1,8 @@
-"""Settings of archive, from ``ARCHIVE_*`` variables (and the suite-wide ones)."""
+"""Settings of archive, from ``ARCHIVE_*`` variables (and the suite-wide ones).
+
+archive serves clerk pages (the e-file, ``services.archive.pages``), so its settings are a
+desk's: production needs ``RATHAUS_SESSION_SECRET`` and an https ``ARCHIVE_PUBLIC_URL``.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from runtime.desk import DeskSettings
 from runtime.secrets import check_random_key, decode_key
-from runtime.settings import ServiceSettings
 
 DEV_SIGNING_KEY = base64.b64encode(b"rathauscloud-dev-only-head-sig32").decode()
 """Ed25519 seed for development and tests only; refused in production."""
 
 
-class ArchiveSettings(ServiceSettings):
-    """What archive needs beyond the shared settings."""
+class ArchiveSettings(DeskSettings):
+    """What archive needs beyond the shared settings (and the desk's: the clerks' e-file)."""
 
     model_config = SettingsConfigDict(env_prefix="ARCHIVE_", extra="ignore", populate_by_name=True)
 

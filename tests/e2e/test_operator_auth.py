@@ -432,6 +432,7 @@ async def test_only_operators_pass_and_refusals_change_nothing(
     routes = protected_routes(listed)
     pages = desk_routes(listed)
     assert ("casework", "GET", "/desk/") in pages
+    assert ("archive", "GET", "/desk/akten/{case_id}") in pages  # the clerks' e-file
     for page in pages:
         await refuses_without_session(suite, page, operator_token)
     documents, values = {}, {}

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from contracts.events.billing import FeeAssessed
-from contracts.events.casework import CaseClosed, CaseOpened
+from contracts.events.casework import CaseClosed, CaseOpened, DecisionDocumentIssued, DocumentRef
 from contracts.events.intake import ApplicationSubmitted
 from contracts.naming import Service
 from contracts.values import Contact
@@ -30,11 +30,20 @@ async def file_a_case(
     new_database: DatabaseFactory,
     procedure: str = "gewerbeanmeldung",
     documents: Mapping[str, bytes] | None = None,
+    *,
+    case_number: str | None = None,
+    tracking_digest: str | None = None,
+    issued: bool = False,
 ) -> UUID:
     """Append a whole Wurzen case's events, as intake, casework and billing would (the
-    applicant Hedwig Quirinus), with ``documents`` stored for it in the object store."""
+    applicant Hedwig Quirinus), with ``documents`` stored for it in the object store.
+
+    ``case_number`` and ``tracking_digest`` go into its ``ApplicationSubmitted``; ``issued``
+    makes each document a decision letter casework issued (``DecisionDocumentIssued``), so
+    the file's inspection lists it."""
     case_id = new_id()
     cause = Cause(actor="test", correlation_id=case_id)
+    letters: list[Any] = []
     writers = {
         service: await connected_runtime(service, nats_url, namespace, await new_database())
         for service in (Service.INTAKE, Service.CASEWORK, Service.BILLING)
@@ -43,7 +52,21 @@ async def file_a_case(
         key = await writers[Service.INTAKE].keys.create(str(case_id))
         for filename, content in (documents or {}).items():
             name = object_name(str(case_id), filename)
-            await store_once(writers[Service.INTAKE].attachments, name, content, key)
+            stored = await store_once(writers[Service.INTAKE].attachments, name, content, key)
+            if issued:
+                letters.append(
+                    DecisionDocumentIssued(
+                        case_id=case_id,
+                        document=DocumentRef(
+                            object_name=name,
+                            filename=filename,
+                            content_type="application/pdf",
+                            size=stored.size,
+                            sha256=stored.sha256,
+                        ),
+                        issued_at=AT,
+                    )
+                )
         parts: list[tuple[Service, str, list[Any], str | None]] = [
             (
                 Service.INTAKE,
@@ -56,6 +79,8 @@ async def file_a_case(
                         submitted_at=AT,
                         contact=Contact(name="Hedwig Quirinus", email="hq@example.org"),
                         form={},
+                        case_number=case_number,
+                        tracking_digest=tracking_digest,
                     )
                 ],
                 str(case_id),
@@ -72,6 +97,7 @@ async def file_a_case(
                         processing_towns=[WURZEN],
                         opened_at=AT,
                     ),
+                    *letters,
                     CaseClosed(case_id=case_id, closed_at=AT),
                 ],
                 None,

@@ -83,6 +83,44 @@ def clerk_may_inspect(
     )
 
 
+@dataclass(frozen=True)
+class FiledCase:
+    """A filed case as a search lists it: what finds it and who may read it, nothing more."""
+
+    case_id: UUID
+    tenant: str
+    file_reference: str
+    case_number: str | None
+    procedure: str
+    filed_at: datetime
+    entitled_towns: tuple[str, ...]
+
+
+SEARCH_TERM_LIMIT = 100
+"""Longer than any case number, Aktenzeichen or case id: nothing to look for."""
+
+
+def search_term(text: str) -> str | None:
+    """What a clerk typed into the search, trimmed; ``None`` if it cannot name a file."""
+    term = " ".join(text.split())
+    if not term or len(term) > SEARCH_TERM_LIMIT:
+        return None
+    return term
+
+
+def as_case_id(term: str) -> UUID | None:
+    """The term as a case id, if it is one (a clerk may paste it from a link)."""
+    try:
+        return UUID(term)
+    except ValueError:
+        return None
+
+
+def visible_to(inspector: Inspector, found: Sequence[FiledCase]) -> list[FiledCase]:
+    """The files the clerk may inspect; the others are as if not found (never hinted at)."""
+    return [f for f in found if clerk_may_inspect(inspector, f.entitled_towns, f.procedure)]
+
+
 def entitled_towns(
     competent: str | None, processing: Sequence[str], deciding: Sequence[str]
 ) -> list[str]:

@@ -256,6 +256,8 @@ def projection(runtime: Runtime) -> Projection:
             "CREATE UNIQUE INDEX files_by_reference ON files (tenant, file_reference)",
             INVOICE_STATUS,
             ADDENDA,
+            # The desk finds a file by its Aktenzeichen alone (a clerk may read other towns').
+            "CREATE INDEX files_by_reference_alone ON files (file_reference)",
         ),
         rebuildable=False,
         opens_personal_data=False,

@@ -3,6 +3,8 @@
 - who may look: the digest of the applicant's tracking token (intake's
   ``ApplicationSubmitted``), and the towns whose clerks may (the competent and processing
   towns of casework's ``CaseOpened`` / ``CaseMoved``, the towns of clerks who decided);
+- the case number (Vorgangsnummer) of ``ApplicationSubmitted``, by which clerks find a file
+  at the desk (files of applications from before this was kept have none until a rebuild);
 - the documents of the case — decision letter, fee notices — by their references (the
   documents themselves stay sealed in the object store, opened only when downloaded);
 - the access log (archive's own ``FileInspected``), which the applicant reads;
@@ -68,6 +70,11 @@ CREATE INDEX accesses_by_case ON accesses (case_id, at);
 CREATE TABLE towns (ags text PRIMARY KEY, name text NOT NULL);
 """
 
+CASE_NUMBERS = """
+ALTER TABLE inspectable ADD COLUMN case_number text;
+CREATE INDEX inspectable_by_case_number ON inspectable (case_number);
+"""
+
 HANDLED = (
     ApplicationSubmitted,
     CaseOpened,
@@ -98,6 +105,8 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
     event = envelope.event
     if isinstance(event, ApplicationSubmitted):
         await _fact(conn, event.application_id, "tracking_digest", event.tracking_digest)
+        if event.case_number:
+            await _fact(conn, event.application_id, "case_number", event.case_number)
     elif isinstance(event, CaseOpened):
         await _fact(conn, event.case_id, "competent_town", event.competent_town)
         await _fact(conn, event.case_id, "processing_towns", list(event.processing_towns))
@@ -180,6 +189,6 @@ def projection() -> Projection:
         sources=(Service.INTAKE, Service.CASEWORK, Service.BILLING, Service.ARCHIVE),
         event_types=frozenset(cls.type_name for cls in HANDLED),
         handle=apply,
-        migrations=(DDL,),
+        migrations=(DDL, CASE_NUMBERS),
         opens_personal_data=False,
     )

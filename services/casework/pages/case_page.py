@@ -60,6 +60,13 @@ def case_url(case_id: UUID | str) -> str:
     return f"/desk/vorgaenge/{case_id}"
 
 
+def archive_file_url(archive_desk: str, case_id: UUID | str) -> str:
+    """The case's file at archive's desk (``RATHAUS_DESK_ARCHIVE_URL``: its home, ``…/desk/``,
+    or its base address)."""
+    base = archive_desk.rstrip("/").removesuffix("/desk")
+    return f"{base}/desk/akten/{case_id}"
+
+
 def past_moment(asked: Mapping[str, str]) -> datetime | None:
     """The moment a past view asks for (``stand`` from a history link, or the form's date and
     time in German time); ``None`` for now. ``InputProblem`` at the form's fields."""
@@ -120,7 +127,10 @@ class CasePage:
         wanted = is_supervisor(clerk) and not past
         clerks = await self._clerks(state.processing_towns) if wanted else []
         names = self.desk.pages.town_names
-        return case_context(clerk, view, past=past, config=config, clerks=clerks, towns=names)
+        archive = self.desk.settings.desk_links.get("archive", "")
+        return case_context(
+            clerk, view, past=past, config=config, clerks=clerks, towns=names, archive_desk=archive
+        )
 
     async def _clerks(self, processing_towns: Sequence[str]) -> list[Mapping[str, Any]]:
         """The clerks of the processing towns the desk has seen at work (to reassign to)."""
@@ -176,8 +186,10 @@ def case_context(
     config: TownCaseworkConfigured,
     clerks: Sequence[Mapping[str, Any]],
     towns: Mapping[str, str],
+    archive_desk: str = "",
 ) -> dict[str, Any]:
-    """Everything ``vorgang.html`` shows of the case, and what the clerk may do with it."""
+    """Everything ``vorgang.html`` shows of the case, and what the clerk may do with it (a
+    closed one: where archive's desk shows its file, if the installation has one)."""
     state = view.state
 
     def town_name(ags: str) -> str:
@@ -218,6 +230,9 @@ def case_context(
         "clerks": clerks,
         "clerk_options": [(c["id"], f"{c['name']} ({town_name(c['town'])})") for c in clerks],
         "member_towns": sorted(towns.items(), key=lambda t: t[1]),
+        "archive_file": archive_file_url(archive_desk, view.case_id)
+        if archive_desk and state.closed and not past
+        else None,
     }
 
 

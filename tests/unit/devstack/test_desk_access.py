@@ -38,10 +38,15 @@ def test_the_development_issuer_s_desk_client_is_passed_only_with_that_issuer(
 def test_start_names_the_desk_and_the_demo_clerks_to_sign_in_as() -> None:
     stream = io.StringIO()
     casework = next(spec for spec in SERVICES if spec.name == "casework")
-    processes = [ServiceProcess(casework, 18002, Path("casework.log"))]
+    archive = next(spec for spec in SERVICES if spec.name == "archive")
+    processes = [
+        ServiceProcess(casework, 18002, Path("casework.log")),
+        ServiceProcess(archive, 18004, Path("archive.log")),
+    ]
     _print_desk_access("http://127.0.0.1:8010", processes, Console(stream))
     said = stream.getvalue()
     assert "clerks' desk      http://127.0.0.1:18002/desk/" in said
+    assert "e-files (desk)    http://127.0.0.1:18004/desk/akten" in said
     for clerk in ("augustusburg.sachbearbeitung", "wurzen.leitung", "bennewitz.sachbearbeitung"):
         assert clerk in said
     assert "betrieb" not in said  # an operator, not a clerk

@@ -69,7 +69,7 @@ def test_the_stack_gives_the_desk_settings_to_the_services_with_a_desk(tmp_path:
         env = service_env(spec, spec.port, "postgresql://x/y", around, {})
         given = {name: env[name] for name in desk if name in env}
         assert given == (desk if spec.name in DESKS else {}), spec.name
-    assert DESKS == ("casework", "billing", "notify")
+    assert DESKS == ("casework", "billing", "archive", "notify")
 
 
 def test_the_stack_passes_its_issuer_to_every_service(tmp_path: Path) -> None:

@@ -84,6 +84,8 @@ def test_production_needs_a_signing_key_of_its_own(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("NATS_USER", "archive")
     monkeypatch.setenv("NATS_PASSWORD", "Zq7-archive-nats-password-long-enough-1")
     monkeypatch.setenv("RATHAUS_OIDC_ISSUER", "https://login.example.org")
+    monkeypatch.setenv("RATHAUS_SESSION_SECRET", "Zq8-wL3xYv7_Kt2mB9nR4pJd6sHf0cGa5eUi")
+    monkeypatch.setenv("ARCHIVE_PUBLIC_URL", "https://archiv.rathauscloud.example")
     with pytest.raises(SettingsRefused, match="ARCHIVE_SIGNING_KEY is required"):
         load_settings(ArchiveSettings)
     monkeypatch.setenv("ARCHIVE_SIGNING_KEY", DEV_SIGNING_KEY)

@@ -41,7 +41,7 @@ from runtime.desk.session import Cookies
 from services.casework import case_view
 from services.casework.case_view import CaseView
 from services.casework.pages import TEMPLATES, add_filters
-from services.casework.pages.case_page import case_context
+from services.casework.pages.case_page import archive_file_url, case_context
 from tests.support.applications import example
 
 CASE = UUID("0190f3c4-6b1a-7cc2-9a1e-5d0c2b7e4f10")
@@ -343,3 +343,32 @@ def test_a_decision_without_a_clerk_says_automatisch_and_a_clerks_names_the_cler
         )
         assert said in page.text
         assert "von automation" not in page.text
+
+
+def test_a_closed_case_links_its_file_at_archive_s_desk_where_there_is_one() -> None:
+    wenzel = person("wenzel", "clerk")
+    closed, open_case = view_of(*LIFE, *ANSWERS, *DECIDED), view_of(*LIFE)
+
+    def linked(view: CaseView, archive_desk: str, past: bool = False) -> Any:
+        return case_context(
+            wenzel,
+            view,
+            past=past,
+            config=CONFIG,
+            clerks=[],
+            towns=TOWNS,
+            archive_desk=archive_desk,
+        )["archive_file"]
+
+    url = linked(closed, "https://archiv.rathauscloud.example/desk/")
+    assert url == f"https://archiv.rathauscloud.example/desk/akten/{CASE}"
+    assert archive_file_url("http://127.0.0.1:8004", CASE) == url.replace(
+        "https://archiv.rathauscloud.example", "http://127.0.0.1:8004"
+    )
+    assert linked(open_case, "https://archiv.rathauscloud.example/desk/") is None
+    assert linked(closed, "") is None  # no archive desk configured: no link
+    assert linked(closed, "https://archiv.rathauscloud.example/desk/", past=True) is None
+    page = render(closed, wenzel, archive_file=url)
+    assert page.ids["akte-im-archiv"]["href"] == url
+    assert "Akte im Archiv einsehen" in page.text
+    assert "akte-im-archiv" not in render(closed, wenzel).ids
