@@ -230,10 +230,13 @@ class AddendumFiled(DomainEvent):
     """A commit concerning a filed case arrived after its filing (a late delivery status, a
     payment, a reminder, a document) and was added to the file as an addendum: sealed like the
     record, linked to the file's record hash or the addendum before it, so the file — record
-    and addenda — stays verifiable; the town's chain is not touched."""
+    and addenda — stays verifiable; the town's chain is not touched.
+
+    Its own aggregate (``addendum``, one per file): a case collects several addenda (every
+    delivery status after the filing), and readers of the file's ``CaseFiled`` need none."""
 
     type_name: ClassVar[str] = "archive.AddendumFiled"
-    aggregate_type: ClassVar[str] = "file"
+    aggregate_type: ClassVar[str] = "addendum"
 
     case_id: UUID
     number: int = Field(ge=1, description="1 for the file's first addendum")

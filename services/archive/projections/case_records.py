@@ -73,7 +73,7 @@ from runtime.eventstore import Cause
 from runtime.ids import derived_id
 from runtime.projection import Projection
 from runtime.service import Runtime
-from services.archive.aggregates import file_ref
+from services.archive.aggregates import addendum_ref, file_ref
 from services.archive.domain import filing
 from services.archive.filing_plans import plan_in_force
 
@@ -405,7 +405,7 @@ async def file_addendum(
     )
     await outbox.record(
         conn,
-        file_ref(file["tenant"], case_id),
+        addendum_ref(file["tenant"], case_id),
         [
             AddendumFiled(
                 case_id=case_id,
