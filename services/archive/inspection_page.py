@@ -16,6 +16,7 @@ from urllib.parse import quote
 from uuid import UUID
 
 from contracts.calendar import GERMANY
+from services.archive.domain.addenda import addenda
 from services.archive.domain.inspection import THE_FILE
 from services.archive.inspection import Access, Document, FileView
 
@@ -108,6 +109,8 @@ def file_page_html(view: FileView, token: str, towns: Mapping[str, str] | None =
         f"<dl>{_facts(view, town)}</dl>"
         '<h2 id="verlauf">Was in Ihrer Akte steht</h2>'
         f"{_entries(view)}"
+        '<h2 id="nachtraege">Nachträge</h2>'
+        f"{_addenda(view)}"
         '<h2 id="dokumente">Dokumente</h2>'
         f"{_documents(view, token)}"
         '<h2 id="zugriffe">Wer hat Ihre Akte eingesehen</h2>'
@@ -153,6 +156,19 @@ def _entries(view: FileView) -> str:
         for entry in view.entries
     )
     return f'<ol aria-labelledby="verlauf">{lines}</ol>'
+
+
+def _addenda(view: FileView) -> str:
+    """What came after the filing (a delivery status, a payment), each sealed and linked."""
+    listed = addenda(view.verification)
+    if not listed:
+        return "<p>Seit der Ablage ist nichts hinzugekommen.</p>"
+    lines = "".join(
+        f"<li><span>Nachtrag {item.number}: {escape(item.text)}</span>"
+        f" {time_element(item.filed_at)}</li>"
+        for item in listed
+    )
+    return f'<ol aria-labelledby="nachtraege">{lines}</ol>'
 
 
 def _documents(view: FileView, token: str) -> str:

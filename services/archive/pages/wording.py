@@ -7,55 +7,18 @@ file's link in its town's chain, and the addenda filed after it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
-from contracts.events.billing import (
-    FeeAmended,
-    FeeAssessed,
-    FeeNoticeCancelled,
-    FeeNoticeIssued,
-    HandedOverForEnforcement,
-    LateSurchargeCharged,
-    NoFeeDue,
-    PaymentBooked,
-    ReminderIssued,
-)
-from contracts.events.casework import CaseClosed, DecisionDispatched, DecisionDocumentIssued
-from contracts.events.notify import (
-    MessageBounced,
-    MessageDeferred,
-    MessageDelivered,
-    MessageDeliveryFailed,
-)
+from services.archive.domain.addenda import addenda as listed_addenda
 from services.archive.inspection import Access, Document, FileView
 from services.archive.inspection_page import what
 
 FILES_PATH = "/desk/akten"
-
-ADDENDUM_KINDS = {
-    MessageDelivered.type_name: "Nachricht an die Antragstellerin/den Antragsteller zugestellt",
-    MessageDeliveryFailed.type_name: "Nachricht konnte nicht zugestellt werden",
-    MessageBounced.type_name: "Nachricht als unzustellbar zurückgemeldet",
-    MessageDeferred.type_name: "Zustellung einer Nachricht verzögert",
-    PaymentBooked.type_name: "Zahlung gebucht",
-    ReminderIssued.type_name: "Mahnung erstellt",
-    LateSurchargeCharged.type_name: "Säumniszuschlag festgesetzt",
-    HandedOverForEnforcement.type_name: "An die Vollstreckung abgegeben",
-    FeeAssessed.type_name: "Gebühr festgesetzt",
-    NoFeeDue.type_name: "Keine Gebühr erhoben",
-    FeeAmended.type_name: "Gebühr geändert",
-    FeeNoticeIssued.type_name: "Gebührenbescheid erstellt",
-    FeeNoticeCancelled.type_name: "Gebührenbescheid aufgehoben",
-    DecisionDocumentIssued.type_name: "Bescheid erstellt",
-    DecisionDispatched.type_name: "Bescheid versandt",
-    CaseClosed.type_name: "Vorgang abgeschlossen",
-}
-"""What arrives for a case after its filing, in a clerk's words (else the technical name)."""
 
 
 def file_path(case_id: UUID | str) -> str:
@@ -74,12 +37,6 @@ def who_looked(access: Access, town_name: Callable[[str], str]) -> str:
     if access.clerk is None:
         return "die Antragstellerin/der Antragsteller (über den persönlichen Link)"
     return f"{access.clerk.name}, Sachbearbeitung, {town_name(access.clerk.town)}"
-
-
-def addendum_text(event_types: Sequence[str]) -> str:
-    """An addendum's content in words: each kind of event once, in order."""
-    kinds = dict.fromkeys(ADDENDUM_KINDS.get(name, name) for name in event_types)
-    return "; ".join(kinds) or "ohne Inhalt"
 
 
 @dataclass(frozen=True)
@@ -125,28 +82,6 @@ def checks(report: Mapping[str, Any] | None) -> list[Check]:
 
 
 @dataclass(frozen=True)
-class Addendum:
-    """One addendum of the file as the page lists it."""
-
-    number: int
-    filed_at: datetime
-    text: str
-
-
-def addenda(report: Mapping[str, Any] | None) -> list[Addendum]:
-    """The addenda the verification listed, oldest first."""
-    items = ((report or {}).get("addenda") or {}).get("items") or []
-    return [
-        Addendum(
-            int(item["number"]),
-            datetime.fromisoformat(item["filed_at"]),
-            addendum_text(item.get("event_types") or []),
-        )
-        for item in items
-    ]
-
-
-@dataclass(frozen=True)
 class AccessLine:
     """One line of the access log: when, who, what."""
 
@@ -167,7 +102,7 @@ def file_context(view: FileView, town_name: Callable[[str], str]) -> dict[str, A
         ],
         "checks": checks(report),
         "intact": view.intact,
-        "addenda": addenda(report),
+        "addenda": listed_addenda(report),
         "accesses": [
             AccessLine(access.at, who_looked(access, town_name), what(access))
             for access in sorted(view.accesses, key=lambda a: a.at, reverse=True)

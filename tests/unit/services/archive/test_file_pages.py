@@ -15,6 +15,7 @@ from runtime.auth import Identity
 from runtime.desk.pages import Pages
 from runtime.desk.sealing import CookieSeal
 from runtime.desk.session import Cookies
+from services.archive.domain.addenda import addendum_text
 from services.archive.domain.inspection import (
     Entry,
     FiledCase,
@@ -26,7 +27,6 @@ from services.archive.domain.inspection import (
 from services.archive.inspection import Access, Document, FileView
 from services.archive.pages import TEMPLATES, add_filters
 from services.archive.pages.wording import (
-    addendum_text,
     checks,
     document_path,
     file_context,
@@ -131,7 +131,7 @@ def test_the_access_log_names_the_clerk_and_their_town_or_the_applicant() -> Non
 
 def test_an_addendum_says_what_came_once_per_kind_and_names_what_it_does_not_know() -> None:
     assert addendum_text(["notify.MessageDelivered", "notify.MessageDelivered"]) == (
-        "Nachricht an die Antragstellerin/den Antragsteller zugestellt"
+        "Nachricht zugestellt"
     )
     assert addendum_text(["billing.PaymentBooked", "billing.SomethingNew"]) == (
         "Zahlung gebucht; billing.SomethingNew"

@@ -81,6 +81,35 @@ def test_the_page_is_german_and_lists_the_file_its_documents_and_its_accesses() 
     assert "/dokumente/Bescheid%20M%C3%A4rz.pdf?token=" in page
 
 
+def test_what_came_after_the_filing_is_listed_as_numbered_addenda() -> None:
+    report = {
+        "addenda": {
+            "count": 2,
+            "valid": True,
+            "items": [
+                {
+                    "number": 1,
+                    "event_types": ["notify.MessageDelivered", "notify.MessageDelivered"],
+                    "filed_at": "2026-11-22T08:00:00+00:00",
+                },
+                {
+                    "number": 2,
+                    "event_types": ["billing.PaymentBooked"],
+                    "filed_at": "2026-11-25T10:30:00+00:00",
+                },
+            ],
+        }
+    }
+    page = file_page_html(view(verification=report), TOKEN, TOWNS)
+    none = file_page_html(view(), TOKEN, TOWNS)
+
+    assert '<h2 id="nachtraege">Nachträge</h2>' in page
+    assert "<span>Nachtrag 1: Nachricht zugestellt</span>" in page
+    assert "<span>Nachtrag 2: Zahlung gebucht</span>" in page
+    assert "25.11.2026, 11:30 Uhr" in page
+    assert "Seit der Ablage ist nichts hinzugekommen." in none
+
+
 def test_everything_shown_is_escaped() -> None:
     page = file_page_html(view(file_reference=HOSTILE), 'x"><b>', TOWNS)
 
