@@ -28,8 +28,17 @@ SIGNED_HEADERS = (
     b"content-type",
     b"content-transfer-encoding",
 )
-WIRE = email.policy.SMTPUTF8
-"""How a mail is put on the wire: CRLF line ends, UTF-8 headers where an address needs them."""
+ASCII_WIRE = email.policy.SMTP
+"""How a mail is put on the wire: CRLF line ends, non-ASCII header text as encoded words."""
+UTF8_WIRE = email.policy.SMTPUTF8.clone(max_line_length=998)
+"""For an address that needs SMTPUTF8: UTF-8 headers, folded only beyond RFC 5322's limit
+(the standard policy folds a long UTF-8 subject before its first word, and readers then
+show it with a leading space)."""
+
+
+def needs_smtputf8(mail: EmailMessage) -> bool:
+    """Whether an address of the mail is not ASCII (then it travels with SMTPUTF8)."""
+    return not all(str(mail.get(name, "")).isascii() for name in ("From", "To", "Reply-To"))
 
 
 @dataclass(frozen=True)
@@ -42,8 +51,9 @@ class DkimKey:
 
 
 def signed(mail: EmailMessage, key: DkimKey) -> bytes:
-    """The mail's bytes as they go out, with its ``DKIM-Signature`` header first."""
-    raw = mail.as_bytes(policy=WIRE)
+    """The mail's bytes as they go out, with its ``DKIM-Signature`` header first: 7-bit
+    headers unless an address needs SMTPUTF8 (as an unsigned mail goes out)."""
+    raw = mail.as_bytes(policy=UTF8_WIRE if needs_smtputf8(mail) else ASCII_WIRE)
     signature = dkim.sign(
         raw,
         key.selector.encode(),

@@ -51,7 +51,7 @@ from runtime.ids import derived_id, new_id
 from runtime.service import Runtime
 from runtime.telemetry import consuming_span
 from services.notify.attachments import Attachment, open_attachments
-from services.notify.dkim_signing import signed
+from services.notify.dkim_signing import needs_smtputf8, signed
 from services.notify.domain import rendering
 from services.notify.domain.bounces import verp_address
 from services.notify.domain.delivery import next_attempt
@@ -72,14 +72,15 @@ due AS (
            OR o.lease_until < now()
            OR (o.leased_at > pg_postmaster_start_time()
                AND pg_try_advisory_xact_lock(o.lease_holder)))
-    ORDER BY o.next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+    ORDER BY o.priority, o.next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
 UPDATE rm_outbox.outbox m SET lease_token = $1, lease_holder = $2,
     leased_at = clock_timestamp(), lease_until = now() + make_interval(secs => $3)
 FROM due WHERE m.message_id = due.message_id
 RETURNING m.*, (SELECT t.profile FROM rm_outbox.towns t
                  WHERE t.ags = coalesce(m.letterhead_town, m.tenant)) AS profile
 """
-"""Lease the next due message — or one whose sender is gone — in one statement.
+"""Lease the next due message (by priority, then due time) — or one whose sender is gone — in
+one statement.
 
 A leased message stays ``pending`` (the lease columns are not indexed, so taking a lease is a
 cheap in-place update); its lease keeps every other sender away. A sender's process holds a
@@ -369,7 +370,7 @@ class Sender:
                     sender or parseaddr(str(mail["From"]))[1],
                     [str(mail["To"])],
                     signed(mail, self._dkim),
-                    mail_options=["SMTPUTF8"] if not str(mail["To"]).isascii() else [],
+                    mail_options=["SMTPUTF8"] if needs_smtputf8(mail) else [],
                 )
         except (aiosmtplib.SMTPServerDisconnected, OSError):
             self._smtp = None

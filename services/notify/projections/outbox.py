@@ -81,6 +81,13 @@ ALTER TABLE outbox ADD COLUMN IF NOT EXISTS html text;
 """A message's HTML part (``domain.rendering``) beside its plain text (``body``); dropped
 with it once the message is delivered or erased."""
 
+PRIORITIES = """
+ALTER TABLE outbox ADD COLUMN priority smallint NOT NULL DEFAULT 1;
+DROP INDEX IF EXISTS outbox_due;
+CREATE INDEX outbox_due ON outbox (priority, next_attempt_at) WHERE status = 'pending';
+"""
+"""The senders take due messages by priority, then by due time (``domain.delivery``)."""
+
 
 def projection(runtime: Runtime) -> Projection:
     """The reaction, wired to the running service."""
@@ -149,16 +156,22 @@ def projection(runtime: Runtime) -> Projection:
         | invoice_messages.EVENT_TYPES
         | forwarding.EVENT_TYPES,
         handle=handle,
-        migrations=(
-            DDL,
-            LEASES,
-            case_messages.CASE_TABLES,
-            REPORTS,
-            HTML,
-            forwarding.FORWARDING_TABLES,
-            case_messages.PROCESSING_TOWNS,
-        ),
+        migrations=migrations(),
         rebuildable=False,
+    )
+
+
+def migrations() -> tuple[str, ...]:
+    """The outbox's schema steps, in order (tests that build the tables alone use them too)."""
+    return (
+        DDL,
+        LEASES,
+        case_messages.CASE_TABLES,
+        REPORTS,
+        HTML,
+        forwarding.FORWARDING_TABLES,
+        case_messages.PROCESSING_TOWNS,
+        PRIORITIES,
     )
 
 

@@ -16,6 +16,7 @@ from uuid import UUID
 import asyncpg
 
 from runtime.telemetry import current_traceparent
+from services.notify.domain.delivery import priority
 from services.notify.domain.templates import Letterhead, Message
 
 CHANNEL = "notify_outbox"
@@ -57,8 +58,8 @@ async def queue(conn: asyncpg.Connection, outgoing: Outgoing) -> None:
     await conn.execute(
         "INSERT INTO outbox (message_id, tenant, case_id, data_key, correlation_id, traceparent,"
         " template, recipient, subject, body, letterhead_town, attachments,"
-        " payload_name, payload_type, payload, html)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+        " payload_name, payload_type, payload, html, priority)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
         " ON CONFLICT (message_id) DO NOTHING",
         outgoing.message_id,
         outgoing.tenant,
@@ -74,5 +75,6 @@ async def queue(conn: asyncpg.Connection, outgoing: Outgoing) -> None:
         outgoing.attachments,
         *(outgoing.payload or (None, None, None)),
         outgoing.message.html or None,
+        priority(outgoing.template),
     )
     await conn.execute(f"NOTIFY {CHANNEL}")

@@ -15,9 +15,7 @@ from contracts.naming import Service
 from runtime.database import lock_key
 from runtime.ids import new_id
 from runtime.service import Runtime
-from services.notify.projections.case_messages import CASE_TABLES
-from services.notify.projections.forwarding import FORWARDING_TABLES
-from services.notify.projections.outbox import DDL, HTML, LEASES
+from services.notify.projections.outbox import migrations
 from tests.support.mail import SmtpServer
 from tests.support.runtime import connected_runtime
 
@@ -29,7 +27,7 @@ async def rt(nats_url: str, namespace: str, database_url: str) -> AsyncIterator[
     runtime = await connected_runtime(Service.INTAKE, nats_url, namespace, database_url)
     async with runtime.pool.acquire() as conn:
         await conn.execute("CREATE SCHEMA rm_outbox; SET search_path TO rm_outbox")
-        for migration in (DDL, LEASES, CASE_TABLES, HTML, FORWARDING_TABLES):
+        for migration in migrations():
             await conn.execute(migration)
         await conn.execute("RESET search_path")
     yield runtime

@@ -22,7 +22,6 @@ from devstack.embedded import free_port
 from runtime.ids import new_id
 from runtime.service import Runtime
 from services.notify.bounce_mail import serve_bounces
-from services.notify.projections.outbox import projection
 from services.notify.sender import Baton, Sender
 from services.notify.settings import NotifySettings
 from tests.integration.notify.conftest import HOLDER, queued
@@ -34,12 +33,8 @@ DOMAIN = "rathauscloud.example"
 
 @pytest.fixture
 async def settings(rt: Runtime, smtp: SmtpServer) -> AsyncIterator[NotifySettings]:
-    """notify's settings, and its bounce port listening (the ``REPORTS`` table in place)."""
-    async with rt.pool.acquire() as conn:  # the conftest's outbox has the first steps only
-        await conn.execute("SET search_path TO rm_outbox")
-        for step in projection(rt).migrations[3:]:
-            await conn.execute(step)
-        await conn.execute("RESET search_path")
+    """notify's settings, and its bounce port listening (the conftest's outbox has every step,
+    the ``REPORTS`` table too)."""
     config = NotifySettings(
         environment="test", smtp_port=smtp.port, sender_domain=DOMAIN, bounce_smtp_port=free_port()
     )

@@ -24,9 +24,7 @@ from devstack.embedded import EmbeddedPostgres, free_port
 from runtime.database import create_pool, lock_key
 from runtime.ids import new_id
 from runtime.schema import RUNTIME_MIGRATIONS, migrate_database, read_migrations
-from services.notify.projections.case_messages import CASE_TABLES
-from services.notify.projections.forwarding import FORWARDING_TABLES
-from services.notify.projections.outbox import DDL, HTML, LEASES
+from services.notify.projections.outbox import migrations
 from services.notify.sender import CLAIM, Baton, Sender
 from services.notify.settings import NotifySettings
 
@@ -44,7 +42,7 @@ async def prepare(url: str) -> Any:
     conn = await asyncpg.connect(url)
     try:
         await conn.execute("CREATE SCHEMA rm_outbox; SET search_path TO rm_outbox")
-        for migration in (DDL, LEASES, CASE_TABLES, HTML, FORWARDING_TABLES):
+        for migration in migrations():
             await conn.execute(migration)
         await conn.execute("RESET search_path")
         message = new_id()

@@ -14,9 +14,8 @@ import pytest
 
 from runtime.database import lock_key
 from runtime.ids import new_id
-from services.notify.projections.case_messages import CASE_TABLES
-from services.notify.projections.forwarding import FORWARDING_TABLES
-from services.notify.projections.outbox import DDL, HTML, LEASES
+from services.notify.domain.delivery import priority
+from services.notify.projections.outbox import migrations
 from services.notify.sender import CLAIM
 
 ONE = lock_key("notify-sender:one")
@@ -27,7 +26,7 @@ OTHER = lock_key("notify-sender:other")
 async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     conn = await asyncpg.connect(database_url)
     await conn.execute("CREATE SCHEMA rm_outbox; SET search_path TO rm_outbox")
-    for migration in (DDL, LEASES, CASE_TABLES, HTML, FORWARDING_TABLES):
+    for migration in migrations():
         await conn.execute(migration)
     await conn.execute("RESET search_path")
     try:
@@ -75,3 +74,39 @@ async def test_a_lease_is_taken_over_only_from_a_process_that_is_gone(
         assert await claim(db, ONE) is None
     finally:
         await other.close()
+
+
+async def test_a_receipt_is_leased_before_older_forwardings_and_then_by_due_time(
+    db: asyncpg.Connection, database_url: str
+) -> None:
+    queued = []
+    for template, age in (
+        ("xgewerbeanzeige.finanzamt", 30),
+        ("decision", 20),
+        ("xgewerbeanzeige.ihk", 40),
+        ("acknowledgement", 10),
+    ):
+        message = new_id()
+        queued.append(message)
+        await db.execute(
+            "INSERT INTO rm_outbox.outbox (message_id, tenant, template, recipient, subject,"
+            " body, priority, next_attempt_at)"
+            " VALUES ($1, '14729410', $2, 'x@example.org', 'Betreff', 'Text', $3,"
+            " now() - make_interval(secs => $4))",
+            message,
+            template,
+            priority(template),
+            age,
+        )
+    finance, decision, chamber, receipt = queued
+    one = await present(database_url, ONE)
+    try:
+        assert [await claim(db, ONE) for _ in range(5)] == [
+            receipt,
+            decision,
+            chamber,
+            finance,
+            None,
+        ]
+    finally:
+        await one.close()

@@ -30,6 +30,7 @@ from runtime.members import read_member_files
 from runtime.service import Runtime
 from services.notify.domain import rendering, templates
 from services.notify.domain.rendering import COAT_OF_ARMS_CID, Renderer
+from services.notify.domain.samples import SAMPLES
 from services.notify.domain.templates import Letterhead, Payment
 from services.notify.sender import Baton, Sender
 from services.notify.settings import NotifySettings
@@ -38,7 +39,7 @@ from tests.integration.notify.test_sender_dkim import DOMAIN, SELECTOR, dns_of
 from tests.support.mail import SmtpServer
 
 MEMBERS = Path(__file__).parents[3] / "deploy" / "members"
-NAUNHOF = "14729300"
+NAUNHOF, WURZEN = "14729300", "14729410"
 PDF = b"%PDF-1.7\n% Geb\xc3\xbchrenbescheid\n%%EOF\n"
 
 
@@ -186,3 +187,81 @@ async def test_the_html_of_a_message_whose_case_was_erased_is_dropped_with_its_t
         "SELECT status, body, html FROM rm_outbox.outbox WHERE message_id = $1", message_id
     )
     assert dict(row) == {"status": "erased", "body": None, "html": None}
+
+
+@pytest.mark.parametrize("ags", [NAUNHOF, WURZEN])
+async def test_every_kind_arrives_signed_on_its_town_s_letterhead(
+    ags: str,
+    rt: Runtime,
+    smtp: SmtpServer,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each kind an operator can preview, rendered with its sample data on the town's
+    letterhead (Naunhof with its own templates and coat of arms), queued and sent: each
+    arrives once, text and HTML, the DKIM signature verifying over it."""
+    monkeypatch.setattr(rendering, "_current", Renderer(MEMBERS))
+    [profile] = [m["town"] for m in read_member_files(MEMBERS) if m["town"]["ags"] == ags]
+    await rt.pool.execute(
+        "INSERT INTO rm_outbox.towns (ags, profile) VALUES ($1, $2)",
+        ags,
+        {"official_name": profile["official_name"], "email": profile["email"]},
+    )
+    sent = {}
+    for kind, sample in SAMPLES.items():
+        message = sample.render(Letterhead.from_profile(profile, sample.office or "Bürgerbüro"))
+        sent[f"{kind}@example.org"] = message
+        await rt.pool.execute(
+            "INSERT INTO rm_outbox.outbox (message_id, tenant, template, recipient, subject,"
+            " body, html, letterhead_town) VALUES ($1, $2, $3, $4, $5, $6, $7, $2)",
+            new_id(),
+            ags,
+            kind,
+            f"{kind}@example.org",
+            message.subject,
+            message.body,
+            message.html,
+        )
+    signing = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key_file = tmp_path / "dkim.pem"
+    key_file.write_bytes(
+        signing.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    settings = NotifySettings(
+        environment="test",
+        smtp_port=smtp.port,
+        sender_domain=DOMAIN,
+        dkim_selector=SELECTOR,
+        dkim_key_file=key_file,
+        members_dir=str(MEMBERS),
+    )
+    sender = Sender(rt, settings, Baton(), HOLDER)
+    presence = await asyncpg.connect(database_url)
+    await presence.execute("SELECT pg_advisory_lock($1)", HOLDER)
+    try:
+        while await sender.deliver_one():
+            pass
+    finally:
+        await presence.close()
+
+    arrived: dict[str, EmailMessage] = {}
+    for raw in smtp.mailbox.raw:
+        assert dkim.verify(raw, dnsfunc=dns_of(signing)) is True
+        mail = message_from_bytes(raw, policy=policy.default)
+        assert isinstance(mail, EmailMessage)
+        arrived[str(mail["To"])] = mail
+    assert sorted(arrived) == sorted(sent)  # every kind, once
+    for recipient, message in sent.items():
+        mail = arrived[recipient]
+        assert str(mail["Subject"]) == message.subject, recipient
+        text, html = mail.get_body(("plain",)), mail.get_body(("html",))
+        assert text is not None, recipient
+        assert html is not None, recipient
+        assert str(text.get_content()).replace("\r\n", "\n") == message.body, recipient
+        assert profile["official_name"] in message.body, recipient
+        assert f">{profile['official_name']}</h1>" in str(html.get_content()), recipient

@@ -1,4 +1,5 @@
-"""Retrying a failed delivery: doubling waits up to a cap, and giving up."""
+"""The order of the senders' queue; retrying a failed delivery: doubling waits up to a cap,
+and giving up."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.notify.domain.delivery import next_attempt, retry_delay
+from services.notify.domain.delivery import (
+    DEFERRABLE,
+    PROMPT,
+    USUAL,
+    next_attempt,
+    priority,
+    retry_delay,
+)
 
 NOW = datetime(2026, 11, 20, 9, 15, tzinfo=UTC)
 
@@ -48,3 +56,10 @@ def test_notify_gives_up_after_the_maximum_number_of_attempts(attempts: int) -> 
 
 def test_a_single_allowed_attempt_is_never_retried() -> None:
     assert next_attempt(NOW, 1, 1, 30.0, 3600.0, permanent=False) is None
+
+
+def test_a_receipt_goes_before_the_rest_and_forwardings_to_authorities_last() -> None:
+    assert priority("acknowledgement") == priority("objection_received") == PROMPT
+    assert priority("decision") == priority("fee_notice") == priority("new_case") == USUAL
+    assert priority("xgewerbeanzeige.finanzamt") == DEFERRABLE
+    assert PROMPT < USUAL < DEFERRABLE
