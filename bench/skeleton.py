@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 import tomllib
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -273,13 +273,25 @@ async def latency(
 
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
     """CPU time (user + system) used so far by each process and its children — PostgreSQL's
-    backends, a service's worker process (documents, e-invoice checks)."""
+    backends, a service's worker process (documents, e-invoice checks).
+
+    Children that have ended count through their parent's ``children_*`` times: PostgreSQL's
+    backends come and go with the services' connections, and counting only the living ones
+    made the figure fall (negative per application) when pools closed during a run.
+    """
     used = {}
     for name, pid in pids.items():
         process = psutil.Process(pid)
-        own = pid == os.getpid()  # the load generator: its children are the suite itself
-        family = [process] if own else [process, *process.children(recursive=True)]
-        used[name] = sum(p.cpu_times().user + p.cpu_times().system for p in family)
+        if pid == os.getpid():  # the load generator: its children are the suite itself
+            times = process.cpu_times()
+            used[name] = times.user + times.system
+            continue
+        total = 0.0
+        for member in [process, *process.children(recursive=True)]:
+            with suppress(psutil.NoSuchProcess):
+                times = member.cpu_times()
+                total += times.user + times.system + times.children_user + times.children_system
+        used[name] = total
     return used
 
 
