@@ -18,10 +18,13 @@ from runtime.codec import EventCodec
 from runtime.datakeys import DataKeyStore
 from runtime.settings import DEV_KEK
 from runtime.streams import key_bucket_stream
+from tests.e2e.test_case_letters import wait_for_mail
+from tests.e2e.test_fee_notices import E_INVOICE, INVOICE_INBOX, offer_form_version_3
 from tests.support.applications import WURZEN, gewerbeanmeldung, upload
 from tests.support.inspection import all_messages, database_text, stream_messages
 from tests.support.mail import SmtpServer
 from tests.support.suite import SERVICES, Suite
+from tests.unit.contracts.test_gewerbeanmeldung_v2 import v2
 
 APPLY = f"/api/v1/towns/{WURZEN}/procedures/gewerbeanmeldung/applications"
 KEY = {"Idempotency-Key": "erasure-e2e"}
@@ -150,6 +153,74 @@ async def test_after_erasure_no_personal_datum_can_be_read_anywhere(
         text = await database_text(suite.database_urls[name])
         for datum in PERSONAL_DATA:
             assert datum not in text, f"{datum!r} still in {name}'s database"
+
+
+@pytest.mark.timeout(180)
+async def test_after_erasure_no_datum_of_a_business_s_xrechnung_can_be_read_anywhere(
+    suite: Suite, smtp: SmtpServer, nats_url: str, namespace: str, operator_token: str
+) -> None:
+    """A business asked for its fee as an XRechnung: the invoice billing made and notify sent
+    (an XML in the object store, sealed with the case's key) goes with the erasure too."""
+    ns = Namespace(namespace)
+    buyer = (str(E_INVOICE["buyer_name"]), INVOICE_INBOX)
+    await offer_form_version_3(suite, operator_token)
+    form = v2() | {"e_invoice_wanted": True, "e_invoice": E_INVOICE}
+    async with httpx.AsyncClient(base_url=suite.url("intake"), timeout=10) as client:
+        answer = await client.post(
+            APPLY,
+            json={"form": form, "attachments": []},
+            headers={"Idempotency-Key": "erasure-xrechnung"},
+        )
+        assert answer.status_code == 201, answer.text
+        case_id = UUID(answer.json()["application_id"])
+        await wait_for_mail(smtp, INVOICE_INBOX, "E-Rechnung ", timeout=90)
+
+        # Before: the buyer is in the log, readable with the key; the invoice is stored.
+        before = await personal_values(nats_url, ns, case_id)
+        assert any(buyer[0] in str(value) for value in before)
+        assert await stored_objects(nats_url, ns, case_id) != []
+
+        async with httpx.AsyncClient(base_url=suite.url("archive")) as archive:
+            response = await archive.post(
+                "/api/v1/erasures",
+                json={"case_id": str(case_id), "reason": "Test der Löschung"},
+                headers={"Authorization": f"Bearer {operator_token}"},
+            )
+            assert response.status_code == 202, response.text
+
+        async def erased_and_gone() -> bool:
+            status = (await client.get(answer.json()["status_url"])).json()
+            steps = {line["step"] for line in status.get("timeline", [])}
+            return "erased" in steps and await stored_objects(nats_url, ns, case_id) == []
+
+        await wait_until(erased_and_gone, timeout=60)
+
+    assert all(value is None for value in await personal_values(nats_url, ns, case_id))
+    nc = await nats.connect(nats_url)
+    try:
+        raw = b"".join(msg.data for msg in await all_messages(nc.jetstream(), ns))
+    finally:
+        await nc.close()
+    for datum in buyer:
+        assert datum.encode() not in raw
+    for name in SERVICES:
+        text = await database_text(suite.database_urls[name])
+        for datum in buyer:
+            assert datum not in text, f"{datum!r} still in {name}'s database"
+
+
+async def stored_objects(nats_url: str, ns: Namespace, case_id: UUID) -> list[str]:
+    """The names of the case's objects (attachments, letters, notices, invoices) still stored."""
+    nc = await nats.connect(nats_url)
+    try:
+        store = await nc.jetstream().object_store(ns.attachment_bucket())
+        try:
+            listed = await store.list(ignore_deletes=True)
+        except NotFoundError:  # nats-py's answer for an empty store
+            listed = []
+        return [info.name for info in listed if str(case_id) in (info.name or "")]
+    finally:
+        await nc.close()
 
 
 def test_the_submitted_event_marks_what_is_personal() -> None:
