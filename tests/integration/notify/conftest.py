@@ -16,6 +16,8 @@ from runtime.database import lock_key
 from runtime.ids import new_id
 from runtime.service import Runtime
 from services.notify.projections.outbox import migrations
+from services.notify.sender import Baton, Sender
+from services.notify.settings import NotifySettings
 from tests.support.mail import SmtpServer
 from tests.support.runtime import connected_runtime
 
@@ -53,3 +55,15 @@ async def queued(db: asyncpg.Pool, data_key: str, recipient: str) -> object:
         recipient,
     )
     return message
+
+
+async def deliver_all(rt: Runtime, settings: NotifySettings, database_url: str) -> None:
+    """One sender sends every due message, its process present (holding ``HOLDER``)."""
+    sender = Sender(rt, settings, Baton(), HOLDER)
+    presence = await asyncpg.connect(database_url)  # this process's sign of life
+    await presence.execute("SELECT pg_advisory_lock($1)", HOLDER)
+    try:
+        while await sender.deliver_one():
+            pass
+    finally:
+        await presence.close()

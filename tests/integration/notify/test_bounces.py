@@ -22,9 +22,8 @@ from devstack.embedded import free_port
 from runtime.ids import new_id
 from runtime.service import Runtime
 from services.notify.bounce_mail import serve_bounces
-from services.notify.sender import Baton, Sender
 from services.notify.settings import NotifySettings
-from tests.integration.notify.conftest import HOLDER, queued
+from tests.integration.notify.conftest import deliver_all, queued
 from tests.support.mail import SmtpServer
 from tests.unit.services.notify.test_bounces import DELAYED_NOTICE, MESSAGE, POSTFIX_BOUNCE
 
@@ -42,17 +41,6 @@ async def settings(rt: Runtime, smtp: SmtpServer) -> AsyncIterator[NotifySetting
     yield config
     server.close()
     await server.wait_closed()
-
-
-async def deliver_all(rt: Runtime, settings: NotifySettings, database_url: str) -> None:
-    sender = Sender(rt, settings, Baton(), HOLDER)
-    presence = await asyncpg.connect(database_url)
-    await presence.execute("SELECT pg_advisory_lock($1)", HOLDER)
-    try:
-        while await sender.deliver_one():
-            pass
-    finally:
-        await presence.close()
 
 
 async def report(settings: NotifySettings, to: str, raw: bytes) -> None:

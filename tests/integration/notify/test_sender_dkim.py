@@ -42,18 +42,24 @@ def dns_of(key: rsa.RSAPrivateKey) -> object:
     return lookup
 
 
-async def test_a_mail_is_signed_for_the_sender_domain_and_verifies(
-    rt: Runtime, smtp: SmtpServer, database_url: str, tmp_path: Path
-) -> None:
+def signing_key(path: Path) -> rsa.RSAPrivateKey:
+    """A new RSA key for the test's sending domain, written to ``path`` as notify reads it."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    key_file = tmp_path / "dkim.pem"
-    key_file.write_bytes(
+    path.write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
     )
+    return key
+
+
+async def test_a_mail_is_signed_for_the_sender_domain_and_verifies(
+    rt: Runtime, smtp: SmtpServer, database_url: str, tmp_path: Path
+) -> None:
+    key_file = tmp_path / "dkim.pem"
+    key = signing_key(key_file)
     settings = NotifySettings(
         environment="test",
         smtp_port=smtp.port,

@@ -20,7 +20,7 @@ from runtime.service import Runtime
 from runtime.streams import key_bucket_stream
 from services.notify.sender import Baton, Sender
 from services.notify.settings import NotifySettings
-from tests.integration.notify.conftest import HOLDER, queued
+from tests.integration.notify.conftest import HOLDER, deliver_all, queued
 from tests.support.mail import SmtpServer
 
 
@@ -34,14 +34,7 @@ async def test_a_message_of_a_case_whose_key_is_destroyed_is_dropped_not_sent(
     keep = await queued(rt.pool, kept, "bleibt@example.org")
     drop = await queued(rt.pool, erased, "geloescht@example.org")
     await rt.keys.destroy(erased)  # archive's first step; its event is not here yet
-    sender = Sender(rt, settings, Baton(), HOLDER)
-    presence = await asyncpg.connect(database_url)  # this process's sign of life
-    await presence.execute("SELECT pg_advisory_lock($1)", HOLDER)
-    try:
-        while await sender.deliver_one():
-            pass
-    finally:
-        await presence.close()
+    await deliver_all(rt, settings, database_url)
 
     assert [m["To"] for m in smtp.mailbox.messages] == ["bleibt@example.org"]
     rows = {

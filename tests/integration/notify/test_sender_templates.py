@@ -20,8 +20,6 @@ from pathlib import Path
 import asyncpg
 import dkim
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from contracts.events.casework import DocumentRef
 from runtime.documents import seal_document
@@ -34,8 +32,8 @@ from services.notify.domain.samples import SAMPLES
 from services.notify.domain.templates import Letterhead, Payment
 from services.notify.sender import Baton, Sender
 from services.notify.settings import NotifySettings
-from tests.integration.notify.conftest import HOLDER
-from tests.integration.notify.test_sender_dkim import DOMAIN, SELECTOR, dns_of
+from tests.integration.notify.conftest import HOLDER, deliver_all
+from tests.integration.notify.test_sender_dkim import DOMAIN, SELECTOR, dns_of, signing_key
 from tests.support.mail import SmtpServer
 
 MEMBERS = Path(__file__).parents[3] / "deploy" / "members"
@@ -99,15 +97,8 @@ async def test_a_templated_mail_arrives_as_text_and_html_with_its_attachment_and
         message.html,
         [document.model_dump(mode="json")],
     )
-    signing = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key_file = tmp_path / "dkim.pem"
-    key_file.write_bytes(
-        signing.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    signing = signing_key(key_file)
     settings = NotifySettings(
         environment="test",
         smtp_port=smtp.port,
@@ -223,15 +214,8 @@ async def test_every_kind_arrives_signed_on_its_town_s_letterhead(
             message.body,
             message.html,
         )
-    signing = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key_file = tmp_path / "dkim.pem"
-    key_file.write_bytes(
-        signing.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    signing = signing_key(key_file)
     settings = NotifySettings(
         environment="test",
         smtp_port=smtp.port,
@@ -240,14 +224,7 @@ async def test_every_kind_arrives_signed_on_its_town_s_letterhead(
         dkim_key_file=key_file,
         members_dir=str(MEMBERS),
     )
-    sender = Sender(rt, settings, Baton(), HOLDER)
-    presence = await asyncpg.connect(database_url)
-    await presence.execute("SELECT pg_advisory_lock($1)", HOLDER)
-    try:
-        while await sender.deliver_one():
-            pass
-    finally:
-        await presence.close()
+    await deliver_all(rt, settings, database_url)
 
     arrived: dict[str, EmailMessage] = {}
     for raw in smtp.mailbox.raw:
