@@ -3,7 +3,7 @@ the file reads (check, addenda, access log), and both templates rendered and esc
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 from uuid import UUID
@@ -17,14 +17,13 @@ from runtime.desk.sealing import CookieSeal
 from runtime.desk.session import Cookies
 from services.archive.domain.addenda import addendum_text
 from services.archive.domain.inspection import (
-    Entry,
     FiledCase,
     Inspector,
     as_case_id,
     search_term,
     visible_to,
 )
-from services.archive.inspection import Access, Document, FileView
+from services.archive.inspection import Access, FileView
 from services.archive.pages import TEMPLATES, add_filters
 from services.archive.pages.wording import (
     checks,
@@ -32,6 +31,7 @@ from services.archive.pages.wording import (
     file_context,
     who_looked,
 )
+from tests.unit.services.archive.test_inspection_page import view as file_view
 
 CASE = UUID("0190f3c4-6b1a-7cc2-9a1e-5d0c2b7e4f10")
 OTHER = UUID("0190f3c4-6b1a-7cc2-9a1e-5d0c2b7e4f11")
@@ -169,30 +169,9 @@ def test_a_document_s_address_keeps_its_name_in_one_segment() -> None:
 
 
 def view(**changes: Any) -> FileView:
+    """The applicant page's test file, as the desk sees it: with its case number, its check
+    and a clerk's later look."""
     values: dict[str, Any] = {
-        "case_id": CASE,
-        "tenant": WURZEN,
-        "procedure": "gewerbeanmeldung",
-        "procedure_title": "Gewerbeanmeldung",
-        "file_reference": "32.10.01/2026/00017",
-        "filed_at": FILED,
-        "retain_until": date(2036, 12, 31),
-        "intact": True,
-        "erased": False,
-        "tracking_digest": None,
-        "entitled_towns": [WURZEN],
-        "entries": [Entry(FILED, "Antrag eingereicht"), Entry(FILED, HOSTILE)],
-        "documents": [
-            Document(
-                filename="Bescheid März.pdf",
-                kind="Bescheid",
-                object_name=f"{CASE}/Bescheid März.pdf",
-                content_type="application/pdf",
-                size=48_000,
-                sha256="0" * 64,
-                issued_at=FILED,
-            )
-        ],
         "accesses": [
             Access("applicant", None, "file", FILED),
             Access(
@@ -205,7 +184,7 @@ def view(**changes: Any) -> FileView:
         "case_number": "WUR-2026-000017",
         "verification": REPORT,
     }
-    return FileView(**{**values, **changes})
+    return file_view(**{**values, **changes})
 
 
 class Page(HTMLParser):
