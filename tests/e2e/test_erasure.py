@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Sequence
 from uuid import UUID
 
 import httpx
@@ -97,13 +98,7 @@ async def test_after_erasure_no_personal_datum_can_be_read_anywhere(
         casework_before = await database_text(suite.database_urls["casework"])
         assert "Quirinus-Zwetschgenbaum" in casework_before
 
-        async with httpx.AsyncClient(base_url=suite.url("archive")) as archive:
-            response = await archive.post(
-                "/api/v1/erasures",
-                json={"case_id": str(case_id), "reason": "Test der Löschung"},
-                headers={"Authorization": f"Bearer {operator_token}"},
-            )
-            assert response.status_code == 202, response.text
+        await request_erasure(suite, case_id, operator_token)
 
         async def everyone_saw_it() -> bool:
             status = (await client.get(accepted["status_url"])).json()
@@ -124,12 +119,10 @@ async def test_after_erasure_no_personal_datum_can_be_read_anywhere(
     assert after
     assert all(value is None for value in after)
 
+    await assert_in_no_stream_and_no_database(suite, nats_url, ns, PERSONAL_DATA)
     nc = await nats.connect(nats_url)
     try:
         js = nc.jetstream()
-        raw = b"".join(msg.data for msg in await all_messages(js, ns))
-        for datum in PERSONAL_DATA:
-            assert datum.encode() not in raw
         # No key left in the bucket, no attachment, letter or fee notice left in the object store.
         key_messages = [
             msg
@@ -139,20 +132,9 @@ async def test_after_erasure_no_personal_datum_can_be_read_anywhere(
         assert [msg.data for msg in key_messages] == [b""]  # only the tombstone is left
         objects = await stream_messages(js, f"OBJ_{ns.attachment_bucket()}")
         assert not any(ATTACHMENT_MARKER in msg.data for msg in objects)
-        store = await js.object_store(ns.attachment_bucket())
-        try:
-            listed = await store.list(ignore_deletes=True)
-        except NotFoundError:  # nats-py's answer for an empty store
-            listed = []
-        assert [info.name for info in listed if str(case_id) in (info.name or "")] == []
     finally:
         await nc.close()
-
-    # No service database holds any of it.
-    for name in SERVICES:
-        text = await database_text(suite.database_urls[name])
-        for datum in PERSONAL_DATA:
-            assert datum not in text, f"{datum!r} still in {name}'s database"
+    assert await stored_objects(nats_url, ns, case_id) == []
 
 
 @pytest.mark.timeout(180)
@@ -180,13 +162,7 @@ async def test_after_erasure_no_datum_of_a_business_s_xrechnung_can_be_read_anyw
         assert any(buyer[0] in str(value) for value in before)
         assert await stored_objects(nats_url, ns, case_id) != []
 
-        async with httpx.AsyncClient(base_url=suite.url("archive")) as archive:
-            response = await archive.post(
-                "/api/v1/erasures",
-                json={"case_id": str(case_id), "reason": "Test der Löschung"},
-                headers={"Authorization": f"Bearer {operator_token}"},
-            )
-            assert response.status_code == 202, response.text
+        await request_erasure(suite, case_id, operator_token)
 
         async def erased_and_gone() -> bool:
             status = (await client.get(answer.json()["status_url"])).json()
@@ -196,17 +172,35 @@ async def test_after_erasure_no_datum_of_a_business_s_xrechnung_can_be_read_anyw
         await wait_until(erased_and_gone, timeout=60)
 
     assert all(value is None for value in await personal_values(nats_url, ns, case_id))
+    await assert_in_no_stream_and_no_database(suite, nats_url, ns, buyer)
+
+
+async def assert_in_no_stream_and_no_database(
+    suite: Suite, nats_url: str, ns: Namespace, data: Sequence[str]
+) -> None:
+    """None of ``data`` is in any stream's stored bytes or in any service's database."""
     nc = await nats.connect(nats_url)
     try:
         raw = b"".join(msg.data for msg in await all_messages(nc.jetstream(), ns))
     finally:
         await nc.close()
-    for datum in buyer:
+    for datum in data:
         assert datum.encode() not in raw
     for name in SERVICES:
         text = await database_text(suite.database_urls[name])
-        for datum in buyer:
+        for datum in data:
             assert datum not in text, f"{datum!r} still in {name}'s database"
+
+
+async def request_erasure(suite: Suite, case_id: UUID, operator_token: str) -> None:
+    """An operator asks archive to erase the case's personal data (accepted: 202)."""
+    async with httpx.AsyncClient(base_url=suite.url("archive")) as archive:
+        response = await archive.post(
+            "/api/v1/erasures",
+            json={"case_id": str(case_id), "reason": "Test der Löschung"},
+            headers={"Authorization": f"Bearer {operator_token}"},
+        )
+    assert response.status_code == 202, response.text
 
 
 async def stored_objects(nats_url: str, ns: Namespace, case_id: UUID) -> list[str]:
