@@ -37,7 +37,13 @@ from tests.support.desk import (
     clerk_token,
     desk_client,
 )
-from tests.support.desk_pages import clerk_identity, focused, sign_in_with_cookie, tab_to
+from tests.support.desk_pages import (
+    clerk_identity,
+    focused,
+    sign_in_by_keyboard,
+    sign_in_with_cookie,
+    tab_to,
+)
 from tests.support.issuer import DevIssuer
 from tests.support.mail import SmtpServer
 from tests.support.suite import Suite
@@ -79,15 +85,6 @@ async def apply(suite: Suite, procedure: str, body: dict[str, Any]) -> dict[str,
     assert answer.status_code == 201, answer.text
     accepted: dict[str, Any] = answer.json()
     return accepted
-
-
-async def sign_in_by_keyboard(page: Page, username: str) -> None:
-    """At the issuer's login form: user name, Tab, password (the user name), Enter."""
-    await tab_to(page, element_id="username", limit=15)
-    await page.keyboard.type(username)
-    await page.keyboard.press("Tab")
-    await page.keyboard.type(username)
-    await page.keyboard.press("Enter")
 
 
 async def press_and_load(page: Page, key: str) -> int:

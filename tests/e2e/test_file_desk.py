@@ -27,9 +27,10 @@ from runtime.desk.session import SESSION_COOKIE
 from services.archive.aggregates import inspection_ref
 from services.archive.domain.inspection import token_digest
 from tests.conftest import DatabaseFactory
+from tests.e2e.conftest import StartAlone
 from tests.support.browser import CHROMIUM, axe_source, serious_violations
 from tests.support.desk import THALLWITZ, WURZEN
-from tests.support.desk_pages import clerk_identity, sealed_session, tab_to
+from tests.support.desk_pages import clerk_identity, sealed_session, sign_in_by_keyboard, tab_to
 from tests.support.filed_cases import file_a_case
 from tests.support.issuer import DevIssuer
 from tests.support.polling import get_once_there
@@ -48,27 +49,9 @@ LETTER = b"%PDF-1.7\n% Bescheid ueber die Gewerbeanmeldung\n"
 
 
 @pytest.fixture
-async def archive(
-    nats_url: str,
-    namespace: str,
-    new_database: DatabaseFactory,
-    issuer: DevIssuer,
-    tmp_path: Path,
-) -> AsyncIterator[Suite]:
+async def archive(start_alone: StartAlone) -> Suite:
     """archive alone (the desk needs nothing else: the case's events are written directly)."""
-    suite = Suite(
-        nats_url=nats_url,
-        database_urls={"archive": await new_database()},
-        smtp_port=1,
-        workdir=tmp_path,
-        namespace=namespace,
-        issuer_url=issuer.url,
-    )
-    try:
-        suite.start(("archive",))
-        yield suite
-    finally:
-        suite.stop()
+    return await start_alone("archive")
 
 
 @pytest.fixture
@@ -135,11 +118,7 @@ async def test_a_clerk_finds_opens_and_downloads_a_file_and_the_applicant_sees_i
     page = await context.new_page()
     await page.goto(f"{desk}/desk/")
     assert page.url.startswith(f"{issuer.url}/authorize?")
-    await tab_to(page, element_id="username", limit=15)
-    await page.keyboard.type(CLERK)
-    await page.keyboard.press("Tab")
-    await page.keyboard.type(CLERK)
-    await page.keyboard.press("Enter")
+    await sign_in_by_keyboard(page, CLERK)
     await page.wait_for_url(f"{desk}/desk/akten")
     assert await page.get_attribute("html", "lang") == "de"
     assert await page.locator("h1").inner_text() == "E-Akte"

@@ -36,7 +36,7 @@ from runtime.desk.session import SESSION_COOKIE
 from services.billing.einvoices.artefacts import BESIDE_THE_REPOSITORY
 from tests.support.browser import CHROMIUM, axe_source, serious_violations
 from tests.support.desk import AUGUSTUSBURG, THALLWITZ, WURZEN, clerk_token
-from tests.support.desk_pages import clerk_identity, sealed_session, tab_to
+from tests.support.desk_pages import clerk_identity, sealed_session, sign_in_by_keyboard, tab_to
 from tests.support.issuer import DevIssuer
 from tests.support.suite import Suite
 
@@ -177,11 +177,7 @@ async def test_a_service_centre_clerk_reads_a_delegated_invoice(
     page = await context.new_page()
     await page.goto(f"{desk}/desk/rechnungen")
     assert page.url.startswith(f"{issuer.url}/authorize?")
-    await tab_to(page, element_id="username", limit=15)
-    await page.keyboard.type(CLERK)
-    await page.keyboard.press("Tab")
-    await page.keyboard.type(CLERK)
-    await page.keyboard.press("Enter")
+    await sign_in_by_keyboard(page, CLERK)
     await page.wait_for_url(f"{desk}/desk/rechnungen")
     assert await page.locator("h1").inner_text() == "Eingangsrechnungen"
     assert await page.locator("nav.bereiche a[aria-current]").inner_text() == "Rechnungen"

@@ -107,3 +107,12 @@ async def tab_to(
             return now
         await page.keyboard.press("Tab")
     raise AssertionError(f"{element_id or text} not reached by Tab")
+
+
+async def sign_in_by_keyboard(page: Page, username: str) -> None:
+    """At the issuer's login form: user name, Tab, password (the user name), Enter."""
+    await tab_to(page, element_id="username", limit=15)
+    await page.keyboard.type(username)
+    await page.keyboard.press("Tab")
+    await page.keyboard.type(username)
+    await page.keyboard.press("Enter")
