@@ -107,11 +107,7 @@ async def file_view(runtime: Runtime, case_id: UUID) -> FileView | None:
         intact=bool(report and report["valid"]),
         erased=row["erased"],
         tracking_digest=row["tracking_digest"],
-        entitled_towns=inspection.entitled_towns(
-            row["competent_town"] or row["tenant"],
-            row["processing_towns"] or [],
-            row["deciding_towns"] or [],
-        ),
+        entitled_towns=_entitled(row),
         entries=await _entries(runtime, case_id, row["parts"]),
         documents=[] if row["erased"] else await _documents(runtime, case_id),
         accesses=await _accesses(runtime, case_id),
@@ -141,16 +137,19 @@ async def find_files(runtime: Runtime, term: str) -> list[inspection.FiledCase]:
             case_number=row["case_number"],
             procedure=row["procedure"] or "",
             filed_at=row["filed_at"],
-            entitled_towns=tuple(
-                inspection.entitled_towns(
-                    row["competent_town"] or row["tenant"],
-                    row["processing_towns"] or [],
-                    row["deciding_towns"] or [],
-                )
-            ),
+            entitled_towns=tuple(_entitled(row)),
         )
         for row in rows
     ]
+
+
+def _entitled(row: Any) -> list[str]:
+    """The towns whose clerks may read a file, from its row of ``files`` and ``inspectable``."""
+    return inspection.entitled_towns(
+        row["competent_town"] or row["tenant"],
+        row["processing_towns"] or [],
+        row["deciding_towns"] or [],
+    )
 
 
 async def _entries(runtime: Runtime, case_id: UUID, parts: list[Any]) -> list[inspection.Entry]:
