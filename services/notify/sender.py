@@ -26,12 +26,10 @@ so mail clients show it once.
 from __future__ import annotations
 
 import asyncio
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 from uuid import UUID
 
@@ -50,16 +48,17 @@ from runtime.failures import INFRASTRUCTURE_ERRORS
 from runtime.ids import derived_id, new_id
 from runtime.service import Runtime
 from runtime.telemetry import consuming_span
-from services.notify.attachments import Attachment, open_attachments
-from services.notify.dkim_signing import needs_smtputf8, signed
-from services.notify.domain import rendering
+from runtime.worker import Job
+from services.notify.attachments import open_attachments
+from services.notify.composing import COMPOSE, Outgoing, Request, outgoing
 from services.notify.domain.bounces import verp_address
-from services.notify.domain.delivery import next_attempt
-from services.notify.domain.rendering import COAT_OF_ARMS_CID
+from services.notify.domain.delivery import DEFERRABLE, PROMPT, next_attempt
 from services.notify.projections.outbox import CHANNEL
 from services.notify.settings import NotifySettings
 
 log = structlog.get_logger(__name__)
+
+COMPOSE_JOB: Job[Request, Outgoing] = Job(COMPOSE)
 
 CLAIM = """
 WITH present AS (
@@ -72,6 +71,7 @@ due AS (
            OR o.lease_until < now()
            OR (o.leased_at > pg_postmaster_start_time()
                AND pg_try_advisory_xact_lock(o.lease_holder)))
+      AND o.priority <= $4
     ORDER BY o.priority, o.next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
 UPDATE rm_outbox.outbox m SET lease_token = $1, lease_holder = $2,
     leased_at = clock_timestamp(), lease_until = now() + make_interval(secs => $3)
@@ -127,62 +127,6 @@ def message_ref(tenant: str, message_id: object) -> AggregateRef:
     return AggregateRef(Service.NOTIFY, tenant, "message", str(message_id))
 
 
-def compose(
-    row: Any, settings: NotifySettings, attachments: Sequence[Attachment] = ()
-) -> EmailMessage:
-    """The e-mail for an outbox row, from the (competent) town's own address."""
-    mail = EmailMessage()
-    profile = row["profile"] or {}
-    town = profile.get("official_name", "RathausCloud")
-    mail["From"] = formataddr((town, f"noreply@{settings.sender_domain}"))
-    if profile.get("email"):
-        mail["Reply-To"] = profile["email"]
-    mail["To"] = row["recipient"]
-    mail["Subject"] = row["subject"]
-    mail["Date"] = format_datetime(datetime.now(UTC))
-    mail["Message-ID"] = f"<{row['message_id']}@{settings.sender_domain}>"
-    mail["Auto-Submitted"] = "auto-generated"
-    mail.set_content(row["body"])
-    if row.get("html"):  # text and HTML as alternatives; the attachments beside them
-        add_html(mail, row, settings)
-    for attachment in attachments:
-        maintype, _, subtype = attachment.content_type.partition("/")
-        mail.add_attachment(
-            attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
-        )
-    return mail
-
-
-def add_html(mail: EmailMessage, row: Any, settings: NotifySettings) -> None:
-    """The HTML part, with the town's coat of arms inline where the letterhead shows it."""
-    mail.add_alternative(row["html"], subtype="html")
-    town = row.get("letterhead_town") or row.get("tenant") or ""
-    if f"cid:{COAT_OF_ARMS_CID}" not in row["html"]:
-        return
-    arms, image = None, None
-    try:
-        arms = coats_of_arms(settings.members_dir).get(town)
-        image = arms.path.read_bytes() if arms is not None else None
-    except (OSError, ValueError) as exc:  # the folder changed since the start
-        log.warning("coat of arms unreadable", town=town, error=describe_error(exc))
-    if arms is None or image is None:
-        return  # shown as its alternative text
-    maintype, _, subtype = arms.content_type.partition("/")
-    *_, html = mail.iter_parts()  # text, then HTML
-    html.add_related(
-        image,
-        maintype=maintype,
-        subtype=subtype,
-        cid=f"<{COAT_OF_ARMS_CID}>",
-        disposition="inline",
-        filename=arms.path.name,
-    )
-
-
-coats_of_arms = functools.cache(rendering.coats_of_arms)
-"""The member files' coats of arms, read once (a change of the files needs a restart)."""
-
-
 def envelope_sender(message_id: UUID, settings: NotifySettings) -> str:
     """The MAIL FROM of a message: its VERP address, so that a delivery status notification
     comes back naming it (``domain.bounces``); empty without VERP (the From address)."""
@@ -218,11 +162,17 @@ class Sender:
     """One SMTP connection delivering outbox messages."""
 
     def __init__(
-        self, runtime: Runtime, settings: NotifySettings, baton: Baton, holder: int
+        self,
+        runtime: Runtime,
+        settings: NotifySettings,
+        baton: Baton,
+        holder: int,
+        slots: WorkerSlots | None = None,
     ) -> None:
         self._runtime = runtime
         self._settings = settings
         self._baton = baton
+        self._slots = slots or WorkerSlots(1)
         self._wake = asyncio.Event()
         self._holder = holder
         self._smtp: aiosmtplib.SMTP | None = None
@@ -254,21 +204,24 @@ class Sender:
 
     async def deliver_one(self) -> bool:
         """Claim and deliver one due message; returns whether there was one."""
-        row, token = await self._claim()
-        if row is None:
-            return False
-        self._baton.wake_one()  # there may be more: let an idle sender look, while this sends
+        slot = self._slots.take()  # without one, this sender takes only a citizen's receipt
         try:
-            if row["data_key"] and await self._runtime.keys.erased(row["data_key"]):
-                await self._settle(row, token, erased=True)
-                log.info("message dropped: its case was erased", message_id=str(row["message_id"]))
-                return True
-        except RETRY_LATER as exc:
-            # Unknown whether the case was erased: nothing goes out until it is known, and the
-            # outage costs no attempt (it is no failure of this message).
-            await self._settle(row, token, erased=False)
-            log.info("message waits for the key bucket", error=describe_error(exc))
+            row, token = await self._claim(slot)
+            if row is None:
+                return False
+            self._baton.wake_one()  # there may be more: let an idle sender look, while this sends
+            in_worker = slot and row["priority"] != PROMPT
+            if slot and not in_worker:
+                slot = self._slots.give()
+            await self._deliver(row, token, in_worker=in_worker)
             return True
+        finally:
+            if slot:
+                self._slots.give()
+
+    async def _deliver(self, row: Any, token: UUID, *, in_worker: bool) -> None:
+        if await self._dropped_or_postponed(row, token):
+            return
         attempts = row["attempts"] + 1
         carrier = {"traceparent": row["traceparent"]} if row["traceparent"] else None
         with (
@@ -280,27 +233,67 @@ class Sender:
             error: Exception | None = None
             permanent = False
             try:
-                mail = compose(row, self._settings, await open_attachments(self._runtime, row))
+                wire = await self._put_together(row, in_worker=in_worker)
             except RETRY_LATER as exc:
                 error = exc  # the object store is away (or not yet there): try again later
+            except (aiosmtplib.SMTPException, OSError, TimeoutError, BrokenProcessPool) as exc:
+                error = exc  # the relay is away, or the worker died twice: try again later
             except Exception as exc:
                 # E.g. an address the email package cannot parse, or an attachment that does
                 # not open. A message that cannot be put together will not improve: fail it
                 # for good rather than let it stop every sender, again and again.
                 error, permanent = exc, True
             else:
+                # Put together in the worker, perhaps a while ago: the last look at the key
+                # must come right before the mail goes out.
+                if in_worker and await self._dropped_or_postponed(row, token):
+                    return
                 try:
-                    await self._send(mail, envelope_sender(row["message_id"], self._settings))
+                    await self._send(wire)
                 except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
                     error = exc
             await self._record(row, token, attempts, error, permanent)
-        return True
 
-    async def _claim(self) -> tuple[Any, UUID]:
-        """The next due message, leased to this sender (committed before sending)."""
+    async def _dropped_or_postponed(self, row: Any, token: UUID) -> bool:
+        """Whether the message's case was erased (it is dropped) or NATS cannot say (it waits
+        a little, without an attempt): nothing goes out until it is known."""
+        try:
+            if row["data_key"] and await self._runtime.keys.erased(row["data_key"]):
+                await self._settle(row, token, erased=True)
+                log.info("message dropped: its case was erased", message_id=str(row["message_id"]))
+                return True
+        except RETRY_LATER as exc:
+            # The outage costs no attempt (it is no failure of this message).
+            await self._settle(row, token, erased=False)
+            log.info("message waits for the key bucket", error=describe_error(exc))
+            return True
+        return False
+
+    async def _put_together(self, row: Any, *, in_worker: bool) -> Outgoing:
+        """The message's bytes: a receipt here, anything else in the worker process."""
+        smtp = await self._relay()  # first: whether the relay takes 8-bit bodies
+        request = Request(
+            dict(row),
+            self._settings,
+            tuple(await open_attachments(self._runtime, row)),
+            envelope_sender(row["message_id"], self._settings),
+            self._dkim,
+            smtp.supports_extension("8bitmime"),
+        )
+        if in_worker:
+            return await self._runtime.worker(COMPOSE_JOB, request)
+        return outgoing(request)
+
+    async def _claim(self, any_priority: bool = True) -> tuple[Any, UUID]:
+        """The next due message, leased to this sender (committed before sending): any, or
+        only a citizen's receipt."""
         token = new_id()
         row = await self._runtime.pool.fetchrow(
-            CLAIM, token, self._holder, self._settings.lease_seconds
+            CLAIM,
+            token,
+            self._holder,
+            self._settings.lease_seconds,
+            DEFERRABLE if any_priority else PROMPT,
         )
         return row, token
 
@@ -348,7 +341,8 @@ class Sender:
                     POSTPONE, row["message_id"], token, self._settings.key_check_retry_seconds
                 )
 
-    async def _send(self, mail: EmailMessage, sender: str) -> None:
+    async def _relay(self) -> aiosmtplib.SMTP:
+        """This sender's SMTP connection, opened and greeted if it is not."""
         settings = self._settings
         if self._smtp is None or not self._smtp.is_connected:
             self._smtp = aiosmtplib.SMTP(
@@ -361,17 +355,26 @@ class Sender:
                 if settings.smtp_password
                 else None,
             )
-            await self._smtp.connect()
+        smtp = self._smtp
         try:
-            if self._dkim is None:
-                await self._smtp.send_message(mail, sender=sender or None)
-            else:  # the bytes that were signed are the bytes that go out
-                await self._smtp.sendmail(
-                    sender or parseaddr(str(mail["From"]))[1],
-                    [str(mail["To"])],
-                    signed(mail, self._dkim),
-                    mail_options=["SMTPUTF8"] if needs_smtputf8(mail) else [],
-                )
+            if not smtp.is_connected:
+                await smtp.connect()
+            if smtp.is_ehlo_or_helo_needed:
+                try:
+                    await smtp.ehlo()
+                except aiosmtplib.SMTPHeloError:
+                    await smtp.helo()
+        except (aiosmtplib.SMTPServerDisconnected, OSError):
+            self._smtp = None
+            raise
+        return smtp
+
+    async def _send(self, wire: Outgoing) -> None:
+        smtp = await self._relay()
+        if "SMTPUTF8" in wire.options and not smtp.supports_extension("smtputf8"):
+            raise aiosmtplib.SMTPNotSupported("an address needs SMTPUTF8; the relay lacks it")
+        try:
+            await smtp.sendmail(wire.sender, wire.recipients, wire.data, mail_options=wire.options)
         except (aiosmtplib.SMTPServerDisconnected, OSError):
             self._smtp = None
             raise
@@ -524,6 +527,30 @@ class Presence:
         self._wake()  # anything recorded while we were away
 
 
+class WorkerSlots:
+    """How many senders may have a message put together in the worker at once: all but one.
+
+    The worker yields to everything else, so under load a message may wait there a while; the
+    sender left over takes only a citizen's receipt, which it puts together itself, and a
+    receipt never waits behind the decisions and forwardings in the worker.
+    """
+
+    def __init__(self, senders: int) -> None:
+        self._free = max(1, senders - 1)
+
+    def take(self) -> bool:
+        """A slot, if one is free."""
+        if self._free == 0:
+            return False
+        self._free -= 1
+        return True
+
+    def give(self) -> bool:
+        """Give a slot back (returns False: the sender holds none now)."""
+        self._free += 1
+        return False
+
+
 class Baton:
     """Wakes one idle sender at a time.
 
@@ -554,9 +581,12 @@ async def run_senders(runtime: Runtime) -> None:
     """Background job: the senders, woken by the outbox's NOTIFY, one at a time."""
     settings = runtime.settings
     assert isinstance(settings, NotifySettings)
-    baton = Baton()
+    baton, slots = Baton(), WorkerSlots(settings.senders)
     presence = Presence(settings.database_url, baton.wake_one)
     await asyncio.gather(
         presence.keep(),
-        *(Sender(runtime, settings, baton, presence.holder).run() for _ in range(settings.senders)),
+        *(
+            Sender(runtime, settings, baton, presence.holder, slots).run()
+            for _ in range(settings.senders)
+        ),
     )

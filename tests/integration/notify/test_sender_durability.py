@@ -24,6 +24,7 @@ from devstack.embedded import EmbeddedPostgres, free_port
 from runtime.database import create_pool, lock_key
 from runtime.ids import new_id
 from runtime.schema import RUNTIME_MIGRATIONS, migrate_database, read_migrations
+from services.notify.domain.delivery import DEFERRABLE
 from services.notify.projections.outbox import migrations
 from services.notify.sender import CLAIM, Baton, Sender
 from services.notify.settings import NotifySettings
@@ -101,8 +102,8 @@ async def test_a_lease_and_a_delivery_outlive_a_database_crash(tmp_path: Path) -
                 "SELECT lease_token FROM rm_outbox.outbox WHERE message_id = $1", message
             )
             assert leased == token
-            assert await db.fetchrow(CLAIM, new_id(), OTHER, 60) is None
-            assert await db.fetchrow(CLAIM, new_id(), ONE, 60) is None
+            assert await db.fetchrow(CLAIM, new_id(), OTHER, 60, DEFERRABLE) is None
+            assert await db.fetchrow(CLAIM, new_id(), ONE, 60, DEFERRABLE) is None
 
             # The outcome, recorded once the database is back, survives the next crash too.
             runtime.pool = await create_pool(server.url)

@@ -14,7 +14,7 @@ import pytest
 
 from runtime.database import lock_key
 from runtime.ids import new_id
-from services.notify.domain.delivery import priority
+from services.notify.domain.delivery import DEFERRABLE, priority
 from services.notify.projections.outbox import migrations
 from services.notify.sender import CLAIM
 
@@ -43,7 +43,7 @@ async def present(database_url: str, holder: int) -> asyncpg.Connection:
 
 
 async def claim(db: asyncpg.Connection, holder: int) -> object:
-    row = await db.fetchrow(CLAIM, new_id(), holder, 60)
+    row = await db.fetchrow(CLAIM, new_id(), holder, 60, DEFERRABLE)
     return None if row is None else row["message_id"]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from services.notify.attachments import Attachment
 from services.notify.domain import templates
 from services.notify.domain.templates import Letterhead
-from services.notify.sender import compose
+from services.notify.composing import compose
 from services.notify.settings import NotifySettings
 
 WURZEN = Letterhead(

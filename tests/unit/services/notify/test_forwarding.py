@@ -21,7 +21,7 @@ from services.notify.domain.forwarding import (
 )
 from services.notify.domain.templates import Letterhead
 from services.notify.forwarding import EmailForwarder, Forwarding
-from services.notify.sender import compose
+from services.notify.composing import compose
 from services.notify.settings import NotifySettings
 
 MEMBERS = Path(__file__).parents[4] / "deploy" / "members"
