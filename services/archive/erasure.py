@@ -21,6 +21,7 @@ import structlog
 from nats.js.errors import NotFoundError
 
 from contracts.events.archive import PersonalDataErased
+from contracts.events.einvoices import data_key_of
 from runtime.datakeys import ErasureLog
 from runtime.eventstore import Cause
 from runtime.ids import derived_id, new_id
@@ -36,13 +37,22 @@ class CaseUnknown(LookupError):
 
 
 async def erase_case(runtime: Runtime, case_id: UUID, reason: str, actor: str) -> bool:
-    """Erase a case's personal data; returns False if it had been erased before."""
-    tenant = await runtime.pool.fetchval(
-        "SELECT tenant FROM rm_case_records.case_status WHERE case_id = $1", case_id
+    """Erase a case's personal data; returns False if it had been erased before.
+
+    An incoming invoice's file is a case of its own: its data and documents are sealed with the
+    invoice's key (``einvoice.<id>``), not with a key named by the id alone.
+    """
+    status = await runtime.pool.fetchrow(
+        "SELECT s.tenant, i.invoice_id IS NOT NULL AS invoice"
+        " FROM rm_case_records.case_status s"
+        " LEFT JOIN rm_case_records.invoice_status i ON i.invoice_id = s.case_id"
+        " WHERE s.case_id = $1",
+        case_id,
     )
-    if tenant is None:
+    if status is None:
         raise CaseUnknown(str(case_id))
-    key_id = str(case_id)
+    tenant = status["tenant"]
+    key_id = data_key_of(case_id) if status["invoice"] else str(case_id)
     await runtime.keys.destroy(key_id)
     removed = await _delete_attachments(runtime, key_id)
     events = await runtime.store.decide_and_append(

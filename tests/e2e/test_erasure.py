@@ -7,23 +7,28 @@ import base64
 from collections.abc import Sequence
 from uuid import UUID
 
+import asyncpg
 import httpx
 import nats
 import pytest
 from nats.aio.client import Client as NatsClient
 from nats.js.errors import NotFoundError
 
+from contracts.events.einvoices import data_key_of
 from contracts.events.intake import ApplicationSubmitted
-from contracts.naming import Namespace
+from contracts.naming import Namespace, Service
 from runtime.codec import EventCodec
 from runtime.datakeys import DataKeyStore
 from runtime.settings import DEV_KEK
 from runtime.streams import key_bucket_stream
+from tests.conftest import DatabaseFactory
 from tests.e2e.test_case_letters import wait_for_mail
 from tests.e2e.test_fee_notices import E_INVOICE, INVOICE_INBOX, offer_form_version_3
 from tests.support.applications import WURZEN, gewerbeanmeldung, upload
+from tests.support.filed_cases import an_incoming_invoice
 from tests.support.inspection import all_messages, database_text, stream_messages
 from tests.support.mail import SmtpServer
+from tests.support.runtime import connected_runtime
 from tests.support.suite import SERVICES, Suite
 from tests.unit.contracts.test_gewerbeanmeldung_v2 import v2
 
@@ -173,6 +178,62 @@ async def test_after_erasure_no_datum_of_a_business_s_xrechnung_can_be_read_anyw
 
     assert all(value is None for value in await personal_values(nats_url, ns, case_id))
     await assert_in_no_stream_and_no_database(suite, nats_url, ns, buyer)
+
+
+@pytest.mark.timeout(180)
+async def test_after_erasure_no_datum_of_an_incoming_invoice_can_be_read_anywhere(
+    suite: Suite,
+    nats_url: str,
+    namespace: str,
+    new_database: DatabaseFactory,
+    operator_token: str,
+) -> None:
+    """An incoming invoice's file is erased (as its disposal does) with the invoice's own key:
+    its original and report leave the object store, and billing forgets the account to pay."""
+    ns = Namespace(namespace)
+    supplier = ("DE02120300000000202051", "inhaber@malerbetrieb-quast.example")
+    billing = await connected_runtime(Service.BILLING, nats_url, namespace, await new_database())
+    try:
+        invoice_id = await an_incoming_invoice(billing, iban=supplier[0], contact_email=supplier[1])
+    finally:
+        await billing.stop()
+    archive = await asyncpg.connect(suite.database_urls["archive"])
+    try:
+
+        async def filed_and_listed() -> bool:
+            filed = await archive.fetchval(
+                "SELECT filed FROM rm_case_records.case_status WHERE case_id = $1", invoice_id
+            )
+            return bool(filed) and supplier[0] in await database_text(
+                suite.database_urls["billing"]
+            )
+
+        await wait_until(filed_and_listed)
+    finally:
+        await archive.close()
+    assert len(await stored_objects(nats_url, ns, invoice_id)) == 2
+
+    await request_erasure(suite, invoice_id, operator_token)
+
+    async def erased_and_gone() -> bool:
+        billing_text = await database_text(suite.database_urls["billing"])
+        return supplier[0] not in billing_text and not await stored_objects(
+            nats_url, ns, invoice_id
+        )
+
+    await wait_until(erased_and_gone, timeout=60)
+    await assert_in_no_stream_and_no_database(suite, nats_url, ns, supplier)
+    nc = await nats.connect(nats_url)
+    try:
+        key_messages = [
+            msg
+            for msg in await stream_messages(nc.jetstream(), key_bucket_stream(ns))
+            if msg.subject.endswith(data_key_of(invoice_id))
+        ]
+        assert key_messages
+        assert key_messages[-1].data == b""  # the invoice's key: destroyed
+    finally:
+        await nc.close()
 
 
 async def assert_in_no_stream_and_no_database(

@@ -17,8 +17,9 @@ from __future__ import annotations
 import asyncpg
 
 from contracts.base import DomainEvent
+from contracts.events.archive import PersonalDataErased
 from contracts.events.casework import DelegationAgreed
-from contracts.events.einvoices import IncomingInvoiceReceived
+from contracts.events.einvoices import IncomingInvoiceReceived, data_key_of
 from contracts.naming import Service
 from runtime.codec import Envelope
 from runtime.projection import Projection
@@ -79,6 +80,16 @@ async def apply(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> No
     event = envelope.event
     if isinstance(event, IncomingInvoiceReceived):
         await _received(conn, event)
+    elif (
+        isinstance(event, PersonalDataErased)
+        and event.case_id is not None
+        and event.data_key == data_key_of(event.case_id)
+    ):
+        # The invoice's file was destroyed (or erased): the account, opened with its key when
+        # the invoice came in, goes too.
+        await conn.execute(
+            "UPDATE invoices SET iban = NULL, bic = NULL WHERE invoice_id = $1", event.case_id
+        )
     elif isinstance(event, DelegationAgreed) and event.procedure == PROCEDURE:
         await conn.execute(
             "INSERT INTO delegations VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
@@ -135,8 +146,14 @@ async def _received(conn: asyncpg.Connection, event: IncomingInvoiceReceived) ->
 PROJECTION = Projection(
     name="incoming-invoices",
     owner=Service.BILLING,
-    sources=(Service.BILLING, Service.CASEWORK),
-    event_types=frozenset({IncomingInvoiceReceived.type_name, DelegationAgreed.type_name}),
+    sources=(Service.BILLING, Service.CASEWORK, Service.ARCHIVE),
+    event_types=frozenset(
+        {
+            IncomingInvoiceReceived.type_name,
+            DelegationAgreed.type_name,
+            PersonalDataErased.type_name,
+        }
+    ),
     handle=apply,
     migrations=(DDL,),
 )
