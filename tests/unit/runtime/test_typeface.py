@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+
 import pytest
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 
 from runtime.typeface import FONT, FONT_FILES, add_fonts, font_path, lines_of, original_path
 
@@ -50,3 +54,32 @@ def test_a_word_longer_than_the_line_is_broken_where_it_must_and_breaks_are_kept
     assert "".join(lines[1:]) == "Donaudampfschifffahrtsgesellschaftskapitänsmütze"
     assert len(lines) > 2
     assert all(pdf.get_string_width(line) <= 30.0 for line in lines)
+
+
+def a_notice(fonts: Callable[[FPDF], None], text: str = LEGAL) -> bytes:
+    """Two pages in both styles, with letters outside Latin-1 and one the font lacks."""
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_creation_date(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    fonts(pdf)
+    for page in range(2):
+        pdf.add_page()
+        pdf.set_font(FONT, "B", 12)
+        pdf.cell(text=f"Gebührenbescheid – Seite {page + 1}", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "", 10.5)
+        pdf.multi_cell(0, 5, text + " ✓")
+    return bytes(pdf.output())
+
+
+def fonts_as_fpdf2_adds_them(pdf: FPDF) -> None:
+    for style in FONT_FILES:
+        pdf.add_font(FONT, style, str(font_path(style)))
+    for font in pdf.fonts.values():
+        if isinstance(font, TTFFont):
+            font.ttfont.recalcBBoxes = False
+
+
+def test_the_prepared_typeface_makes_the_pdf_fpdf2_s_add_font_makes() -> None:
+    expected = a_notice(fonts_as_fpdf2_adds_them)
+    assert a_notice(add_fonts) == expected
+    a_notice(add_fonts, "Zeichen, die der Bescheid nicht hat: ЖЩЮ ŒŸ Ħħ")
+    assert a_notice(add_fonts) == expected  # nothing of another document stays behind
