@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from opentelemetry import propagate
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from runtime.telemetry import REDACTED, SanitizingExporter, sanitized_value
+from runtime.telemetry import REDACTED, SanitizingExporter, sanitized_value, tracer_provider
 
 SECRET = "s3cr3t-tracking-key-never-export"
 
@@ -32,3 +33,21 @@ def test_a_span_is_exported_clean() -> None:
         "note": f"key {REDACTED} leaked",
     }
     assert exported.events[0].attributes == {"message": f"bad {REDACTED}"}
+
+
+def test_without_a_collector_spans_record_nothing_but_carry_the_trace_on() -> None:
+    upstream = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    parent = propagate.extract({"traceparent": upstream})
+    quiet = tracer_provider("intake", "")
+    with quiet.get_tracer("t").start_as_current_span("handle", context=parent) as span:
+        assert not span.is_recording()
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+    assert carrier["traceparent"].split("-")[1] == upstream.split("-")[1]
+
+    exporting = tracer_provider("intake", "http://127.0.0.1:9")
+    try:
+        # Not ended, so nothing is sent to the collector that is not there.
+        assert exporting.get_tracer("t").start_span("handle", context=parent).is_recording()
+    finally:
+        exporting.shutdown()
