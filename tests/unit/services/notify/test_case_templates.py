@@ -8,9 +8,9 @@ from email.message import EmailMessage
 from typing import Any
 
 from services.notify.attachments import Attachment
+from services.notify.composing import compose
 from services.notify.domain import templates
 from services.notify.domain.templates import Letterhead
-from services.notify.composing import compose
 from services.notify.settings import NotifySettings
 
 WURZEN = Letterhead(

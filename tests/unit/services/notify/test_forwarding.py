@@ -12,6 +12,7 @@ import pytest
 
 from runtime.members import read_member_files
 from services.notify.attachments import open_attachments
+from services.notify.composing import compose
 from services.notify.domain.forwarding import (
     KINDS,
     ForwardingConfigInvalid,
@@ -21,7 +22,6 @@ from services.notify.domain.forwarding import (
 )
 from services.notify.domain.templates import Letterhead
 from services.notify.forwarding import EmailForwarder, Forwarding
-from services.notify.composing import compose
 from services.notify.settings import NotifySettings
 
 MEMBERS = Path(__file__).parents[4] / "deploy" / "members"

@@ -19,11 +19,11 @@ from jinja2 import UndefinedError
 
 from runtime.members import read_member_files
 from services.notify.attachments import Attachment
+from services.notify.composing import compose
 from services.notify.domain import rendering, templates
 from services.notify.domain.rendering import COAT_OF_ARMS_CID, Renderer
 from services.notify.domain.samples import SAMPLES
 from services.notify.domain.templates import Letterhead
-from services.notify.composing import compose
 from services.notify.settings import NotifySettings
 
 MEMBERS = Path(__file__).parents[4] / "deploy" / "members"
