@@ -212,12 +212,19 @@ class Sender:
             self._baton.wake_one()  # there may be more: let an idle sender look, while this sends
             in_worker = slot and row["priority"] != PROMPT
             if slot and not in_worker:
-                slot = self._slots.give()
+                slot = False
+                self._give_slot()
             await self._deliver(row, token, in_worker=in_worker)
             return True
         finally:
             if slot:
-                self._slots.give()
+                self._give_slot()
+
+    def _give_slot(self) -> None:
+        """Give the worker slot back; a sender that found none meanwhile may have let a
+        message's wake-up pass (it could take only receipts): wake one to look again."""
+        if self._slots.give():
+            self._baton.wake_one()
 
     async def _deliver(self, row: Any, token: UUID, *, in_worker: bool) -> None:
         if await self._dropped_or_postponed(row, token):
@@ -537,18 +544,21 @@ class WorkerSlots:
 
     def __init__(self, senders: int) -> None:
         self._free = max(1, senders - 1)
+        self._missed = False
 
     def take(self) -> bool:
         """A slot, if one is free."""
         if self._free == 0:
+            self._missed = True
             return False
         self._free -= 1
         return True
 
     def give(self) -> bool:
-        """Give a slot back (returns False: the sender holds none now)."""
+        """Give a slot back; whether a sender went without one since the last give."""
         self._free += 1
-        return False
+        missed, self._missed = self._missed, False
+        return missed
 
 
 class Baton:

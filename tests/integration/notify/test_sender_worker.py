@@ -124,3 +124,36 @@ async def test_a_receipt_goes_out_while_every_worker_slot_waits(
         assert worker.waiting == 2
     finally:
         await presence.close()
+
+
+async def test_a_slot_given_back_wakes_a_sender_that_found_none(
+    rt: Runtime, smtp: SmtpServer, database_url: str
+) -> None:
+    """A sender without a slot looks only for receipts; a decision queued meanwhile must not
+    wait for the next poll once the slot is free again."""
+    settings = NotifySettings(environment="test", smtp_port=smtp.port)
+    worker = GatedWorker()
+    runtime = SimpleNamespace(
+        pool=rt.pool, keys=rt.keys, attachments=rt.attachments, settings=settings, worker=worker
+    )
+    key = await a_key(rt)
+    slots, baton = WorkerSlots(2), Baton()
+    first, second = (
+        Sender(runtime, settings, baton, HOLDER, slots)  # type: ignore[arg-type]
+        for _ in range(2)
+    )
+    presence = await asyncpg.connect(database_url)
+    await presence.execute("SELECT pg_advisory_lock($1)", HOLDER)
+    try:
+        await queued(rt.pool, key, "bernd@example.org")
+        held = asyncio.create_task(first.deliver_one())
+        await asyncio.wait_for(worker.holds.wait(), 30)
+        assert await asyncio.wait_for(second.deliver_one(), 10) is False  # no slot
+        idle = asyncio.Event()
+        baton.idle(idle)  # the second sender, waiting for a wake-up
+        worker.go.set()
+        assert await held is True
+        assert idle.is_set()  # woken when the slot came back
+        assert await asyncio.wait_for(second.deliver_one(), 10) is False  # nothing left now
+    finally:
+        await presence.close()
