@@ -58,6 +58,22 @@ class GatedWorker:
         return job(argument)
 
 
+def two_senders(
+    rt: Runtime, smtp: SmtpServer, worker: GatedWorker, baton: Baton
+) -> tuple[Sender, Sender]:
+    """Two senders of one process with one worker slot between them, on the gated worker."""
+    settings = NotifySettings(environment="test", smtp_port=smtp.port)
+    runtime = SimpleNamespace(
+        pool=rt.pool, keys=rt.keys, attachments=rt.attachments, settings=settings, worker=worker
+    )
+    slots = WorkerSlots(2)
+    first, second = (
+        Sender(runtime, settings, baton, HOLDER, slots)  # type: ignore[arg-type]
+        for _ in range(2)
+    )
+    return first, second
+
+
 async def test_a_decision_is_put_together_in_the_worker_process(
     rt: Runtime, smtp: SmtpServer, database_url: str
 ) -> None:
@@ -85,17 +101,9 @@ async def test_a_decision_is_put_together_in_the_worker_process(
 async def test_a_receipt_goes_out_while_every_worker_slot_waits(
     rt: Runtime, smtp: SmtpServer, database_url: str
 ) -> None:
-    settings = NotifySettings(environment="test", smtp_port=smtp.port)
-    worker = GatedWorker()
-    runtime = SimpleNamespace(
-        pool=rt.pool, keys=rt.keys, attachments=rt.attachments, settings=settings, worker=worker
-    )
+    worker, baton = GatedWorker(), Baton()
+    first, second = two_senders(rt, smtp, worker, baton)
     key = await a_key(rt)
-    slots, baton = WorkerSlots(2), Baton()  # two senders: one slot
-    first, second = (
-        Sender(runtime, settings, baton, HOLDER, slots)  # type: ignore[arg-type]
-        for _ in range(2)
-    )
     presence = await asyncpg.connect(database_url)
     await presence.execute("SELECT pg_advisory_lock($1)", HOLDER)
     try:
@@ -131,17 +139,9 @@ async def test_a_slot_given_back_wakes_a_sender_that_found_none(
 ) -> None:
     """A sender without a slot looks only for receipts; a decision queued meanwhile must not
     wait for the next poll once the slot is free again."""
-    settings = NotifySettings(environment="test", smtp_port=smtp.port)
-    worker = GatedWorker()
-    runtime = SimpleNamespace(
-        pool=rt.pool, keys=rt.keys, attachments=rt.attachments, settings=settings, worker=worker
-    )
+    worker, baton = GatedWorker(), Baton()
+    first, second = two_senders(rt, smtp, worker, baton)
     key = await a_key(rt)
-    slots, baton = WorkerSlots(2), Baton()
-    first, second = (
-        Sender(runtime, settings, baton, HOLDER, slots)  # type: ignore[arg-type]
-        for _ in range(2)
-    )
     presence = await asyncpg.connect(database_url)
     await presence.execute("SELECT pg_advisory_lock($1)", HOLDER)
     try:
