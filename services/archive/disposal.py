@@ -41,7 +41,6 @@ from uuid import UUID
 import asyncpg
 import structlog
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]
-from nats.js.errors import NotFoundError
 
 from contracts.calendar import german_date
 from contracts.events.archive import (
@@ -66,7 +65,7 @@ from runtime.ids import derived_id, new_id
 from runtime.members import read_member_files
 from runtime.service import Runtime
 from services.archive.domain import xdomea
-from services.archive.erasure import erase_case
+from services.archive.erasure import erase_case, file_key, stored_names
 from services.archive.settings import ArchiveSettings
 from services.archive.state_archive import (
     HttpStateArchive,
@@ -566,19 +565,15 @@ class Disposal:
         )
 
     async def _document_names(self, case_id: UUID) -> list[str]:
-        try:
-            objects = await self.runtime.attachments.list(ignore_deletes=True)
-        except NotFoundError:
-            return []
-        prefix = f"{case_id}/"
-        return sorted(o.name for o in objects if o.name and o.name.startswith(prefix))
+        return await stored_names(self.runtime, await file_key(self.runtime, case_id))
 
     async def _stored(self, case_id: UUID, dated: Any) -> list[xdomea.Document]:
         """The file's stored documents (attachments, letters, notices), opened."""
-        names = await self._document_names(case_id)
+        key_id = await file_key(self.runtime, case_id)
+        names = await stored_names(self.runtime, key_id)
         if not names:
             return []
-        key = await self.runtime.keys.get(str(case_id))
+        key = await self.runtime.keys.get(key_id)
         if key is None:
             return []
         documents = []

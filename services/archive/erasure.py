@@ -37,22 +37,13 @@ class CaseUnknown(LookupError):
 
 
 async def erase_case(runtime: Runtime, case_id: UUID, reason: str, actor: str) -> bool:
-    """Erase a case's personal data; returns False if it had been erased before.
-
-    An incoming invoice's file is a case of its own: its data and documents are sealed with the
-    invoice's key (``einvoice.<id>``), not with a key named by the id alone.
-    """
-    status = await runtime.pool.fetchrow(
-        "SELECT s.tenant, i.invoice_id IS NOT NULL AS invoice"
-        " FROM rm_case_records.case_status s"
-        " LEFT JOIN rm_case_records.invoice_status i ON i.invoice_id = s.case_id"
-        " WHERE s.case_id = $1",
-        case_id,
+    """Erase a case's personal data; returns False if it had been erased before."""
+    tenant = await runtime.pool.fetchval(
+        "SELECT tenant FROM rm_case_records.case_status WHERE case_id = $1", case_id
     )
-    if status is None:
+    if tenant is None:
         raise CaseUnknown(str(case_id))
-    tenant = status["tenant"]
-    key_id = data_key_of(case_id) if status["invoice"] else str(case_id)
+    key_id = await file_key(runtime, case_id)
     await runtime.keys.destroy(key_id)
     removed = await _delete_attachments(runtime, key_id)
     events = await runtime.store.decide_and_append(
@@ -104,13 +95,28 @@ async def reapply_erasures(runtime: Runtime) -> int:
     return count
 
 
-async def _delete_attachments(runtime: Runtime, key_id: str) -> int:
-    """Delete every object stored under the case's prefix."""
+async def file_key(runtime: Runtime, case_id: UUID) -> str:
+    """The data key a filed case's personal data and documents are sealed with: the case id,
+    or for an incoming invoice's file (a case of its own) the invoice's key, ``einvoice.<id>``."""
+    invoice = await runtime.pool.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM rm_case_records.invoice_status WHERE invoice_id = $1)",
+        case_id,
+    )
+    return data_key_of(case_id) if invoice else str(case_id)
+
+
+async def stored_names(runtime: Runtime, key_id: str) -> list[str]:
+    """The names of every object stored under a data key (``runtime.documents.object_name``)."""
     try:
         objects = await runtime.attachments.list(ignore_deletes=True)
     except NotFoundError:
-        return 0
-    names = [info.name for info in objects if info.name and info.name.startswith(f"{key_id}/")]
+        return []
+    return sorted(o.name for o in objects if o.name and o.name.startswith(f"{key_id}/"))
+
+
+async def _delete_attachments(runtime: Runtime, key_id: str) -> int:
+    """Delete every object stored under the case's key."""
+    names = await stored_names(runtime, key_id)
     for name in names:
         await runtime.attachments.delete(name)
     return len(names)

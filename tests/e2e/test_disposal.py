@@ -24,6 +24,7 @@ import pytest
 from nats.js.errors import NotFoundError
 
 from contracts.events.archive import FileDestroyed, PersonalDataErased
+from contracts.events.einvoices import data_key_of
 from contracts.events.intake import ApplicationSubmitted
 from contracts.naming import Service
 from devstack.state_archive import StateArchiveSimulator
@@ -32,7 +33,7 @@ from services.archive.disposal import SCHEMA_IN_SHARED_DATA, schema_dir
 from services.archive.domain import xdomea
 from tests.conftest import DatabaseFactory
 from tests.support.applications import WURZEN
-from tests.support.filed_cases import file_a_case
+from tests.support.filed_cases import an_incoming_invoice, file_a_case
 from tests.support.issuer import DevIssuer
 from tests.support.polling import get_once_there
 from tests.support.runtime import connected_runtime
@@ -50,14 +51,15 @@ def state_archive() -> Any:
     simulator.stop()
 
 
-async def test_files_past_retention_are_handed_over_or_destroyed_and_a_hold_stops_it(
+async def archive_alone(
     nats_url: str,
     namespace: str,
     new_database: DatabaseFactory,
     issuer: DevIssuer,
     tmp_path: Path,
     state_archive: StateArchiveSimulator,
-) -> None:
+) -> Suite:
+    """archive started on its own, its timers' clock 4,000 days ahead, the simulator behind it."""
     clock = tmp_path / "clock"
     clock.write_text("+4000d")
     suite = Suite(
@@ -73,6 +75,18 @@ async def test_files_past_retention_are_handed_over_or_destroyed_and_a_hold_stop
         },
     )
     suite.start(("archive",))
+    return suite
+
+
+async def test_files_past_retention_are_handed_over_or_destroyed_and_a_hold_stops_it(
+    nats_url: str,
+    namespace: str,
+    new_database: DatabaseFactory,
+    issuer: DevIssuer,
+    tmp_path: Path,
+    state_archive: StateArchiveSimulator,
+) -> None:
+    suite = await archive_alone(nats_url, namespace, new_database, issuer, tmp_path, state_archive)
     try:
         kept = await file_a_case(
             nats_url, namespace, new_database, documents={"bescheid.pdf": LETTER}
@@ -167,5 +181,55 @@ async def test_files_past_retention_are_handed_over_or_destroyed_and_a_hold_stop
         except NotFoundError:  # the store holds nothing any more
             objects = []
         assert not [o.name for o in objects if o.name and o.name.startswith(f"{kept}/")]
+    finally:
+        await reader.stop()
+
+
+async def test_an_incoming_invoice_s_file_is_destroyed_with_its_own_key_and_documents(
+    nats_url: str,
+    namespace: str,
+    new_database: DatabaseFactory,
+    issuer: DevIssuer,
+    tmp_path: Path,
+    state_archive: StateArchiveSimulator,
+) -> None:
+    """An invoice is sealed with ``einvoice.<id>``, not with its id: its destruction must find
+    that key and the original and report stored under it."""
+    suite = await archive_alone(nats_url, namespace, new_database, issuer, tmp_path, state_archive)
+    try:
+        # intake's runtime sets up the key bucket (archive alone does not), as in file_a_case
+        intake = await connected_runtime(Service.INTAKE, nats_url, namespace, await new_database())
+        await intake.stop()
+        billing = await connected_runtime(
+            Service.BILLING, nats_url, namespace, await new_database()
+        )
+        try:
+            invoice_id = await an_incoming_invoice(
+                billing, iban="DE02120300000000202051", contact_email="quast@example.org"
+            )
+        finally:
+            await billing.stop()
+        async with httpx.AsyncClient(
+            base_url=suite.url("archive"), timeout=60, headers=suite.operator_headers()
+        ) as archive:
+            await get_once_there(archive, f"/api/v1/files/{invoice_id}")
+            run = (await archive.post(f"/api/v1/towns/{WURZEN}/disposal")).json()
+    finally:
+        suite.stop()
+
+    assert run["destroyed"] == [str(invoice_id)], run
+    reader = await connected_runtime(Service.ARCHIVE, nats_url, namespace, await new_database())
+    try:
+        assert await reader.keys.get(data_key_of(invoice_id)) is None  # crypto-shredded
+        disposal = await reader.store.load(
+            AggregateRef(Service.ARCHIVE, WURZEN, "disposal-item", str(invoice_id))
+        )
+        [destroyed] = [e.event for e in disposal.events if isinstance(e.event, FileDestroyed)]
+        assert destroyed.documents_deleted == 2  # the original and the check's report
+        try:
+            objects = await reader.attachments.list(ignore_deletes=True)
+        except NotFoundError:  # the store holds nothing any more
+            objects = []
+        assert not [o.name for o in objects if o.name and str(invoice_id) in o.name]
     finally:
         await reader.stop()
