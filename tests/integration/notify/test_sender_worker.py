@@ -19,6 +19,7 @@ from runtime.service import Runtime
 from services.notify.sender import Baton, Sender, WorkerSlots
 from services.notify.settings import NotifySettings
 from tests.integration.notify.conftest import HOLDER, deliver_all, queued
+from tests.integration.notify.test_sender_leases import present
 from tests.support.mail import SmtpServer, text_of
 
 
@@ -104,8 +105,7 @@ async def test_a_receipt_goes_out_while_every_worker_slot_waits(
     worker, baton = GatedWorker(), Baton()
     first, second = two_senders(rt, smtp, worker, baton)
     key = await a_key(rt)
-    presence = await asyncpg.connect(database_url)
-    await presence.execute("SELECT pg_advisory_lock($1)", HOLDER)
+    presence = await present(database_url, HOLDER)
     try:
         await queued(rt.pool, key, "bernd@example.org")
         await queued(rt.pool, key, "clara@example.org")
@@ -142,8 +142,7 @@ async def test_a_slot_given_back_wakes_a_sender_that_found_none(
     worker, baton = GatedWorker(), Baton()
     first, second = two_senders(rt, smtp, worker, baton)
     key = await a_key(rt)
-    presence = await asyncpg.connect(database_url)
-    await presence.execute("SELECT pg_advisory_lock($1)", HOLDER)
+    presence = await present(database_url, HOLDER)
     try:
         await queued(rt.pool, key, "bernd@example.org")
         held = asyncio.create_task(first.deliver_one())
