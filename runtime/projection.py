@@ -71,6 +71,9 @@ class Projection:
     batch_size: int = 256
     opens_personal_data: bool = True
     """False for projections that never read personal fields: they stay sealed."""
+    deferred: frozenset[Service] = frozenset()
+    """Sources whose commits nobody waits for in the moment (desk, letters, addenda): their
+    runners wait while this service's urgent runners have a backlog (``runtime.backlog``)."""
 
     @property
     def schema(self) -> str:

@@ -49,6 +49,7 @@ from nats.js.errors import NotFoundError
 
 from contracts.base import UnknownEventType
 from contracts.naming import Namespace, Service
+from runtime.backlog import Backlog
 from runtime.codec import EventCodec
 from runtime.database import connect, lock_key
 from runtime.deadletters import record_dead_letter
@@ -87,6 +88,10 @@ class RunnerStatus:
     """Why the runner is paused (a newer event version), or ``None``."""
     awaiting_source: bool = False
     """The source stream does not exist yet: its owner has never started. Not a fault here."""
+    deferred: bool = False
+    """Whether this runner waits for the service's urgent runners (``runtime.backlog``)."""
+    waited_seconds: float = 0.0
+    """How long a deferred runner has waited for urgent work in all."""
     consumer_ready: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -108,6 +113,7 @@ class ProjectionRunner:
         retry_delays: tuple[float, ...] = (0.05, 0.5, 2.0),
         pause_recheck: float = 30.0,
         lock_check: float = 10.0,
+        backlog: Backlog | None = None,
     ) -> None:
         self.projection = projection
         self.source = source
@@ -122,7 +128,10 @@ class ProjectionRunner:
         self._pause_recheck = pause_recheck
         self._lock_check = lock_check
         self._applier = CommitApplier(projection, codec, retry_delays)
+        self._backlog = backlog or Backlog()
+        self.status.deferred = source in projection.deferred
         self._log = log.bind(projection=projection.name, stream=self.stream)
+        self._key = f"{projection.name}<-{self.stream}"
         self._paused_logged: tuple[str, float] | None = None
         self._pause_reason: str | None = None
 
@@ -144,13 +153,17 @@ class ProjectionRunner:
                     finally:
                         await _quietly(sub.unsubscribe())
             except asyncio.CancelledError:
+                self._report(0)
                 raise
             except ProjectionPaused:
+                self._report(0)
                 await asyncio.sleep(self._pause_recheck)
             except LeadershipLost:
+                self._report(0)
                 self._log.warning("projection leadership lost; standing by")
                 await asyncio.sleep(delay)
             except Exception as exc:
+                self._report(0)
                 self.status.last_error = describe_error(exc)
                 self._log.warning("projection interrupted", error=self.status.last_error)
                 await asyncio.sleep(delay)
@@ -263,13 +276,17 @@ class ProjectionRunner:
             if time.monotonic() - checked > self._lock_check:
                 await self._still_holding(lock_conn)
                 checked = time.monotonic()
+            if self.status.deferred:
+                self.status.waited_seconds += await self._backlog.wait_quiet()
             try:
                 msgs = await sub.fetch(self.projection.batch_size, timeout=self._fetch_timeout)
             except TimeoutError:  # nats' own, or asyncio's where nats-py lets that through
+                self._report(0)
                 await self._consumer_still_ours(sub)
                 continue
             if not msgs:  # nats-py may end a fetch on a status message with nothing in hand
                 continue
+            self._report(msgs[-1].metadata.num_pending)
             # An infrastructure failure ends this binding: the runner binds anew from the
             # checkpoint in the database, which a crash may have taken back (see above).
             applied = await self.apply_batch(msgs)
@@ -277,6 +294,11 @@ class ProjectionRunner:
                 await msgs[applied - 1].ack()  # AckPolicy.ALL: acknowledges up to this one
             if applied < len(msgs):
                 raise ProjectionPaused(self.status.paused)
+
+    def _report(self, pending: int) -> None:
+        """An urgent runner tells the service's backlog how much it still has queued."""
+        if not self.status.deferred:
+            self._backlog.report(self._key, pending)
 
     async def _consumer_still_ours(self, sub: JetStreamContext.PullSubscription) -> None:
         """A quiet moment: check that no newer leader has replaced this epoch's consumer."""

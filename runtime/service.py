@@ -28,6 +28,7 @@ from nats.js.object_store import ObjectStore
 from contracts.naming import Namespace, Service
 from runtime.apidocs import install_api_docs
 from runtime.auth import OPERATOR_ROLE, ClaimMapping, identity_if_any, token_verifier
+from runtime.backlog import Backlog
 from runtime.codec import EventCodec
 from runtime.database import create_pool, ensure_database
 from runtime.datakeys import DataKeyStore, open_key_store
@@ -74,6 +75,7 @@ class Runtime:
     settings: ServiceSettings
     runners: list[ProjectionRunner] = field(default_factory=list)
     worker: Worker = field(default_factory=Worker)
+    backlog: Backlog = field(default_factory=Backlog)
     """Where heavy pure work (documents, e-invoice checks) runs: a process of its own."""
     _broker: NatsBroker | None = None
     _pool: asyncpg.Pool | None = None
@@ -203,6 +205,7 @@ class Runtime:
             database_url=self.settings.database_url,
             codec=self.store.codec,
             ns=self.ns,
+            backlog=self.backlog,
         )
 
     async def stop(self) -> None:
@@ -240,6 +243,8 @@ class Runtime:
                 "batches": r.status.batches,
                 "dead_lettered": r.status.dead_lettered,
                 "last_error": r.status.last_error,
+                "deferred": r.status.deferred,
+                "waited_seconds": round(r.status.waited_seconds, 1),
             }
             for r in self.runners
         }
