@@ -187,6 +187,7 @@ def projection() -> Projection:
         name="file-inspection",
         owner=Service.ARCHIVE,
         sources=(Service.INTAKE, Service.CASEWORK, Service.BILLING, Service.ARCHIVE),
+        deferred=frozenset((Service.INTAKE, Service.CASEWORK, Service.BILLING, Service.ARCHIVE)),
         event_types=frozenset(cls.type_name for cls in HANDLED),
         handle=apply,
         migrations=(DDL, CASE_NUMBERS),

@@ -78,6 +78,7 @@ def projection(runtime: Runtime) -> Projection:
         name="amended-notices",
         owner=Service.BILLING,
         sources=(Service.BILLING,),
+        deferred=frozenset((Service.BILLING,)),
         event_types=frozenset({FeeAmended.type_name}),
         handle=handle,
         migrations=(DDL,),

@@ -100,6 +100,7 @@ def projection(runtime: Runtime) -> Projection:
         name="dog-tax-notices",
         owner=Service.BILLING,
         sources=(Service.INTAKE, Service.BILLING),
+        deferred=frozenset((Service.INTAKE, Service.BILLING)),
         event_types=frozenset(
             e.type_name for e in (TownProfilePublished, ProcedureOffered, DogTaxAssessed)
         ),

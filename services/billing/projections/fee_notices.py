@@ -142,6 +142,7 @@ def projection(runtime: Runtime) -> Projection:
         name="fee-notices",
         owner=Service.BILLING,
         sources=(Service.INTAKE, Service.CASEWORK, Service.BILLING),
+        deferred=frozenset((Service.INTAKE, Service.CASEWORK, Service.BILLING)),
         event_types=EVENT_TYPES,
         handle=handle,
         migrations=(DDL,),

@@ -118,6 +118,7 @@ def projection(runtime: Runtime) -> Projection:
         name="case-messages",
         owner=Service.CASEWORK,
         sources=(Service.NOTIFY, Service.ARCHIVE),
+        deferred=frozenset((Service.NOTIFY, Service.ARCHIVE)),
         event_types=frozenset(
             {*(e.type_name for e in DELIVERY_EVENTS), PersonalDataErased.type_name}
         ),

@@ -48,6 +48,7 @@ def projection(runtime: Runtime) -> Projection:
         name="decision-dispatch",
         owner=Service.CASEWORK,
         sources=(Service.NOTIFY,),
+        deferred=frozenset((Service.NOTIFY,)),
         event_types=frozenset({MessageDelivered.type_name}),
         handle=handle,
         rebuildable=False,

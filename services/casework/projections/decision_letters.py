@@ -144,6 +144,7 @@ def projection(runtime: Runtime) -> Projection:
         name="decision-letters",
         owner=Service.CASEWORK,
         sources=(Service.INTAKE, Service.CASEWORK, Service.ARCHIVE),
+        deferred=frozenset((Service.INTAKE, Service.CASEWORK, Service.ARCHIVE)),
         event_types=frozenset(
             {
                 TownProfilePublished.type_name,

@@ -205,6 +205,7 @@ def projection(runtime: Runtime) -> Projection:
         name="desk-cases",
         owner=Service.CASEWORK,
         sources=(Service.CASEWORK, Service.INTAKE, Service.ARCHIVE),
+        deferred=frozenset((Service.CASEWORK, Service.INTAKE, Service.ARCHIVE)),
         event_types=frozenset(
             {
                 *(e.type_name for e in CASE_EVENTS),

@@ -144,6 +144,7 @@ def projection(runtime: Runtime) -> Projection:
         name="outbox",
         owner=Service.NOTIFY,
         sources=(Service.INTAKE, Service.CASEWORK, Service.ARCHIVE, Service.BILLING),
+        deferred=frozenset({Service.CASEWORK, Service.BILLING}),
         event_types=frozenset(
             {
                 TownProfilePublished.type_name,
