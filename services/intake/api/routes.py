@@ -275,7 +275,8 @@ def router(runtime: Runtime, settings: IntakeSettings) -> APIRouter:
                 "Mit diesem Idempotency-Key wurde bereits ein Antrag mit anderen "
                 "Angaben eingereicht.",
             )
-        await upload_store.mark_submitted(runtime.pool, result.application_id)
+        if body.attachments:
+            await upload_store.mark_submitted(runtime.pool, result.application_id)
         if result.repeated:
             response.status_code = 200
         return ApplicationAccepted(
