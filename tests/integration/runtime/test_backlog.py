@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
@@ -56,19 +57,30 @@ async def start(rt: Runtime, projection: Projection) -> asyncio.Task[None]:
     return asyncio.create_task(runner.run())
 
 
-async def test_a_deferred_runner_waits_until_the_urgent_backlog_is_gone(rt: Runtime) -> None:
-    last = await write_counter(rt, "a", 19)
-    gate = asyncio.Event()
+@asynccontextmanager
+async def urgent_then_deferred(rt: Runtime, gate: asyncio.Event) -> AsyncIterator[None]:
+    """The gated urgent runner, and once it holds a backlog, the deferred one; both stopped
+    at the end. ``rt.runners`` is ``[urgent, deferred]`` inside."""
     tasks = [await start(rt, gated(gate))]
-    [urgent] = rt.runners
 
     async def urgent_holds_a_backlog() -> bool:
         return rt.backlog.pending > 0
 
-    await wait_for(urgent_holds_a_backlog)
-    tasks.append(await start(rt, DEFERRED))
-    deferred = rt.runners[1]
     try:
+        await wait_for(urgent_holds_a_backlog)
+        tasks.append(await start(rt, DEFERRED))
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_a_deferred_runner_waits_until_the_urgent_backlog_is_gone(rt: Runtime) -> None:
+    last = await write_counter(rt, "a", 19)
+    gate = asyncio.Event()
+    async with urgent_then_deferred(rt, gate):
+        urgent, deferred = rt.runners
         await asyncio.wait_for(deferred.status.consumer_ready.wait(), 20)
         await asyncio.sleep(2.0)
         assert await applied(rt) == 0
@@ -83,24 +95,13 @@ async def test_a_deferred_runner_waits_until_the_urgent_backlog_is_gone(rt: Runt
         assert await applied(rt) == last
         assert rt.backlog.pending == 0
         assert deferred.status.waited_seconds >= 1.9
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def test_a_deferred_runner_waits_only_so_long(rt: Runtime) -> None:
     rt.backlog = Backlog(longest_wait=0.5)
     last = await write_counter(rt, "b", 19)
-    tasks = [await start(rt, gated(asyncio.Event()))]  # never opens: always a backlog
-
-    async def urgent_holds_a_backlog() -> bool:
-        return rt.backlog.pending > 0
-
-    await wait_for(urgent_holds_a_backlog)
-    tasks.append(await start(rt, DEFERRED))
-    deferred = rt.runners[1]
-    try:
+    async with urgent_then_deferred(rt, asyncio.Event()):  # never opens: always a backlog
+        deferred = rt.runners[1]
 
         async def deferred_caught_up() -> bool:
             return deferred.status.last_seq >= last
@@ -109,21 +110,11 @@ async def test_a_deferred_runner_waits_only_so_long(rt: Runtime) -> None:
         assert await applied(rt) == last
         assert rt.backlog.pending > 0
         assert deferred.status.waited_seconds >= 0.5
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def test_an_urgent_runner_that_stops_takes_its_backlog_back(rt: Runtime) -> None:
     await write_counter(rt, "c", 19)
-    task = await start(rt, gated(asyncio.Event()))
-
-    async def urgent_holds_a_backlog() -> bool:
-        return rt.backlog.pending > 0
-
-    await wait_for(urgent_holds_a_backlog)
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    async with urgent_then_deferred(rt, asyncio.Event()):
+        pass  # left while the urgent runner still holds its backlog
     assert rt.backlog.pending == 0
     assert await rt.backlog.wait_quiet() == 0.0
