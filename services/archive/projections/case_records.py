@@ -249,7 +249,6 @@ def projection(runtime: Runtime) -> Projection:
         name="case-records",
         owner=Service.ARCHIVE,
         sources=(Service.INTAKE, Service.CASEWORK, Service.BILLING, Service.NOTIFY),
-        deferred=frozenset({Service.NOTIFY}),
         event_types=frozenset(cls.type_name for cls in COLLECTED),
         handle=handle,
         migrations=(
