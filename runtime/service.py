@@ -245,6 +245,7 @@ class Runtime:
                 "last_error": r.status.last_error,
                 "deferred": r.status.deferred,
                 "waited_seconds": round(r.status.waited_seconds, 1),
+                "passed": r.status.passed,
             }
             for r in self.runners
         }
