@@ -2,11 +2,11 @@
 
 A service runs the projections a citizen is waiting for (open the case, assess the fee, file
 it, send the receipt) beside ones nobody waits for in that moment (the clerks' desk, the
-decision letter and fee notice, addenda to a filed case, the access log). Under load all of
-them compete for the same two cores — in the service's one event loop and, through their
-statements and messages, in PostgreSQL and nats-server — and the receipt waited behind the
-desk. So each urgent runner reports how many commits it still has queued (JetStream says so
-with every message), and before each fetch a deferrable runner waits until none is left.
+decision letter and fee notice, the access log). Under load all of them compete for the same
+two cores — in the service's one event loop and, through their statements and messages, in
+PostgreSQL and nats-server — and the receipt waited behind the desk. So each urgent runner
+reports how many commits it still has queued (JetStream says so with every message), and
+before each fetch a deferrable runner waits until none is left.
 
 The wait is bounded: after ``longest_wait`` seconds a deferrable runner applies one batch
 anyway, so a service that is never idle still builds its desk and its letters — later, not

@@ -72,7 +72,7 @@ class Projection:
     opens_personal_data: bool = True
     """False for projections that never read personal fields: they stay sealed."""
     deferred: frozenset[Service] = frozenset()
-    """Sources whose commits nobody waits for in the moment (desk, letters, addenda): their
+    """Sources whose commits nobody waits for in the moment (desk, letters, access log): their
     runners wait while this service's urgent runners have a backlog (``runtime.backlog``)."""
 
     @property

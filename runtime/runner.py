@@ -94,9 +94,9 @@ class RunnerStatus:
     deferred: bool = False
     """Whether this runner waits for the service's urgent runners (``runtime.backlog``)."""
     waited_seconds: float = 0.0
+    """How long a deferred runner has waited for urgent work in all."""
     passed: int = 0
     """Commits acknowledged without a transaction: nothing in them for this projection."""
-    """How long a deferred runner has waited for urgent work in all."""
     consumer_ready: asyncio.Event = field(default_factory=asyncio.Event)
 
 

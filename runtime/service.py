@@ -75,8 +75,9 @@ class Runtime:
     settings: ServiceSettings
     runners: list[ProjectionRunner] = field(default_factory=list)
     worker: Worker = field(default_factory=Worker)
-    backlog: Backlog = field(default_factory=Backlog)
     """Where heavy pure work (documents, e-invoice checks) runs: a process of its own."""
+    backlog: Backlog = field(default_factory=Backlog)
+    """What the urgent runners still have queued; the deferred ones wait for it."""
     _broker: NatsBroker | None = None
     _pool: asyncpg.Pool | None = None
     _store: EventStore | None = None

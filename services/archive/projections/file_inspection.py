@@ -183,11 +183,12 @@ async def _access(
 
 def projection() -> Projection:
     """The read model (rebuildable: it causes nothing)."""
+    sources = (Service.INTAKE, Service.CASEWORK, Service.BILLING, Service.ARCHIVE)
     return Projection(
         name="file-inspection",
         owner=Service.ARCHIVE,
-        sources=(Service.INTAKE, Service.CASEWORK, Service.BILLING, Service.ARCHIVE),
-        deferred=frozenset((Service.INTAKE, Service.CASEWORK, Service.BILLING, Service.ARCHIVE)),
+        sources=sources,
+        deferred=frozenset(sources),  # nobody waits for it in the moment
         event_types=frozenset(cls.type_name for cls in HANDLED),
         handle=apply,
         migrations=(DDL, CASE_NUMBERS),

@@ -74,11 +74,12 @@ def projection(runtime: Runtime) -> Projection:
         if isinstance(envelope.event, FeeAmended):
             await issue(runtime, conn, envelope, envelope.event)
 
+    sources = (Service.BILLING,)
     return Projection(
         name="amended-notices",
         owner=Service.BILLING,
-        sources=(Service.BILLING,),
-        deferred=frozenset((Service.BILLING,)),
+        sources=sources,
+        deferred=frozenset(sources),  # nobody waits for it in the moment
         event_types=frozenset({FeeAmended.type_name}),
         handle=handle,
         migrations=(DDL,),

@@ -96,11 +96,12 @@ def projection(runtime: Runtime) -> Projection:
         for claim_id in await remember(conn, envelope):
             await issue(runtime, conn, claim_id)
 
+    sources = (Service.INTAKE, Service.BILLING)
     return Projection(
         name="dog-tax-notices",
         owner=Service.BILLING,
-        sources=(Service.INTAKE, Service.BILLING),
-        deferred=frozenset((Service.INTAKE, Service.BILLING)),
+        sources=sources,
+        deferred=frozenset(sources),  # nobody waits for it in the moment
         event_types=frozenset(
             e.type_name for e in (TownProfilePublished, ProcedureOffered, DogTaxAssessed)
         ),

@@ -138,11 +138,12 @@ def projection(runtime: Runtime) -> Projection:
         for case_id in await remember(conn, envelope):
             await issue(runtime, conn, case_id)
 
+    sources = (Service.INTAKE, Service.CASEWORK, Service.BILLING)
     return Projection(
         name="fee-notices",
         owner=Service.BILLING,
-        sources=(Service.INTAKE, Service.CASEWORK, Service.BILLING),
-        deferred=frozenset((Service.INTAKE, Service.CASEWORK, Service.BILLING)),
+        sources=sources,
+        deferred=frozenset(sources),  # nobody waits for it in the moment
         event_types=EVENT_TYPES,
         handle=handle,
         migrations=(DDL,),

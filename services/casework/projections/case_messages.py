@@ -114,11 +114,12 @@ def projection(runtime: Runtime) -> Projection:
             at,
         )
 
+    sources = (Service.NOTIFY, Service.ARCHIVE)
     return Projection(
         name="case-messages",
         owner=Service.CASEWORK,
-        sources=(Service.NOTIFY, Service.ARCHIVE),
-        deferred=frozenset((Service.NOTIFY, Service.ARCHIVE)),
+        sources=sources,
+        deferred=frozenset(sources),  # nobody waits for it in the moment
         event_types=frozenset(
             {*(e.type_name for e in DELIVERY_EVENTS), PersonalDataErased.type_name}
         ),

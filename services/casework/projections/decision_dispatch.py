@@ -44,11 +44,12 @@ def projection(runtime: Runtime) -> Projection:
             cause=Cause.from_event(meta, "system:casework.dispatch"),
         )
 
+    sources = (Service.NOTIFY,)
     return Projection(
         name="decision-dispatch",
         owner=Service.CASEWORK,
-        sources=(Service.NOTIFY,),
-        deferred=frozenset((Service.NOTIFY,)),
+        sources=sources,
+        deferred=frozenset(sources),  # nobody waits for it in the moment
         event_types=frozenset({MessageDelivered.type_name}),
         handle=handle,
         rebuildable=False,

@@ -140,11 +140,12 @@ def projection(runtime: Runtime) -> Projection:
         else:
             await _remember(conn, envelope, event)
 
+    sources = (Service.INTAKE, Service.CASEWORK, Service.ARCHIVE)
     return Projection(
         name="decision-letters",
         owner=Service.CASEWORK,
-        sources=(Service.INTAKE, Service.CASEWORK, Service.ARCHIVE),
-        deferred=frozenset((Service.INTAKE, Service.CASEWORK, Service.ARCHIVE)),
+        sources=sources,
+        deferred=frozenset(sources),  # nobody waits for it in the moment
         event_types=frozenset(
             {
                 TownProfilePublished.type_name,

@@ -201,11 +201,12 @@ def projection(runtime: Runtime) -> Projection:
                 meta.occurred_at,
             )
 
+    sources = (Service.CASEWORK, Service.INTAKE, Service.ARCHIVE)
     return Projection(
         name="desk-cases",
         owner=Service.CASEWORK,
-        sources=(Service.CASEWORK, Service.INTAKE, Service.ARCHIVE),
-        deferred=frozenset((Service.CASEWORK, Service.INTAKE, Service.ARCHIVE)),
+        sources=sources,
+        deferred=frozenset(sources),  # nobody waits for it in the moment
         event_types=frozenset(
             {
                 *(e.type_name for e in CASE_EVENTS),
