@@ -49,7 +49,7 @@ from nats.js.errors import NotFoundError
 
 from contracts.base import UnknownEventType
 from contracts.naming import Namespace, Service
-from runtime.backlog import Backlog
+from runtime.backlog import Backlog, consumer_metadata
 from runtime.codec import EventCodec
 from runtime.database import connect, lock_key
 from runtime.deadletters import record_dead_letter
@@ -246,6 +246,7 @@ class ProjectionRunner:
                 max_deliver=-1,
                 max_ack_pending=self.projection.batch_size * 2,
                 max_waiting=16,
+                metadata=consumer_metadata(self.status.deferred),
             ),
         )
         self._log.info("consumer ready", from_seq=checkpoint + 1, epoch=self.status.epoch)
@@ -298,7 +299,7 @@ class ProjectionRunner:
                 continue
             if not msgs:  # nats-py may end a fetch on a status message with nothing in hand
                 continue
-            self._report(msgs[-1].metadata.num_pending)
+            self._report(msgs[-1].metadata.num_pending, fetched=True)
             # An infrastructure failure ends this binding: the runner binds anew from the
             # checkpoint in the database, which a crash may have taken back (see above).
             applied = await self.apply_batch(msgs)
@@ -307,10 +308,10 @@ class ProjectionRunner:
             if applied < len(msgs):
                 raise ProjectionPaused(self.status.paused)
 
-    def _report(self, pending: int) -> None:
+    def _report(self, pending: int, *, fetched: bool = False) -> None:
         """An urgent runner tells the service's backlog how much it still has queued."""
         if not self.status.deferred:
-            self._backlog.report(self._key, pending)
+            self._backlog.report(self._key, pending, fetched=fetched)
 
     async def _consumer_still_ours(self, sub: JetStreamContext.PullSubscription) -> None:
         """A quiet moment: check that no newer leader has replaced this epoch's consumer."""

@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from nats.js.object_store import ObjectStore
 from contracts.naming import Namespace, Service
 from runtime.apidocs import install_api_docs
 from runtime.auth import OPERATOR_ROLE, ClaimMapping, identity_if_any, token_verifier
-from runtime.backlog import Backlog
+from runtime.backlog import Backlog, queued_in_suite
 from runtime.codec import EventCodec
 from runtime.database import create_pool, ensure_database
 from runtime.datakeys import DataKeyStore, open_key_store
@@ -180,6 +181,9 @@ class Runtime:
                 await prepare_schema(conn, projection, projection.schema)
         for hook in parts.on_start:
             await hook(self)
+        # The streams whose consumers this service may list: those it reads.
+        read = sorted({self.ns.stream(s) for p in parts.projections for s in p.sources})
+        self.backlog.suite = partial(queued_in_suite, self.js, read)
         for projection in parts.projections:
             for source in projection.sources:
                 runner = self.runner(projection, source)

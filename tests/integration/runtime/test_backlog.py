@@ -1,4 +1,5 @@
-"""Deferred runners wait while the service's urgent runners have a backlog — boundedly."""
+"""Deferred runners wait while urgent runners — the service's own, or any in the suite —
+have a backlog; boundedly."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import asyncpg
 import pytest
 
 from contracts.base import DomainEvent
 from contracts.naming import Service
-from runtime.backlog import Backlog
+from runtime import backlog as backlog_module
+from runtime.backlog import Backlog, queued_in_suite
 from runtime.codec import Envelope
 from runtime.projection import Projection
 from runtime.service import Runtime
@@ -117,4 +120,88 @@ async def test_an_urgent_runner_that_stops_takes_its_backlog_back(rt: Runtime) -
     async with urgent_then_deferred(rt, asyncio.Event()):
         pass  # left while the urgent runner still holds its backlog
     assert rt.backlog.pending == 0
-    assert await rt.backlog.wait_quiet() == 0.0
+    # at most the short settling after its last fetch, not the two minutes of a backlog
+    assert await rt.backlog.wait_quiet() <= rt.backlog.settle + 0.2
+
+
+@pytest.fixture
+async def other(nats_url: str, namespace: str, database_url: str) -> AsyncIterator[Runtime]:
+    """Another service of the same suite, with its own runners."""
+    runtime = await connected_runtime(Service.CASEWORK, nats_url, namespace, database_url)
+    yield runtime
+    await runtime.stop()
+
+
+@asynccontextmanager
+async def gated_elsewhere(rt: Runtime, other: Runtime, gate: asyncio.Event) -> AsyncIterator[None]:
+    """The gated urgent runner in ``other``, holding work on intake's stream; ``rt``'s
+    backlog asks the suite about that stream. Stopped at the end."""
+    rt.backlog = Backlog(
+        settle=0.2, suite=partial(queued_in_suite, rt.js, [rt.ns.stream(Service.INTAKE)])
+    )
+    runner = other.runner(gated(gate), Service.INTAKE)
+    task = asyncio.create_task(runner.run())
+
+    async def holding() -> bool:
+        return await rt.backlog.suite() > 0  # type: ignore[misc]
+
+    try:
+        await wait_for(holding)
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_deferred_runner_waits_for_urgent_work_in_another_service(
+    rt: Runtime, other: Runtime
+) -> None:
+    last = await write_counter(rt, "d", 19)
+    gate = asyncio.Event()
+    async with gated_elsewhere(rt, other, gate):
+        deferred = rt.runner(DEFERRED, Service.INTAKE)
+        task = asyncio.create_task(deferred.run())
+        try:
+            await asyncio.wait_for(deferred.status.consumer_ready.wait(), 20)
+            await asyncio.sleep(2.0)
+            assert rt.backlog.pending == 0  # nothing urgent of its own service is queued
+            assert await applied(rt) == 0  # yet it waits: the other service is busy
+            gate.set()
+
+            async def caught_up() -> bool:
+                return deferred.status.last_seq >= last
+
+            await wait_for(caught_up)
+            assert await applied(rt) == last
+            assert deferred.status.waited_seconds >= 1.9
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_urgent_work_nobody_is_doing_holds_nothing_back(
+    rt: Runtime, other: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A consumer whose service is down keeps its queue; the deferred runners go on."""
+    monkeypatch.setattr(backlog_module, "ACTIVE_WITHIN", 1.0)
+    last = await write_counter(rt, "e", 19)
+    async with gated_elsewhere(rt, other, asyncio.Event()):
+        pass  # its runner stops with commits in hand and queued
+    stream = await rt.js.stream_info(rt.ns.stream(Service.INTAKE))
+    consumers = await rt.js.consumers_info(rt.ns.stream(Service.INTAKE))
+    assert any(c.num_pending or c.num_ack_pending for c in consumers)  # the work is still there
+    assert stream.state.last_seq >= last
+    await asyncio.sleep(1.2)
+    assert await rt.backlog.suite() == 0  # type: ignore[misc]
+    async with asyncio.timeout(20):
+        task = await start(rt, DEFERRED)
+        try:
+
+            async def caught_up() -> bool:
+                return rt.runners[-1].status.last_seq >= last
+
+            await wait_for(caught_up)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    assert await applied(rt) == last
