@@ -1,4 +1,4 @@
-"""Urgent work first: deferrable projections wait while the service's urgent ones have a backlog.
+"""Urgent work first: deferrable projections wait while urgent ones, here or in the suite, are busy.
 
 A service runs the projections a citizen is waiting for (open the case, assess the fee, file
 it, send the receipt) beside ones nobody waits for in that moment (the clerks' desk, the

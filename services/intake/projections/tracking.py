@@ -269,6 +269,9 @@ PROJECTION = Projection(
     name="tracking",
     owner=Service.INTAKE,
     sources=tuple(Service),
+    # The submission shows at once; what the other services did next can wait for a busy
+    # suite to catch up (the decision's mail, which sends the applicant here, waits too).
+    deferred=frozenset(Service) - {Service.INTAKE},
     event_types=frozenset(cls.type_name for cls in TRACKED),
     handle=apply,
     migrations=(DDL, "ALTER TABLE applications ADD COLUMN case_number text", APPLICANT_STEPS),
