@@ -140,7 +140,7 @@ class Backlog:
             elif (calm := now - self._last_fetched) < self.settle:
                 await asyncio.sleep(min(self.settle - calm, deadline - now))
             elif await self._suite_busy():
-                await asyncio.sleep(min(self.settle, deadline - now))
+                await asyncio.sleep(min(max(self.settle, 0.05), deadline - now))
             else:
                 break
             waited = True

@@ -98,14 +98,10 @@ def projection(runtime: Runtime) -> Projection:
         for case_id in await remember(conn, envelope):
             await register(runtime, conn, case_id)
 
-    sources = (Service.INTAKE, Service.CASEWORK)
     return Projection(
         name="dog-register",
         owner=Service.BILLING,
-        sources=sources,
-        # Nobody waits for it in the moment (the year's assessment, the town's list); it
-        # looks at every application and decision to find the dogs among them.
-        deferred=frozenset(sources),
+        sources=(Service.INTAKE, Service.CASEWORK),
         event_types=frozenset(e.type_name for e in (ApplicationSubmitted, CaseOpened, CaseDecided)),
         handle=handle,
         migrations=(DDL,),

@@ -269,9 +269,10 @@ PROJECTION = Projection(
     name="tracking",
     owner=Service.INTAKE,
     sources=tuple(Service),
-    # The submission shows at once; what the other services did next can wait for a busy
-    # suite to catch up (the decision's mail, which sends the applicant here, waits too).
-    deferred=frozenset(Service) - {Service.INTAKE},
+    # The submission and casework's steps show at once: the applicant's own steps (answer,
+    # withdraw, object, download) are decided on them. Fees, filing and deliveries can wait
+    # for a busy suite to catch up.
+    deferred=frozenset({Service.BILLING, Service.ARCHIVE, Service.NOTIFY}),
     event_types=frozenset(cls.type_name for cls in TRACKED),
     handle=apply,
     migrations=(DDL, "ALTER TABLE applications ADD COLUMN case_number text", APPLICANT_STEPS),

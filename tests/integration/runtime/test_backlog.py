@@ -154,8 +154,9 @@ async def gated_elsewhere(rt: Runtime, other: Runtime, gate: asyncio.Event) -> A
 
 
 async def test_a_deferred_runner_waits_for_urgent_work_in_another_service(
-    rt: Runtime, other: Runtime
+    rt: Runtime, other: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(backlog_module, "ACTIVE_WITHIN", 60.0)  # a slow machine stays busy
     last = await write_counter(rt, "d", 19)
     gate = asyncio.Event()
     async with gated_elsewhere(rt, other, gate):
