@@ -18,6 +18,7 @@ from runtime import backlog as backlog_module
 from runtime.backlog import Backlog, queued_in_suite
 from runtime.codec import Envelope
 from runtime.projection import Projection
+from runtime.runner import ProjectionRunner
 from runtime.service import Runtime
 from tests.integration.runtime.test_projection import wait_for, write_counter
 from tests.support.projections import counter_projection
@@ -133,24 +134,30 @@ async def other(nats_url: str, namespace: str, database_url: str) -> AsyncIterat
 
 
 @asynccontextmanager
+async def running(runner: ProjectionRunner) -> AsyncIterator[ProjectionRunner]:
+    """``runner`` at work until the block ends."""
+    task = asyncio.create_task(runner.run())
+    try:
+        yield runner
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+@asynccontextmanager
 async def gated_elsewhere(rt: Runtime, other: Runtime, gate: asyncio.Event) -> AsyncIterator[None]:
     """The gated urgent runner in ``other``, holding work on intake's stream; ``rt``'s
     backlog asks the suite about that stream. Stopped at the end."""
     rt.backlog = Backlog(
         settle=0.2, suite=partial(queued_in_suite, rt.js, [rt.ns.stream(Service.INTAKE)])
     )
-    runner = other.runner(gated(gate), Service.INTAKE)
-    task = asyncio.create_task(runner.run())
 
     async def holding() -> bool:
         return await rt.backlog.suite() > 0  # type: ignore[misc]
 
-    try:
+    async with running(other.runner(gated(gate), Service.INTAKE)):
         await wait_for(holding)
         yield
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_a_deferred_runner_waits_for_urgent_work_in_another_service(
@@ -159,25 +166,22 @@ async def test_a_deferred_runner_waits_for_urgent_work_in_another_service(
     monkeypatch.setattr(backlog_module, "ACTIVE_WITHIN", 60.0)  # a slow machine stays busy
     last = await write_counter(rt, "d", 19)
     gate = asyncio.Event()
-    async with gated_elsewhere(rt, other, gate):
-        deferred = rt.runner(DEFERRED, Service.INTAKE)
-        task = asyncio.create_task(deferred.run())
-        try:
-            await asyncio.wait_for(deferred.status.consumer_ready.wait(), 20)
-            await asyncio.sleep(2.0)
-            assert rt.backlog.pending == 0  # nothing urgent of its own service is queued
-            assert await applied(rt) == 0  # yet it waits: the other service is busy
-            gate.set()
+    async with (
+        gated_elsewhere(rt, other, gate),
+        running(rt.runner(DEFERRED, Service.INTAKE)) as deferred,
+    ):
+        await asyncio.wait_for(deferred.status.consumer_ready.wait(), 20)
+        await asyncio.sleep(2.0)
+        assert rt.backlog.pending == 0  # nothing urgent of its own service is queued
+        assert await applied(rt) == 0  # yet it waits: the other service is busy
+        gate.set()
 
-            async def caught_up() -> bool:
-                return deferred.status.last_seq >= last
+        async def caught_up() -> bool:
+            return deferred.status.last_seq >= last
 
-            await wait_for(caught_up)
-            assert await applied(rt) == last
-            assert deferred.status.waited_seconds >= 1.9
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        await wait_for(caught_up)
+        assert await applied(rt) == last
+        assert deferred.status.waited_seconds >= 1.9
 
 
 async def test_urgent_work_nobody_is_doing_holds_nothing_back(
@@ -194,15 +198,10 @@ async def test_urgent_work_nobody_is_doing_holds_nothing_back(
     assert stream.state.last_seq >= last
     await asyncio.sleep(1.2)
     assert await rt.backlog.suite() == 0  # type: ignore[misc]
-    async with asyncio.timeout(20):
-        task = await start(rt, DEFERRED)
-        try:
+    async with asyncio.timeout(20), running(rt.runner(DEFERRED, Service.INTAKE)) as deferred:
 
-            async def caught_up() -> bool:
-                return rt.runners[-1].status.last_seq >= last
+        async def caught_up() -> bool:
+            return deferred.status.last_seq >= last
 
-            await wait_for(caught_up)
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        await wait_for(caught_up)
     assert await applied(rt) == last
