@@ -51,7 +51,7 @@ import json
 import secrets
 import ssl
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,7 @@ from faststream.nats import NatsSecurity, NatsUserPassword
 from contracts.naming import Namespace, Service
 
 if TYPE_CHECKING:
+    from runtime.projection import Projection
     from runtime.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -71,12 +72,25 @@ READS: Mapping[Service, frozenset[Service]] = {
         {Service.INTAKE, Service.CASEWORK, Service.ARCHIVE, Service.NOTIFY}
     ),  # notify's deliveries: a decision letter's dispatch
     Service.BILLING: frozenset(
-        {Service.INTAKE, Service.CASEWORK, Service.BILLING}
-    ),  # intake's applications and town profiles: a fee notice's addressee and letterhead
+        {Service.INTAKE, Service.CASEWORK, Service.BILLING, Service.ARCHIVE}
+    ),  # intake's applications and town profiles: a fee notice's addressee and letterhead;
+    # archive's erasures: an incoming invoice's data
     Service.ARCHIVE: frozenset(Service),  # files every service's part of a case
     Service.NOTIFY: frozenset(Service),  # billing's fee notices go out by mail too
 }
 """Which event streams each service reads (its projections' sources, and its own)."""
+
+
+def unreadable_sources(service: Service, projections: Iterable[Projection]) -> list[str]:
+    """``projection: stream`` for every source a projection of ``service`` follows that its
+    NATS user may not read — the consumer could never be made under credentials."""
+    return [
+        f"{p.name}: {source}"
+        for p in projections
+        for source in p.sources
+        if source not in READS[service]
+    ]
+
 
 KEY_READERS = frozenset(Service)
 """Services that decrypt personal data and therefore read data keys."""

@@ -39,7 +39,7 @@ from runtime.eventstore import AggregateRef, EventStore
 from runtime.failures import INFRASTRUCTURE_ERRORS
 from runtime.http import ProtectiveHeaders, install_error_handlers
 from runtime.log import configure_logging
-from runtime.natsauth import READS, broker_options
+from runtime.natsauth import READS, broker_options, unreadable_sources
 from runtime.operator_api import operator_router
 from runtime.outbox import OutboxPublisher, outbox_status
 from runtime.projection import Projection, prepare_schema
@@ -174,6 +174,9 @@ class Runtime:
 
     async def start(self, parts: ServiceParts) -> None:
         """Connect, migrate, run start-up hooks, start projections and background work."""
+        unreadable = unreadable_sources(self.service, parts.projections)
+        if unreadable:
+            raise RuntimeError(f"{self.service} may not read what it projects: {unreadable}")
         await self.connect()
         await migrate_database(self.pool, self.migrations(parts))
         for projection in parts.projections:

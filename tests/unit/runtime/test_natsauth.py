@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from importlib import import_module
 
 import pytest
 
@@ -13,9 +14,13 @@ from runtime.natsauth import (
     inbox_prefix,
     new_passwords,
     permissions,
+    unreadable_sources,
     user_name,
 )
+from runtime.projection import Projection
+from runtime.service import Runtime
 from runtime.settings import ServiceSettings
+from tests.deploy.settings_names import settings_class
 
 NS = Namespace("t1")
 
@@ -112,6 +117,7 @@ def test_consumers_only_on_the_streams_a_service_reads() -> None:
         Service.INTAKE,
         Service.CASEWORK,
         Service.BILLING,
+        Service.ARCHIVE,
     ]
     assert [s for s in Service if reads(Service.NOTIFY, s)] == list(Service)
     assert [s for s in Service if reads(Service.CASEWORK, s)] == [
@@ -162,3 +168,28 @@ def test_broker_options_carry_the_user_and_its_inbox() -> None:
     anonymous = broker_options(ServiceSettings(environment="test"), Service.NOTIFY)
     assert "security" not in anonymous
     assert "secret-pw" not in repr(settings)
+
+
+@pytest.mark.parametrize("service", list(Service), ids=str)
+def test_every_projection_follows_only_streams_its_service_may_read(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Else the runner can never make its consumer once the suite runs with credentials."""
+    monkeypatch.setenv("RATHAUS_ENVIRONMENT", "test")
+    settings = settings_class(service.value)()
+    parts = import_module(f"services.{service.value}.bootstrap").build(
+        Runtime(service, settings)  # type: ignore[arg-type]
+    )
+    assert parts.projections
+    assert unreadable_sources(service, parts.projections) == []
+
+
+def test_a_projection_of_a_stream_the_service_may_not_read_is_named() -> None:
+    projection = Projection(
+        name="elsewhere",
+        owner=Service.BILLING,
+        sources=(Service.BILLING, Service.NOTIFY),
+        event_types=frozenset(),
+        handle=None,  # type: ignore[arg-type]
+    )
+    assert unreadable_sources(Service.BILLING, [projection]) == ["elsewhere: notify"]
