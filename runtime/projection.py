@@ -74,6 +74,10 @@ class Projection:
     deferred: frozenset[Service] = frozenset()
     """Sources whose commits nobody waits for in the moment (desk, letters, access log): their
     runners wait while this service's urgent runners have a backlog (``runtime.backlog``)."""
+    wants: Callable[[DomainEvent], bool] | None = None
+    """Of the events of ``event_types``, those it handles (e.g. one procedure's), judged on
+    their non-personal fields. The runner looks before its transaction: a batch with none it
+    wants is passed over without one, as a batch of other event types is."""
 
     @property
     def schema(self) -> str:
@@ -191,8 +195,25 @@ class CommitApplier:
             raw, stream_seq=seq, open_personal=self.projection.opens_personal_data
         )
         for envelope in envelopes:
-            if envelope.meta.type in self.projection.event_types:
+            if self._handles(envelope):
                 await self._handle(conn, envelope)
+
+    def _handles(self, envelope: Envelope[DomainEvent]) -> bool:
+        wants = self.projection.wants
+        return envelope.meta.type in self.projection.event_types and (
+            wants is None or wants(envelope.event)
+        )
+
+    async def is_wanted(self, raw: bytes, seq: int) -> bool:
+        """Whether a relevant commit holds an event the projection wants (``wants``); one
+        that cannot be read is, so that the batch goes the careful way."""
+        if self.projection.wants is None:
+            return True
+        try:
+            envelopes = await self._codec.decode(raw, stream_seq=seq, open_personal=False)
+        except Exception:
+            return True
+        return any(self._handles(envelope) for envelope in envelopes)
 
     async def apply_with_retries(
         self, conn: asyncpg.Connection, raw: bytes, seq: int

@@ -336,7 +336,7 @@ class ProjectionRunner:
         batch applied again carefully: each commit in its own savepoint, with retries and
         dead letters.
         """
-        if msgs and self._may_pass(msgs):
+        if msgs and await self._may_pass(msgs):
             self._passed = self.status.last_seq = msgs[-1].metadata.sequence.stream
             self.status.passed += len(msgs)
             return len(msgs)
@@ -345,7 +345,7 @@ class ProjectionRunner:
         except _HandlerFailed:
             return await self._apply_batch(msgs, careful=True)
 
-    def _may_pass(self, msgs: list[Msg]) -> bool:
+    async def _may_pass(self, msgs: list[Msg]) -> bool:
         """Whether the batch holds nothing this projection applies, pauses at or
         dead-letters — and the checkpoint is not too far behind to pass over it as well.
 
@@ -360,7 +360,11 @@ class ProjectionRunner:
         for msg in msgs:
             headers = dict(msg.headers or {})
             unreadable = readability(headers, self.projection)
-            if unreadable.unknown or unreadable.newer or self._applier.is_relevant(headers):
+            if unreadable.unknown or unreadable.newer:
+                return False
+            if self._applier.is_relevant(headers) and await self._applier.is_wanted(
+                msg.data, msg.metadata.sequence.stream
+            ):
                 return False
         return True
 

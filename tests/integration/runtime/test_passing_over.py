@@ -109,3 +109,40 @@ async def test_a_long_stretch_records_its_checkpoint_on_the_way(
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_events_of_its_types_the_projection_does_not_want_are_passed_over(
+    rt: Runtime,
+) -> None:
+    """``wants``: the counter's increments are of a type it handles, but only the openings
+    are wanted — the increments pass without a transaction and are never applied."""
+    openings = dataclasses.replace(
+        counter_projection(), wants=lambda event: not isinstance(event, CounterIncremented)
+    )
+    assert "test.CounterIncremented" in openings.event_types
+    opened = await write_counter(rt, "d", 0)
+    runner = rt.runner(openings, Service.INTAKE)
+    runner._fetch_timeout = 0.3
+    task = asyncio.create_task(runner.run())
+    try:
+
+        async def caught_up_to_opening() -> bool:
+            return runner.status.last_seq >= opened
+
+        await wait_for(caught_up_to_opening)
+        batches = runner.status.batches
+        last = await increment(rt, "d", opened, 12)
+
+        async def passed_all() -> bool:
+            return runner.status.passed == 12 and await checkpoint(rt) == last
+
+        await wait_for(passed_all)
+        assert runner.status.batches - batches <= 1  # the checkpoint's, in a quiet moment
+        assert runner.status.applied == 1
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    more = await write_counter(rt, "e", 3)  # an opening, then three increments
+    await run_until(rt.runner(openings, Service.INTAKE), rt, more)
+    kinds = [r[0] for r in await rt.pool.fetch("SELECT kind FROM rm_counters.applied")]
+    assert kinds == ["test.CounterOpened", "test.CounterOpened"]
