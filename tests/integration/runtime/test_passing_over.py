@@ -12,6 +12,7 @@ import pytest
 from contracts.naming import Service
 from runtime import runner as runner_module
 from runtime.eventstore import AggregateRef
+from runtime.projection import Projection
 from runtime.runner import ProjectionRunner
 from runtime.service import Runtime
 from tests.integration.runtime.test_projection import CAUSE, run_until, wait_for, write_counter
@@ -47,15 +48,18 @@ async def checkpoint(rt: Runtime) -> int:
     return int(await rt.pool.fetchval("SELECT last_seq FROM rm_counters.rc_checkpoint"))
 
 
-def quick(rt: Runtime) -> ProjectionRunner:
-    runner = rt.runner(OPENINGS_ONLY, Service.INTAKE)
+def quick(rt: Runtime, projection: Projection = OPENINGS_ONLY) -> ProjectionRunner:
+    runner = rt.runner(projection, Service.INTAKE)
     runner._fetch_timeout = 0.3  # quiet moments come quickly
     return runner
 
 
-async def test_passed_over_commits_reach_the_checkpoint_in_a_quiet_moment(rt: Runtime) -> None:
-    opened = await write_counter(rt, "a", 0)
-    runner = quick(rt)
+async def twelve_passed_over(rt: Runtime, projection: Projection, counter: str) -> None:
+    """A counter opened, then incremented twelve times: the opening applied, the twelve
+    passed over, and at most one transaction for them — the one that recorded the
+    checkpoint, in a quiet moment."""
+    opened = await write_counter(rt, counter, 0)
+    runner = quick(rt, projection)
     task = asyncio.create_task(runner.run())
     try:
 
@@ -64,18 +68,21 @@ async def test_passed_over_commits_reach_the_checkpoint_in_a_quiet_moment(rt: Ru
 
         await wait_for(caught_up_to_opening)
         batches = runner.status.batches
-        last = await increment(rt, "a", opened, 12)
+        last = await increment(rt, counter, opened, 12)
 
         async def passed_all() -> bool:
             return runner.status.passed == 12 and await checkpoint(rt) == last
 
         await wait_for(passed_all)
-        # at most one transaction for the twelve: the one that recorded the checkpoint
         assert runner.status.batches - batches <= 1
         assert runner.status.applied == 1
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_passed_over_commits_reach_the_checkpoint_in_a_quiet_moment(rt: Runtime) -> None:
+    await twelve_passed_over(rt, OPENINGS_ONLY, "a")
     # a restart resumes after them and applies each opening once
     more = await write_counter(rt, "b", 3)
     await run_until(quick(rt), rt, more)
@@ -120,28 +127,7 @@ async def test_events_of_its_types_the_projection_does_not_want_are_passed_over(
         counter_projection(), wants=lambda event: not isinstance(event, CounterIncremented)
     )
     assert "test.CounterIncremented" in openings.event_types
-    opened = await write_counter(rt, "d", 0)
-    runner = rt.runner(openings, Service.INTAKE)
-    runner._fetch_timeout = 0.3
-    task = asyncio.create_task(runner.run())
-    try:
-
-        async def caught_up_to_opening() -> bool:
-            return runner.status.last_seq >= opened
-
-        await wait_for(caught_up_to_opening)
-        batches = runner.status.batches
-        last = await increment(rt, "d", opened, 12)
-
-        async def passed_all() -> bool:
-            return runner.status.passed == 12 and await checkpoint(rt) == last
-
-        await wait_for(passed_all)
-        assert runner.status.batches - batches <= 1  # the checkpoint's, in a quiet moment
-        assert runner.status.applied == 1
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    await twelve_passed_over(rt, openings, "d")
     more = await write_counter(rt, "e", 3)  # an opening, then three increments
     await run_until(rt.runner(openings, Service.INTAKE), rt, more)
     kinds = [r[0] for r in await rt.pool.fetch("SELECT kind FROM rm_counters.applied")]
