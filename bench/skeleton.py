@@ -53,7 +53,8 @@ from tests.support.suite import SERVICES, Suite
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 CASE_NUMBER = re.compile(r"Antragskennung: ([0-9a-f-]{36})")
-ACKNOWLEDGED = re.compile(r"Vorgangsnummer: (\S+)\s+Antragskennung: ([0-9a-f-]{36})")
+ACKNOWLEDGED = re.compile(r"Vorgangsnummer: ([^\s<]+)(?:<br>)?\s+Antragskennung: ([0-9a-f-]{36})")
+"""In the text, or in the HTML part (``<br>`` between the lines) should it come first."""
 LETTER = re.compile(r"\(Vorgangsnummer ([^)]+)\) wurde entschieden")
 NOTICE = re.compile(r"\(Vorgangsnummer ([^)]+)\) werden Gebühren erhoben")
 HEADERS_END = re.compile(rb"\r?\n\r?\n")

@@ -75,9 +75,9 @@ class Projection:
     """Sources whose commits nobody waits for in the moment (desk, letters, access log): their
     runners wait while this service's urgent runners have a backlog (``runtime.backlog``)."""
     wants: Callable[[DomainEvent], bool] | None = None
-    """Of the events of ``event_types``, those it handles (e.g. one procedure's), judged on
-    their non-personal fields. The runner looks before its transaction: a batch with none it
-    wants is passed over without one, as a batch of other event types is."""
+    """Of the events of ``event_types``, those it handles (e.g. one procedure's). The runner
+    looks before its transaction: a batch with none it wants is passed over without one, as a
+    batch of other event types is."""
 
     @property
     def schema(self) -> str:
@@ -205,15 +205,18 @@ class CommitApplier:
         )
 
     async def is_wanted(self, raw: bytes, seq: int) -> bool:
-        """Whether a relevant commit holds an event the projection wants (``wants``); one
-        that cannot be read is, so that the batch goes the careful way."""
+        """Whether a relevant commit holds an event the projection wants (``wants``). One
+        that cannot be read or judged is, so that the batch goes the careful way (retries,
+        dead letter); it is decoded as the handler will see it, so both judge alike."""
         if self.projection.wants is None:
             return True
         try:
-            envelopes = await self._codec.decode(raw, stream_seq=seq, open_personal=False)
+            envelopes = await self._codec.decode(
+                raw, stream_seq=seq, open_personal=self.projection.opens_personal_data
+            )
+            return any(self._handles(envelope) for envelope in envelopes)
         except Exception:
             return True
-        return any(self._handles(envelope) for envelope in envelopes)
 
     async def apply_with_retries(
         self, conn: asyncpg.Connection, raw: bytes, seq: int

@@ -110,6 +110,9 @@ async def test_the_sink_reads_acknowledgements_at_once_and_documents_when_counte
     assert clock.letters["WUR-2026-000042"] < clock.notices["WUR-2026-000042"]
     assert clock.notices["WUR-2026-000042"] < clock.mailed[APPLICATION]  # as they arrived
 
+    html = f"<p>Vorgangsnummer: WUR-2026-000042<br>\r\nAntragskennung: {APPLICATION}</p>"
+    assert (ACKNOWLEDGED.search(html) or [None, None])[1] == "WUR-2026-000042"
+
     encoded = mailed(ack.body, cte="base64")
     assert b"Antragskennung" not in encoded
     parsed = Clock()
