@@ -23,9 +23,10 @@ stream this service reads has commits queued or in hand, the suite is busy. The 
 a service that is down, or of a paused projection, do not count: nothing fetched from them
 for ``ACTIVE_WITHIN`` seconds means nobody is working on them.
 
-The wait is bounded: after ``longest_wait`` seconds a deferrable runner applies one batch
-anyway, so a service that is never idle still builds its desk and its letters — later, not
-never. A runner that stops, fails or pauses takes its report back, so nothing waits for work
+The wait is bounded: after ``longest_wait`` seconds a deferrable runner goes ahead anyway and
+catches up with everything queued for it at that moment before it waits again, so a service
+that is never idle still builds its desk and its letters — later, not never, and never more
+than one wait behind. A runner that stops, fails or pauses takes its report back, so nothing waits for work
 that is not being done.
 """
 

@@ -283,12 +283,16 @@ class ProjectionRunner:
         self, sub: JetStreamContext.PullSubscription, lock_conn: asyncpg.Connection
     ) -> None:
         checked = time.monotonic()
+        catch_up = 0  # commits a deferred runner still takes without waiting
+        waited_longest = False
         while True:
             if time.monotonic() - checked > self._lock_check:
                 await self._still_holding(lock_conn)
                 checked = time.monotonic()
-            if self.status.deferred:
-                self.status.waited_seconds += await self._backlog.wait_quiet()
+            if self.status.deferred and catch_up <= 0:
+                waited = await self._backlog.wait_quiet()
+                self.status.waited_seconds += waited
+                waited_longest = waited >= self._backlog.longest_wait
             try:
                 msgs = await sub.fetch(self.projection.batch_size, timeout=self._fetch_timeout)
             except TimeoutError:  # nats' own, or asyncio's where nats-py lets that through
@@ -300,6 +304,14 @@ class ProjectionRunner:
             if not msgs:  # nats-py may end a fetch on a status message with nothing in hand
                 continue
             self._report(msgs[-1].metadata.num_pending, fetched=True)
+            if self.status.deferred:
+                # Once it waited as long as it may, a deferred runner catches up with what was
+                # queued then, and only then waits again: one batch per longest wait would let
+                # its backlog grow without end under a load that never ends.
+                if waited_longest:
+                    catch_up, waited_longest = msgs[-1].metadata.num_pending, False
+                else:
+                    catch_up -= len(msgs)
             # An infrastructure failure ends this binding: the runner binds anew from the
             # checkpoint in the database, which a crash may have taken back (see above).
             applied = await self.apply_batch(msgs)

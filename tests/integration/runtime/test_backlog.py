@@ -62,7 +62,9 @@ async def start(rt: Runtime, projection: Projection) -> asyncio.Task[None]:
 
 
 @asynccontextmanager
-async def urgent_then_deferred(rt: Runtime, gate: asyncio.Event) -> AsyncIterator[None]:
+async def urgent_then_deferred(
+    rt: Runtime, gate: asyncio.Event, deferred: Projection = DEFERRED
+) -> AsyncIterator[None]:
     """The gated urgent runner, and once it holds a backlog, the deferred one; both stopped
     at the end. ``rt.runners`` is ``[urgent, deferred]`` inside."""
     tasks = [await start(rt, gated(gate))]
@@ -72,7 +74,7 @@ async def urgent_then_deferred(rt: Runtime, gate: asyncio.Event) -> AsyncIterato
 
     try:
         await wait_for(urgent_holds_a_backlog)
-        tasks.append(await start(rt, DEFERRED))
+        tasks.append(await start(rt, deferred))
         yield
     finally:
         for task in tasks:
@@ -205,3 +207,35 @@ async def test_urgent_work_nobody_is_doing_holds_nothing_back(
 
         await wait_for(caught_up)
     assert await applied(rt) == last
+
+
+async def test_a_deferred_runner_that_waited_the_longest_catches_up_before_it_waits_again(
+    rt: Runtime,
+) -> None:
+    """Not one batch per longest wait: under a load that never ends its backlog would grow
+    without end. What was queued when the wait ran out is applied at once; what comes later
+    waits for the next."""
+    rt.backlog = Backlog(longest_wait=3.0)
+    last = await write_counter(rt, "f", 19)
+    small_batches = dataclasses.replace(DEFERRED, batch_size=4)
+    async with urgent_then_deferred(rt, asyncio.Event(), small_batches):  # always a backlog
+        deferred = rt.runners[1]
+
+        async def started_applying() -> bool:
+            return deferred.status.batches > 0
+
+        await wait_for(started_applying)
+        began = asyncio.get_running_loop().time()
+
+        async def caught_up() -> bool:
+            return deferred.status.last_seq >= last
+
+        await wait_for(caught_up)
+        # five batches of four, well within one wait (one batch per wait: 12 s more)
+        assert asyncio.get_running_loop().time() - began < 2.0
+        assert await applied(rt) == last
+        assert deferred.status.batches >= 5
+
+        later = await write_counter(rt, "g", 3)
+        await asyncio.sleep(1.0)
+        assert deferred.status.last_seq < later  # waiting again
