@@ -26,8 +26,8 @@ for ``ACTIVE_WITHIN`` seconds means nobody is working on them.
 The wait is bounded: after ``longest_wait`` seconds a deferrable runner goes ahead anyway and
 catches up with everything queued for it at that moment before it waits again, so a service
 that is never idle still builds its desk and its letters — later, not never, and never more
-than one wait behind. A runner that stops, fails or pauses takes its report back, so nothing waits for work
-that is not being done.
+than one wait behind. A runner that stops, fails or pauses takes its report back, so nothing
+waits for work that is not being done.
 """
 
 from __future__ import annotations
