@@ -73,7 +73,8 @@ class Projection:
     """False for projections that never read personal fields: they stay sealed."""
     deferred: frozenset[Service] = frozenset()
     """Sources whose commits nobody waits for in the moment (desk, letters, access log): their
-    runners wait while this service's urgent runners have a backlog (``runtime.backlog``)."""
+    runners wait while urgent runners, of this service or the suite, are busy
+    (``runtime.backlog``)."""
     wants: Callable[[DomainEvent], bool] | None = None
     """Of the events of ``event_types``, those it handles (e.g. one procedure's). The runner
     looks before its transaction: a batch with none it wants is passed over without one, as a

@@ -39,7 +39,7 @@ from runtime.eventstore import AggregateRef, EventStore
 from runtime.failures import INFRASTRUCTURE_ERRORS
 from runtime.http import ProtectiveHeaders, install_error_handlers
 from runtime.log import configure_logging
-from runtime.natsauth import READS, broker_options, unreadable_sources
+from runtime.natsauth import broker_options, unreadable_sources
 from runtime.operator_api import operator_router
 from runtime.outbox import OutboxPublisher, outbox_status
 from runtime.projection import Projection, prepare_schema
@@ -184,9 +184,9 @@ class Runtime:
                 await prepare_schema(conn, projection, projection.schema)
         for hook in parts.on_start:
             await hook(self)
-        # The streams whose consumers this service may list: those it reads and may read.
-        sources = {s for p in parts.projections for s in p.sources} & READS[self.service]
-        read = sorted(self.ns.stream(s) for s in sources)
+        # The streams whose consumers this service asks about: those it reads (and, as
+        # checked above, may read).
+        read = sorted({self.ns.stream(s) for p in parts.projections for s in p.sources})
         self.backlog.suite = partial(queued_in_suite, self.js, read)
         for projection in parts.projections:
             for source in projection.sources:
