@@ -10,10 +10,12 @@ sender sends the bytes it gets back. The function is the same in both places (``
 
 from __future__ import annotations
 
+import email.policy
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
@@ -29,6 +31,28 @@ from services.notify.domain.rendering import COAT_OF_ARMS_CID
 from services.notify.settings import NotifySettings
 
 log = structlog.get_logger(__name__)
+
+
+class SharedHeaderClasses(HeaderRegistry):
+    """The standard header registry, but each header's class is made once.
+
+    The standard one builds a new class with ``type()`` every time a header is set or read;
+    with the MIME parts' own headers, that was a third of a receipt's composing time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(name)
+        return made
+
+
+POLICY = email.policy.default.clone(header_factory=SharedHeaderClasses())
+"""The email package's default policy, with the header classes made once."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +104,7 @@ def compose(
     row: Any, settings: NotifySettings, attachments: Sequence[Attachment] = ()
 ) -> EmailMessage:
     """The e-mail for an outbox row, from the (competent) town's own address."""
-    mail = EmailMessage()
+    mail = EmailMessage(policy=POLICY)
     profile = row["profile"] or {}
     town = profile.get("official_name", "RathausCloud")
     mail["From"] = formataddr((town, f"noreply@{settings.sender_domain}"))

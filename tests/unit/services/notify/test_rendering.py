@@ -8,6 +8,7 @@ used for that town only, and that every kind renders with the preview's sample d
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -18,6 +19,7 @@ import pytest
 from jinja2 import UndefinedError
 
 from runtime.members import read_member_files
+from services.notify import composing
 from services.notify.attachments import Attachment
 from services.notify.composing import compose
 from services.notify.domain import rendering, templates
@@ -306,3 +308,34 @@ def test_a_coat_of_arms_gone_since_the_start_leaves_the_alternative_text(
         "text/plain",
         "text/html",
     ]
+
+
+def test_the_shared_header_classes_put_a_mail_together_byte_for_byte_as_the_default_policy(
+    members: Renderer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = acknowledgement(letterhead(NAUNHOF), name=SCRIPT)
+    row: dict[str, Any] = {
+        "profile": {"official_name": "Gemeinde Großpösna – Bürgerbüro", "email": "a@b.example"},
+        "recipient": "Jürgen Groß <jürgen@example.org>",
+        "subject": "Ihre Gewerbeanmeldung – Eingangsbestätigung für Änderungen " * 3,
+        "body": message.body,
+        "html": message.html,
+        "tenant": NAUNHOF,
+        "letterhead_town": None,
+        "message_id": "0190f3c4-6b1a-7cc2-9a1e-5d0c2b7e4f10",
+    }
+    settings = NotifySettings(environment="test", members_dir=str(MEMBERS))
+    pdf = [Attachment("bescheid.pdf", "application/pdf", b"%PDF-1.7\n%%EOF")]
+
+    def flattened() -> bytes:
+        mail = compose(row, settings, pdf)
+        mail.replace_header("Date", "Tue, 01 Dec 2026 09:30:00 +0000")
+        wire = mail.as_bytes(policy=mail.policy.clone(linesep="\r\n"))
+        return re.sub(rb"={15}\d+==", b"BOUNDARY", wire)  # random per part
+
+    shared = flattened()
+    monkeypatch.setattr(composing, "POLICY", policy.default)
+    assert shared == flattened()
+    assert b"=?utf-8?" in shared  # the headers were encoded and folded, not passed through
+    registry = composing.SharedHeaderClasses()
+    assert registry["Subject"] is registry["subject"]
