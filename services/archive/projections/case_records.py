@@ -205,20 +205,20 @@ def projection(runtime: Runtime) -> Projection:
         case_id = case_id_of(event)
         if case_id is None:
             return
-        new_part = await conn.fetchval(
-            "INSERT INTO case_parts VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING"
-            " RETURNING true",
+        # The part and the case's status in one round trip: every event of every case
+        # comes through here (both inserts run whether or not the SELECT reads them).
+        new_part, filed = await conn.fetchrow(
+            "WITH part AS (INSERT INTO case_parts VALUES ($1, $2, $3, $4, $5, $6)"
+            " ON CONFLICT DO NOTHING RETURNING true),"
+            " status AS (INSERT INTO case_status (case_id, tenant) VALUES ($1, $7)"
+            " ON CONFLICT (case_id) DO UPDATE SET tenant = case_status.tenant RETURNING filed)"
+            " SELECT EXISTS (SELECT FROM part), (SELECT filed FROM status)",
             case_id,
             stream_of(envelope),
             envelope.stream_seq,
             meta.type,
             meta.occurred_at,
             envelope.commit,
-        )
-        filed = await conn.fetchval(
-            "INSERT INTO case_status (case_id, tenant) VALUES ($1, $2)"
-            " ON CONFLICT (case_id) DO UPDATE SET tenant = case_status.tenant RETURNING filed",
-            case_id,
             meta.tenant,
         )
         if filed:  # it came after the filing: an addendum (once per commit)
@@ -378,16 +378,18 @@ async def file_addendum(
     conn: asyncpg.Connection, case_id: UUID, envelope: Envelope[DomainEvent]
 ) -> None:
     """Add a commit that arrived after the filing to the file, linked to what came before."""
-    last = await conn.fetchrow(
-        "SELECT number, link_hash FROM file_addenda WHERE case_id = $1"
-        " ORDER BY number DESC LIMIT 1",
+    file = await conn.fetchrow(
+        "SELECT f.tenant, f.record_hash, a.number, a.link_hash FROM files f"
+        " LEFT JOIN LATERAL (SELECT number, link_hash FROM file_addenda"
+        " WHERE case_id = f.case_id ORDER BY number DESC LIMIT 1) a ON true"
+        " WHERE f.case_id = $1",
         case_id,
     )
-    file = await conn.fetchrow("SELECT tenant, record_hash FROM files WHERE case_id = $1", case_id)
     if file is None:  # filed flag set by a run whose files row is gone: nothing to link to
         return
-    number = (last["number"] if last else 0) + 1
-    previous = last["link_hash"] if last else file["record_hash"]
+    first = file["number"] is None  # linked to the file's record, later ones to the last
+    number = 1 if first else file["number"] + 1
+    previous = file["record_hash"] if first else file["link_hash"]
     part = filing.RecordPart(stream_of(envelope), envelope.stream_seq, envelope.commit)
     sealed, link = filing.addendum_link(previous, [part])
     types = [stored.meta.type for stored in Commit.model_validate_json(envelope.commit).events]
