@@ -60,6 +60,12 @@ log = structlog.get_logger(__name__)
 
 COMPOSE_JOB: Job[Request, Outgoing] = Job(COMPOSE)
 
+ON_DISK = "set_config('synchronous_commit', 'on', true) = 'on'"
+"""An outcome's condition that puts it on disk before the lease is given up: one a database
+crash took back would leave the message due again (or leased, until the lease ends), and a
+mail the server accepted would go out once more. Part of the outcome's UPDATE, which records
+nothing unless every condition held, rather than a statement (a round trip) of its own."""
+
 CLAIM = """
 WITH present AS (
     SELECT NOT pg_try_advisory_xact_lock($2)
@@ -312,10 +318,6 @@ class Sender:
         while True:
             try:
                 async with self._runtime.pool.acquire() as conn, conn.transaction():
-                    # On disk before the lease is given up: an outcome a database crash took
-                    # back would leave the message due again (or leased, until the lease ends),
-                    # and a mail the server accepted would go out once more.
-                    await conn.execute("SET LOCAL synchronous_commit TO ON")
                     if error is None:
                         owned = await self._delivered(conn, row, token, attempts)
                     else:
@@ -395,7 +397,7 @@ class Sender:
             "UPDATE rm_outbox.outbox SET status = 'delivered', attempts = $3, delivered_at = $4,"
             " recipient = NULL, subject = NULL, body = NULL, html = NULL, last_error = NULL,"
             " lease_token = NULL, lease_until = NULL, payload = NULL"
-            " WHERE message_id = $1 AND lease_token = $2",
+            f" WHERE message_id = $1 AND lease_token = $2 AND {ON_DISK}",
             row["message_id"],
             token,
             attempts,
@@ -450,7 +452,8 @@ class Sender:
             "UPDATE rm_outbox.outbox SET attempts = $3, last_error = $4,"
             " status = CASE WHEN $5::timestamptz IS NULL THEN 'failed' ELSE 'pending' END,"
             " next_attempt_at = coalesce($5, next_attempt_at),"
-            " lease_token = NULL, lease_until = NULL WHERE message_id = $1 AND lease_token = $2",
+            " lease_token = NULL, lease_until = NULL"
+            f" WHERE message_id = $1 AND lease_token = $2 AND {ON_DISK}",
             row["message_id"],
             token,
             attempts,

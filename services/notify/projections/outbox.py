@@ -88,6 +88,19 @@ CREATE INDEX outbox_due ON outbox (priority, next_attempt_at) WHERE status = 'pe
 """
 """The senders take due messages by priority, then by due time (``domain.delivery``)."""
 
+WAKE_TRIGGER = f"""
+CREATE FUNCTION outbox_queued() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('{CHANNEL}', '');
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER outbox_queued AFTER INSERT ON outbox
+    FOR EACH STATEMENT EXECUTE FUNCTION outbox_queued();
+"""
+"""A queued message wakes the senders from the database itself: one round trip less for each
+message than a separate ``NOTIFY``, and no writer can forget it."""
+
 
 def projection(runtime: Runtime) -> Projection:
     """The reaction, wired to the running service."""
@@ -173,6 +186,7 @@ def migrations() -> tuple[str, ...]:
         forwarding.FORWARDING_TABLES,
         case_messages.PROCESSING_TOWNS,
         PRIORITIES,
+        WAKE_TRIGGER,
     )
 
 

@@ -54,7 +54,8 @@ async def letterhead(conn: asyncpg.Connection, ags: str, procedure: str | None) 
 
 
 async def queue(conn: asyncpg.Connection, outgoing: Outgoing) -> None:
-    """Queue the message once (its id decides) and wake a sender."""
+    """Queue the message once (its id decides); the insert wakes a sender
+    (``outbox.WAKE_TRIGGER``)."""
     await conn.execute(
         "INSERT INTO outbox (message_id, tenant, case_id, data_key, correlation_id, traceparent,"
         " template, recipient, subject, body, letterhead_town, attachments,"
@@ -77,4 +78,3 @@ async def queue(conn: asyncpg.Connection, outgoing: Outgoing) -> None:
         outgoing.message.html or None,
         priority(outgoing.template),
     )
-    await conn.execute(f"NOTIFY {CHANNEL}")
