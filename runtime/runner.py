@@ -383,19 +383,13 @@ class ProjectionRunner:
     async def _apply_batch(self, msgs: list[Msg], *, careful: bool) -> int:
         done = len(msgs)
         async with self._pool.acquire() as conn, conn.transaction():
-            # The checkpoint is read in a statement of its own *after* the lock is granted:
-            # a statement sees the database as it was when the statement began.
-            await conn.execute(
-                "SELECT set_config('search_path', $1, true),"
-                " set_config('synchronous_commit', $3, true), pg_advisory_xact_lock($2)",
-                f'"{self.projection.schema}", public',
+            # Search path, commit mode and the apply lock; then, read *after* the lock is
+            # granted, the checkpoint and the epoch (runtime migration 0006 says why).
+            checkpoint, epoch = await conn.fetchrow(
+                "SELECT checkpoint, epoch FROM public.rc_batch_start($1, $2, $3, $4, $5)",
+                self.projection.schema,
                 self.apply_lock,
                 "on" if self.projection.effects else "off",
-            )
-            checkpoint, epoch = await conn.fetchrow(
-                "SELECT (SELECT last_seq FROM rc_checkpoint WHERE stream = $1),"
-                " (SELECT epoch FROM public.rc_projection_leases"
-                " WHERE projection = $2 AND stream = $1)",
                 self.stream,
                 self.projection.name,
             )
