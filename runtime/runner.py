@@ -361,7 +361,7 @@ class ProjectionRunner:
         """Whether the batch holds nothing this projection applies, pauses at or
         dead-letters — and the checkpoint is not too far behind to pass over it as well.
 
-        Such a batch is acknowledged without a transaction: five statements fewer for each
+        Such a batch is acknowledged without a transaction: four statements fewer for each
         commit of the source that is not for this projection (most of casework's commits for
         billing's fee assessment). The checkpoint moves with the next batch that needs a
         transaction, or in the next quiet moment; until then a restart reads the passed-over
