@@ -1,10 +1,10 @@
 -- A projection runner's batch begins in one round trip instead of two: the transaction's search
 -- path and commit mode, the projection's apply lock, then the checkpoint and the lease's epoch.
--- The two reads are statements of their own inside the function, and a volatile function's
--- statement takes a fresh snapshot: they see what the lock's previous holder committed. (One
--- SQL statement that locked and read would not: its snapshot is taken before the lock is
--- granted.)
-CREATE FUNCTION rc_batch_start(
+-- The two reads are statements of their own inside the function, and under READ COMMITTED (the
+-- runners' isolation) each statement of a volatile function takes a fresh snapshot: they see
+-- what the lock's previous holder committed. (One SQL statement that locked and read would
+-- not: its snapshot is taken before the lock is granted.)
+CREATE FUNCTION public.rc_batch_start(
     schema_name text,
     apply_lock bigint,
     sync text,

@@ -43,6 +43,10 @@ class SharedHeaderClasses(HeaderRegistry):
         super().__init__()
         self._made: dict[str, type[BaseHeader]] = {}
 
+    def map_to_type(self, name: str, cls: type[Any]) -> None:
+        super().map_to_type(name, cls)
+        self._made.clear()  # made with the class before
+
     def __getitem__(self, name: str) -> type[BaseHeader]:
         key = name.lower()
         made = self._made.get(key)

@@ -113,17 +113,17 @@ written)."""
 RETRY_LATER: tuple[type[Exception], ...] = (*INFRASTRUCTURE_ERRORS, NotFoundError)
 """Failures to put a message together that pass: its attachment's store is away or behind."""
 
-ERASED = """
+ERASED = f"""
 UPDATE rm_outbox.outbox SET status = 'erased', recipient = NULL, subject = NULL, body = NULL,
     html = NULL, last_error = NULL, lease_token = NULL, lease_until = NULL, payload = NULL
-WHERE message_id = $1 AND lease_token = $2
+WHERE message_id = $1 AND lease_token = $2 AND {ON_DISK}
 """
 """Its case's key is gone: the message is dropped, as the erasure event will drop it too."""
 
-POSTPONE = """
+POSTPONE = f"""
 UPDATE rm_outbox.outbox SET lease_token = NULL, lease_until = NULL,
     next_attempt_at = now() + make_interval(secs => $3)
-WHERE message_id = $1 AND lease_token = $2
+WHERE message_id = $1 AND lease_token = $2 AND {ON_DISK}
 """
 """Not known whether its case was erased (NATS away): due again a little later, no attempt."""
 
@@ -342,7 +342,6 @@ class Sender:
     async def _settle(self, row: Any, token: UUID, *, erased: bool) -> None:
         """Give the lease back without an attempt: the message was erased, or must wait."""
         async with self._runtime.pool.acquire() as conn, conn.transaction():
-            await conn.execute("SET LOCAL synchronous_commit TO ON")
             if erased:
                 await conn.execute(ERASED, row["message_id"], token)
             else:

@@ -99,7 +99,8 @@ CREATE TRIGGER outbox_queued AFTER INSERT ON outbox
     FOR EACH STATEMENT EXECUTE FUNCTION outbox_queued();
 """
 """A queued message wakes the senders from the database itself: one round trip less for each
-message than a separate ``NOTIFY``, and no writer can forget it."""
+message than a separate ``NOTIFY``, and no writer that inserts can forget it (one that makes a
+message due again by an UPDATE, as ``api.send_again``, still says so itself)."""
 
 
 def projection(runtime: Runtime) -> Projection:

@@ -334,6 +334,7 @@ def test_the_shared_header_classes_put_a_mail_together_byte_for_byte_as_the_defa
         return re.sub(rb"={15}\d+==", b"BOUNDARY", wire)  # random per part
 
     shared = flattened()
+    assert compose(row, settings).policy is composing.POLICY  # the shared header classes'
     monkeypatch.setattr(composing, "POLICY", policy.default)
     assert shared == flattened()
     assert b"=?utf-8?" in shared  # the headers were encoded and folded, not passed through
