@@ -213,10 +213,12 @@ async def _reapply(
         )
     applier = CommitApplier(projection, codec, retry_delays=())
     async with conn.transaction():
-        await conn.execute(
-            "SELECT set_config('search_path', $1, true), pg_advisory_xact_lock($2)",
+        await conn.execute(  # a reaction's effects are on disk once committed, as in a batch
+            "SELECT set_config('search_path', $1, true),"
+            " set_config('synchronous_commit', $3, true), pg_advisory_xact_lock($2)",
             f'"{projection.schema}", public',
             projection.apply_lock,
+            "on" if projection.effects else "off",
         )
         await applier.apply(conn, bytes(row["data"]), row["stream_seq"])
         applied = 1

@@ -276,3 +276,34 @@ async def test_a_retried_dead_letter_does_not_overwrite_newer_state(rt: Runtime)
     assert await rt.pool.fetchval("SELECT value FROM rm_counter_state.state") == 3
     [closed] = await list_dead_letters(rt.pool, include_resolved=True)
     assert (closed.resolution, closed.resolved_by) == ("retried", "op")
+
+
+async def test_a_retried_dead_letter_of_a_reaction_is_committed_to_disk(rt: Runtime) -> None:
+    """A reaction's effects must survive a crash once committed, the runner's and a retry's:
+    the test database, like the chaos run's, does not wait for the disk by default."""
+    commit_modes: list[str] = []
+
+    async def reacting(conn: asyncpg.Connection, envelope: Envelope[DomainEvent]) -> None:
+        await projections.keep_state(conn, envelope)
+        commit_modes.append(await conn.fetchval("SELECT current_setting('synchronous_commit')"))
+
+    projection = replace(
+        state_projection(), name="counter-reaction", handle=reacting, rebuildable=False
+    )
+    assert await rt.pool.fetchval("SELECT current_setting('synchronous_commit')") == "off"
+    seqs = await write(rt, "reacted", 2)
+    projections.FAILING.add(seqs[0])
+    runner = rt.runner(projection, Service.INTAKE)
+    runner._applier._delays = ()
+    task = asyncio.create_task(runner.run())
+    await until(lambda: _at_least(runner, seqs[-1]))
+    await stop(task)
+    [letter] = await list_dead_letters(rt.pool)
+    projections.FAILING.clear()
+    commit_modes.clear()
+
+    await retry_dead_letter(
+        rt.pool, rt.js, {projection.name: projection}, rt.store.codec, letter.id, actor="op"
+    )
+
+    assert commit_modes == ["on", "on", "on"]  # the opening and the increments after it
