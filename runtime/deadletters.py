@@ -24,7 +24,7 @@ from nats.js import JetStreamContext
 from contracts.envelope import Headers
 from runtime.codec import EventCodec
 from runtime.errors import describe_error
-from runtime.projection import CommitApplier, Projection, readability
+from runtime.projection import CommitApplier, Projection, begin_batch, readability
 from runtime.reader import read_stream
 
 log = structlog.get_logger(__name__)
@@ -213,18 +213,9 @@ async def _reapply(
         )
     applier = CommitApplier(projection, codec, retry_delays=())
     async with conn.transaction():
-        await conn.execute(  # a reaction's effects are on disk once committed, as in a batch
-            "SELECT set_config('search_path', $1, true),"
-            " set_config('synchronous_commit', $3, true), pg_advisory_xact_lock($2)",
-            f'"{projection.schema}", public',
-            projection.apply_lock,
-            "on" if projection.effects else "off",
-        )
+        checkpoint, _ = await begin_batch(conn, projection, row["stream"])
         await applier.apply(conn, bytes(row["data"]), row["stream_seq"])
         applied = 1
-        checkpoint = await conn.fetchval(
-            "SELECT last_seq FROM rc_checkpoint WHERE stream = $1", row["stream"]
-        )
         # Later commits that are dead letters themselves were never applied: not now either.
         skipped = {
             r["stream_seq"]

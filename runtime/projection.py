@@ -120,6 +120,27 @@ class Projection:
         return [ns.aggregate_type_filter(source, kind) for kind in aggregate_types]
 
 
+async def begin_batch(
+    conn: asyncpg.Connection, projection: Projection, stream: str
+) -> tuple[int, int]:
+    """Start applying to ``projection`` in the caller's transaction: its search path, the commit
+    mode its effects need, its apply lock; then the checkpoint of ``stream`` and the lease's
+    epoch (both there once a runner bound the projection to the stream), read after the lock
+    is granted (runtime migration 0006 says why). A runner's batch and an operator's retry of
+    a dead letter start alike."""
+    checkpoint: int
+    epoch: int
+    checkpoint, epoch = await conn.fetchrow(
+        "SELECT checkpoint, epoch FROM public.rc_batch_start($1, $2, $3, $4, $5)",
+        projection.schema,
+        projection.apply_lock,
+        "on" if projection.effects else "off",
+        stream,
+        projection.name,
+    )
+    return checkpoint, epoch
+
+
 async def prepare_schema(conn: asyncpg.Connection, projection: Projection, schema: str) -> None:
     """Create the projection's schema, run its pending steps, and its checkpoint table.
 

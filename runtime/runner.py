@@ -55,7 +55,13 @@ from runtime.database import connect, lock_key
 from runtime.deadletters import record_dead_letter
 from runtime.errors import describe_error
 from runtime.failures import INFRASTRUCTURE_ERRORS
-from runtime.projection import CommitApplier, Projection, prepare_schema, readability
+from runtime.projection import (
+    CommitApplier,
+    Projection,
+    begin_batch,
+    prepare_schema,
+    readability,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -383,16 +389,7 @@ class ProjectionRunner:
     async def _apply_batch(self, msgs: list[Msg], *, careful: bool) -> int:
         done = len(msgs)
         async with self._pool.acquire() as conn, conn.transaction():
-            # Search path, commit mode and the apply lock; then, read *after* the lock is
-            # granted, the checkpoint and the epoch (runtime migration 0006 says why).
-            checkpoint, epoch = await conn.fetchrow(
-                "SELECT checkpoint, epoch FROM public.rc_batch_start($1, $2, $3, $4, $5)",
-                self.projection.schema,
-                self.apply_lock,
-                "on" if self.projection.effects else "off",
-                self.stream,
-                self.projection.name,
-            )
+            checkpoint, epoch = await begin_batch(conn, self.projection, self.stream)
             if epoch != self.status.epoch:
                 raise LeadershipLost(f"epoch {self.status.epoch} superseded by {epoch}")
             last = max(checkpoint, self._passed)  # passed over before this batch
