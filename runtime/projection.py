@@ -75,6 +75,12 @@ class Projection:
     """Sources whose commits nobody waits for in the moment (desk, letters, access log): their
     runners wait while urgent runners, of this service or the suite, are busy
     (``runtime.backlog``)."""
+    lingering: frozenset[Service] = frozenset()
+    """Urgent sources whose commits may gather for a moment (``runtime.runner.LINGER``) before
+    the next fetch: a read model that must follow soon, but not within the same instant (the
+    tracking page's casework steps, the claims and the finance export), then applies a few
+    commits in one fetch, one transaction and one acknowledgement instead of each on its own.
+    Never for a step the next service waits for (the fee, the filing, the receipt)."""
     wants: Callable[[DomainEvent], bool] | None = None
     """Of the events of ``event_types``, those it handles (e.g. one procedure's). The runner
     looks before its transaction: a batch with none it wants is passed over without one, as a

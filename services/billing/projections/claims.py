@@ -348,6 +348,7 @@ PROJECTION = Projection(
     name="claims",
     owner=Service.BILLING,
     sources=(Service.BILLING,),
+    lingering=frozenset({Service.BILLING}),  # a payment comes days later, not at once
     event_types=frozenset(
         {
             FeeAssessed.type_name,

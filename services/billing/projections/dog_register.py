@@ -102,6 +102,9 @@ def projection(runtime: Runtime) -> Projection:
         name="dog-register",
         owner=Service.BILLING,
         sources=(Service.INTAKE, Service.CASEWORK),
+        # Most of what arrives is no dog procedure's and is passed over; a tag number is not
+        # needed within the moment (the notices and letters that print it come later).
+        lingering=frozenset({Service.INTAKE, Service.CASEWORK}),
         event_types=frozenset(e.type_name for e in (ApplicationSubmitted, CaseOpened, CaseDecided)),
         wants=of_a_dog_procedure,
         handle=handle,

@@ -67,6 +67,7 @@ PROJECTION = Projection(
     name="fees",
     owner=Service.BILLING,
     sources=(Service.BILLING,),
+    lingering=frozenset({Service.BILLING}),  # read by people, not by the next step
     event_types=frozenset(
         {FeeAssessed.type_name, NoFeeDue.type_name, FeeScheduleAdopted.type_name}
     ),

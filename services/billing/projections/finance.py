@@ -185,6 +185,7 @@ PROJECTION = Projection(
     name="finance",
     owner=Service.BILLING,
     sources=(Service.BILLING,),
+    lingering=frozenset({Service.BILLING}),  # exported once a day
     event_types=frozenset(
         {
             FeeAssessed.type_name,

@@ -147,6 +147,7 @@ PROJECTION = Projection(
     name="incoming-invoices",
     owner=Service.BILLING,
     sources=(Service.BILLING, Service.CASEWORK, Service.ARCHIVE),
+    lingering=frozenset({Service.BILLING, Service.CASEWORK, Service.ARCHIVE}),  # a clerk's queue
     event_types=frozenset(
         {
             IncomingInvoiceReceived.type_name,
