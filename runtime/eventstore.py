@@ -98,6 +98,10 @@ class ConcurrencyConflict(Exception):
         self.expected = expected
 
 
+KEPT_AT_MOST = 4096
+"""Aggregates ``EventStore.load_kept`` keeps; beyond that the longest kept is let go."""
+
+
 class EventStore:
     """Appends to and reads from the streams of one installation."""
 
@@ -115,6 +119,7 @@ class EventStore:
         self._codec = codec
         self._ns = ns
         self._timeout = timeout
+        self._kept: dict[str, LoadedAggregate] = {}
 
     @property
     def codec(self) -> EventCodec:
@@ -232,17 +237,42 @@ class EventStore:
 
     async def load(self, ref: AggregateRef) -> LoadedAggregate:
         """All events of one aggregate, in order (an empty list for a new one)."""
+        return await self._load_after(ref, LoadedAggregate(events=[], last_seq=0, commit_ids=[]))
+
+    async def load_kept(self, ref: AggregateRef) -> LoadedAggregate:
+        """All events of an aggregate read often and appended to rarely (a town's fee schedule).
+
+        The events are kept after the first load, and each later load only asks for what was
+        appended since: one request that mostly finds nothing, where a full load costs a
+        request per commit and one more, and decodes every commit again. Only an aggregate
+        without personal data is kept — a kept copy would outlive the erasure of its key.
+        """
+        key = ref.subject(self._ns)
+        loaded = await self._load_after(
+            ref, self._kept.get(key) or LoadedAggregate(events=[], last_seq=0, commit_ids=[])
+        )
+        if any(e.meta.data_key is not None for e in loaded.events):
+            self._kept.pop(key, None)
+        else:
+            if key not in self._kept and len(self._kept) >= KEPT_AT_MOST:
+                del self._kept[next(iter(self._kept))]  # the longest kept
+            self._kept[key] = loaded
+        return loaded
+
+    async def _load_after(self, ref: AggregateRef, loaded: LoadedAggregate) -> LoadedAggregate:
+        """``loaded`` and the aggregate's events after it (a new object: ``loaded`` is kept)."""
         subject = ref.subject(self._ns)
         stream = self._ns.stream(ref.service)
-        events: list[Envelope[DomainEvent]] = []
-        commit_ids: list[str] = []
-        seq, last = 1, 0
+        events, commit_ids = list(loaded.events), list(loaded.commit_ids)
+        seq, last = loaded.last_seq + 1, loaded.last_seq
         while True:
             try:
                 msg = await self._js.get_msg(
                     stream, seq=seq, subject=subject, next=True, direct=True
                 )
             except NotFoundError:
+                if last == loaded.last_seq:
+                    return loaded
                 return LoadedAggregate(events=events, last_seq=last, commit_ids=commit_ids)
             last = msg.seq or 0
             commit_ids.append((msg.headers or {}).get(Headers.MSG_ID, ""))

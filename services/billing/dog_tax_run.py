@@ -103,7 +103,7 @@ async def assess_year(runtime: Runtime, year: int, actor: str) -> YearRun:
     ]
     for town in towns:
         adopted = current_adoption(
-            [e.event for e in (await runtime.store.load(schedule_ref(town))).events]
+            [e.event for e in (await runtime.store.load_kept(schedule_ref(town))).events]
         )
         statutes = list(adopted.dog_tax) if adopted else []
         if levied_in(statutes, year) is None:

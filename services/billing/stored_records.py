@@ -32,6 +32,6 @@ async def opened_application(
 
 async def town_account(runtime: Runtime, town: str) -> TownAccount | None:
     """The account of the town's latest adopted schedule (None: the member file names none)."""
-    history = [e.event for e in (await runtime.store.load(schedule_ref(town))).events]
+    history = [e.event for e in (await runtime.store.load_kept(schedule_ref(town))).events]
     adopted: FeeScheduleAdopted | None = current_adoption(history)
     return adopted.account if adopted else None

@@ -85,7 +85,7 @@ async def tick(runtime: Runtime, now: datetime) -> int:
 
 async def town_rules(runtime: Runtime, town: str, today: date) -> TownRules | None:
     """The reminder rules of the schedule version in force today, and the town's account."""
-    history = [e.event for e in (await runtime.store.load(schedule_ref(town))).events]
+    history = [e.event for e in (await runtime.store.load_kept(schedule_ref(town))).events]
     adoption = fees.current_adoption(history)
     version = valid_on(fees.current_versions(history), today)
     if adoption is None or version is None:

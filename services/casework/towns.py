@@ -1,7 +1,8 @@
 """What casework's own log says about a town: its casework settings and its delegations.
 
-Read from the log at each use (one direct read each), so a change applies to the very next
-case or command, in every replica, without a cache to invalidate.
+Read from the log at each use — only what was appended since the last read, which is mostly
+nothing (``EventStore.load_kept``) — so a change applies to the very next case or command, in
+every replica, without a cache to invalidate.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from services.casework.domain import delegation, town_config
 
 async def configuration(runtime: Runtime, town: str) -> TownCaseworkConfigured:
     """The town's newest casework settings (every case prepared for a clerk, if none)."""
-    loaded = await runtime.store.load(town_config_ref(town))
+    loaded = await runtime.store.load_kept(town_config_ref(town))
     return town_config.current([e.event for e in loaded.events]) or town_config.DEFAULT
 
 
 async def agreements(runtime: Runtime, town: str, procedure: str) -> list[DelegationAgreed]:
     """Every delegation agreement of the town for the procedure, oldest first."""
-    loaded = await runtime.store.load(delegation_ref(town, procedure))
+    loaded = await runtime.store.load_kept(delegation_ref(town, procedure))
     return [e.event for e in loaded.events if isinstance(e.event, DelegationAgreed)]
 
 

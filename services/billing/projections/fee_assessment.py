@@ -71,7 +71,7 @@ def projection(runtime: Runtime) -> Projection:
         if await conn.fetchval("SELECT 1 FROM assessments WHERE case_id = $1", decision.case_id):
             return  # a redelivered decision: assessed before
         town = envelope.meta.tenant
-        history = [e.event for e in (await runtime.store.load(schedule_ref(town))).events]
+        history = [e.event for e in (await runtime.store.load_kept(schedule_ref(town))).events]
         schedule, versions = fees.current_schedule(history), fees.current_versions(history)
         now = datetime.now(UTC)
         due = isinstance(fees.assessment(decision, schedule, versions), fees.Assessment)

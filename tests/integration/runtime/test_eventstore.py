@@ -145,3 +145,43 @@ async def test_the_log_keeps_history_and_refuses_delete_and_purge(rt: Runtime) -
     with pytest.raises(APIError):
         await rt.js.delete_msg(stream, appended.stream_seq)
     assert (await rt.store.load(ref)).last_seq == appended.stream_seq
+
+
+async def test_a_kept_aggregate_is_read_again_only_for_what_was_appended_since(
+    rt: Runtime, nats_url: str, namespace: str, database_url: str
+) -> None:
+    ref = counter("kept")
+    first = await rt.store.append(
+        ref, [CounterIncremented(by=1, value=1)], expected_seq=0, cause=CAUSE
+    )
+    kept = await rt.store.load_kept(ref)
+    assert await rt.store.load_kept(ref) is kept  # nothing new: nothing decoded again
+    other = await connected_runtime(Service.INTAKE, nats_url, namespace, database_url)
+    try:  # another replica appends
+        await other.store.append(
+            ref, [CounterIncremented(by=1, value=2)], expected_seq=first.stream_seq, cause=CAUSE
+        )
+    finally:
+        await other.stop()
+    now = await rt.store.load_kept(ref)
+    assert value_of(now.events) == 2
+    assert now.last_seq == (await rt.store.load(ref)).last_seq
+    assert value_of(kept.events) == 1  # what a caller holds does not change under it
+
+
+async def test_an_aggregate_with_personal_data_is_not_kept_past_its_erasure(rt: Runtime) -> None:
+    ref = counter("kept-personal")
+    await rt.keys.create("key-kept")
+    await rt.store.append(
+        ref,
+        [CounterOpened(owner="Erika Mustermann")],
+        expected_seq=0,
+        cause=CAUSE,
+        data_key="key-kept",
+    )
+    [opened] = (await rt.store.load_kept(ref)).events
+    assert opened.event == CounterOpened(owner="Erika Mustermann")
+    await rt.keys.destroy("key-kept")
+    [erased] = (await rt.store.load_kept(ref)).events
+    assert isinstance(erased.event, CounterOpened)
+    assert erased.event.owner is None
