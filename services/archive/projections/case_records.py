@@ -249,6 +249,9 @@ def projection(runtime: Runtime) -> Projection:
         name="case-records",
         owner=Service.ARCHIVE,
         sources=(Service.INTAKE, Service.CASEWORK, Service.BILLING, Service.NOTIFY),
+        # Delivery statuses are mostly addenda (the file is complete before the mail is
+        # out): they may gather, and several share a batch and its durable commit.
+        lingering=frozenset({Service.NOTIFY}),
         event_types=frozenset(cls.type_name for cls in COLLECTED),
         handle=handle,
         migrations=(
