@@ -172,7 +172,13 @@ async def test_after_erasure_no_datum_of_a_business_s_xrechnung_can_be_read_anyw
         async def erased_and_gone() -> bool:
             status = (await client.get(answer.json()["status_url"])).json()
             steps = {line["step"] for line in status.get("timeline", [])}
-            return "erased" in steps and await stored_objects(nats_url, ns, case_id) == []
+            # Casework applies the erasure in a runner of its own, which may come later.
+            casework = await database_text(suite.database_urls["casework"])
+            return (
+                "erased" in steps
+                and buyer[1] not in casework
+                and await stored_objects(nats_url, ns, case_id) == []
+            )
 
         await wait_until(erased_and_gone, timeout=60)
 

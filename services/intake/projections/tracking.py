@@ -269,12 +269,12 @@ PROJECTION = Projection(
     name="tracking",
     owner=Service.INTAKE,
     sources=tuple(Service),
-    # The submission and casework's steps show within a moment (a few commits gather for a
-    # quarter of a second and are applied together): the applicant's own steps (answer,
-    # withdraw, object, download) are decided on them. Fees, filing and deliveries can wait
-    # for a busy suite to catch up.
+    # The submission shows at once (the widget and the page look for it right after), and
+    # casework's steps within a moment (a few commits gather for a quarter of a second and are
+    # applied together): the applicant's own steps (answer, withdraw, object, download) are
+    # decided on them. Fees, filing and deliveries can wait for a busy suite to catch up.
     deferred=frozenset({Service.BILLING, Service.ARCHIVE, Service.NOTIFY}),
-    lingering=frozenset({Service.INTAKE, Service.CASEWORK}),
+    lingering=frozenset({Service.CASEWORK}),
     event_types=frozenset(cls.type_name for cls in TRACKED),
     handle=apply,
     migrations=(DDL, "ALTER TABLE applications ADD COLUMN case_number text", APPLICANT_STEPS),
