@@ -260,7 +260,8 @@ class EventStore:
         return loaded
 
     async def _load_after(self, ref: AggregateRef, loaded: LoadedAggregate) -> LoadedAggregate:
-        """``loaded`` and the aggregate's events after it (a new object: ``loaded`` is kept)."""
+        """``loaded`` and the aggregate's events after it: ``loaded`` itself if there are none,
+        else a new object (``loaded`` stays as it was — callers share it and only read it)."""
         subject = ref.subject(self._ns)
         stream = self._ns.stream(ref.service)
         events, commit_ids = list(loaded.events), list(loaded.commit_ids)
