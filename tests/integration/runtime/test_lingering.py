@@ -66,4 +66,4 @@ async def test_without_lingering_each_commit_is_a_batch_of_its_own(
     rt: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(runner_module, "LINGER", 1.0)
-    assert await batches_for_spaced_commits(rt, counter_projection(), "prompt") >= 4
+    assert await batches_for_spaced_commits(rt, counter_projection(), "prompt") >= 3
